@@ -1,0 +1,28 @@
+package io.canaryjudge.analysis;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** How analyses are scheduled. */
+@ConfigMapping(prefix = "canary.analysis")
+public interface AnalysisConfig {
+    /** Threads taking measurements (each queries Prometheus and judges); analyses share them, none owns one. */
+    @WithDefault("4")
+    int workers();
+
+    /**
+     * Wait after a window closes before measuring it, so Prometheus has scraped its last samples
+     * (env CANARY_ANALYSIS_QUERY_DELAY).
+     */
+    @WithDefault("0s")
+    Duration queryDelay();
+
+    /** Wait before retrying a measurement that failed for a reason other than the metrics (e.g. the store). */
+    @WithDefault("15s")
+    Duration retryDelay();
+
+    /** Most raw values of one cohort kept with a stored measurement (for charts and audits). */
+    @WithDefault("2000")
+    int maxStoredValues();
+}

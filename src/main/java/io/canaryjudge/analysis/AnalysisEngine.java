@@ -1,0 +1,244 @@
+package io.canaryjudge.analysis;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canaryjudge.intake.DeploymentEvent;
+import io.canaryjudge.template.AnalysisTemplate;
+import io.canaryjudge.template.MetricTemplate;
+import io.canaryjudge.verdict.AnalysisRecord;
+import io.canaryjudge.verdict.AnalysisStore;
+import io.canaryjudge.verdict.MeasurementRecord;
+import io.canaryjudge.verdict.Phase;
+import io.canaryjudge.verdict.VerdictPublisher;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs analyses: one timer thread holds every pending measurement (no thread per analysis) and hands due
+ * ones to a small worker pool. Measurement i covers [startedAt, startedAt + i·interval] and is taken as soon
+ * as that instant (plus the query delay) has passed, so windows in the past are analysed at once.
+ */
+@ApplicationScoped
+class AnalysisEngine {
+    private static final Logger LOG = Logger.getLogger(AnalysisEngine.class);
+
+    private final AnalysisStore store;
+    private final MetricReader reader;
+    private final VerdictPublisher publisher;
+    private final AnalysisConfig config;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final Judging judging;
+    private final AtomicInteger pending = new AtomicInteger();
+    private ScheduledExecutorService timer;
+    private ExecutorService workers;
+
+    AnalysisEngine(AnalysisStore store, MetricReader reader, VerdictPublisher publisher, AnalysisConfig config,
+                   ObjectMapper json, Clock clock, MeterRegistry registry) {
+        this.store = store;
+        this.reader = reader;
+        this.publisher = publisher;
+        this.config = config;
+        this.json = json;
+        this.clock = clock;
+        this.judging = new Judging(json);
+        registry.gauge("canary.analysis.pending.measurements", pending);
+    }
+
+    void onStart(@Observes StartupEvent ev) {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "canary-timer"));
+        AtomicInteger n = new AtomicInteger();
+        workers = Executors.newFixedThreadPool(Math.max(1, config.workers()),
+                r -> daemon(r, "canary-worker-" + n.incrementAndGet()));
+        // Resume what a previous run left: running analyses continue after their last stored measurement,
+        // completed verdicts that were never acknowledged by Kafka are sent again (same CloudEvent id).
+        timer.execute(this::resume);
+    }
+
+    void onStop(@Observes ShutdownEvent ev) {
+        timer.shutdownNow();
+        workers.shutdown();
+    }
+
+    private void resume() {
+        try {
+            for (AnalysisRecord a : store.running()) {
+                schedule(a, store.measurementCount(a.id()) + 1);
+            }
+            for (AnalysisRecord a : store.unpublished()) {
+                publisher.publish(a);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "resume failed, retrying in %s", config.retryDelay());
+            timer.schedule(this::resume, config.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Plans measurement {@code seq} of a running analysis. */
+    void schedule(AnalysisRecord a, int seq) {
+        Instant due = a.startedAt().plus(a.interval().multipliedBy(seq)).plus(config.queryDelay());
+        schedule(a.id(), seq, Duration.between(clock.instant(), due));
+    }
+
+    private void schedule(String id, int seq, Duration delay) {
+        pending.incrementAndGet();
+        timer.schedule(() -> workers.execute(() -> {
+            pending.decrementAndGet();
+            take(id, seq);
+        }), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    private void take(String id, int seq) {
+        try {
+            AnalysisRecord a = store.find(id).orElse(null);
+            if (a == null || a.phase() != Phase.RUNNING) {
+                return;
+            }
+            DeploymentEvent event = json.readValue(a.eventJson(), DeploymentEvent.class);
+            AnalysisTemplate template = json.readValue(a.templateJson(), AnalysisTemplate.class);
+            Instant windowEnd = a.startedAt().plus(a.interval().multipliedBy(seq));
+            List<Judging.JudgedMetric> judged = new ArrayList<>();
+            ArrayNode metricsJson = json.createArrayNode();
+            for (MetricTemplate m : template.metrics()) {
+                Observation o = reader.read(template, m, event, a.startedAt(), windowEnd);
+                Judging.JudgedMetric jm = judging.judge(m, o);
+                judged.add(jm);
+                metricsJson.add(metricJson(m, o, jm, true));
+            }
+            Judging.Score score = judging.score(template, judged);
+            ObjectNode result = json.createObjectNode();
+            result.put("seq", seq);
+            result.put("windowStart", a.startedAt().toString());
+            result.put("windowEnd", windowEnd.toString());
+            result.put("verdict", score.verdict());
+            putNumber(result, "score", score.score());
+            result.put("reason", score.reason());
+            result.set("metrics", metricsJson);
+            Instant now = clock.instant();
+            store.addMeasurement(new MeasurementRecord(id, seq, a.startedAt(), windowEnd, now, score.verdict(),
+                    score.score(), json.writeValueAsString(result)));
+            LOG.infof("analysis=%s step=%d/%d verdict=%s score=%s", id, seq, a.measurementCount(), score.verdict(),
+                    score.score());
+            if (seq < a.measurementCount()) {
+                schedule(a, seq + 1);
+                return;
+            }
+            finish(a, event, template, judged, score, metricsJson, now);
+        } catch (JsonProcessingException | RuntimeException e) {
+            LOG.errorf(e, "analysis=%s step=%d failed, retrying in %s", id, seq, config.retryDelay());
+            schedule(id, seq, config.retryDelay());
+        }
+    }
+
+    private void finish(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template,
+                        List<Judging.JudgedMetric> judged, Judging.Score score, ArrayNode metrics, Instant now)
+            throws JsonProcessingException {
+        ObjectNode v = json.createObjectNode();
+        v.put("analysisId", a.id());
+        v.put("eventId", a.eventId());
+        v.put("deploymentId", a.deploymentId());
+        v.put("namespace", a.namespace());
+        v.put("service", a.service());
+        v.put("environment", a.environment());
+        v.put("template", template.name());
+        v.put("verdict", score.verdict());
+        putNumber(v, "score", score.score());
+        v.put("reason", score.reason());
+        v.putObject("canary").put("digest", event.canary().digest());
+        v.putObject("stable").put("digest", event.stable().digest());
+        v.set("target", json.valueToTree(event.target()));
+        v.put("startedAt", a.startedAt().toString());
+        v.put("completedAt", now.toString());
+        v.put("measurements", a.measurementCount());
+        ArrayNode slim = json.createArrayNode();
+        metrics.forEach(m -> {
+            ObjectNode copy = ((ObjectNode) m).deepCopy();
+            for (String cohort : List.of("canary", "stable")) {
+                if (copy.get(cohort) instanceof ObjectNode c) {
+                    c.remove(List.of("values", "times"));
+                }
+            }
+            slim.add(copy);
+        });
+        v.set("metrics", slim);
+        String verdictJson = json.writeValueAsString(v);
+        if (store.finish(a.id(), Phase.COMPLETED, score.verdict(), score.score(), score.reason(), verdictJson, now)) {
+            LOG.infof("analysis=%s service=%s verdict=%s score=%s", a.id(), a.key(), score.verdict(), score.score());
+            store.find(a.id()).ifPresent(publisher::publish);
+        }
+    }
+
+    private ObjectNode metricJson(MetricTemplate m, Observation o, Judging.JudgedMetric jm, boolean withValues) {
+        ObjectNode n = json.createObjectNode();
+        n.put("name", m.name());
+        n.put("kind", m.kind().name().toLowerCase());
+        n.put("classification", jm.classification());
+        n.put("critical", m.isCritical());
+        n.put("explanation", jm.explanation());
+        if (o.error() != null) {
+            n.put("error", o.error());
+        } else {
+            n.set("canary", cohortJson(o.canary(), withValues));
+            n.set("stable", cohortJson(o.stable(), withValues));
+        }
+        n.setAll(jm.details());
+        return n;
+    }
+
+    private ObjectNode cohortJson(Observation.CohortData c, boolean withValues) {
+        ObjectNode n = json.createObjectNode();
+        ArrayNode q = n.putArray("queries");
+        c.queries().forEach(q::add);
+        if (c.exposure() != null || c.events() != null) {
+            putNumber(n, "events", c.events());
+            putNumber(n, "exposure", c.exposure());
+        } else if (withValues) {
+            int keep = Math.min(c.values().length, config.maxStoredValues());
+            ArrayNode values = n.putArray("values");
+            ArrayNode times = n.putArray("times");
+            for (int i = 0; i < keep; i++) {
+                putNumber(values, c.values()[i]);
+                times.add(c.times()[i]);
+            }
+        }
+        return n;
+    }
+
+    private static void putNumber(ObjectNode n, String field, Double d) {
+        if (d == null || !Double.isFinite(d)) {
+            n.putNull(field);
+        } else {
+            n.put(field, d);
+        }
+    }
+
+    private static void putNumber(ArrayNode n, double d) {
+        if (Double.isFinite(d)) {
+            n.add(d);
+        } else {
+            n.addNull();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

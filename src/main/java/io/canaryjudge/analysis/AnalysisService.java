@@ -1,0 +1,94 @@
+package io.canaryjudge.analysis;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canaryjudge.intake.DeploymentEvent;
+import io.canaryjudge.intake.EventType;
+import io.canaryjudge.intake.InvalidEventException;
+import io.canaryjudge.template.AnalysisTemplate;
+import io.canaryjudge.template.TemplateRepository;
+import io.canaryjudge.verdict.AnalysisRecord;
+import io.canaryjudge.verdict.AnalysisStore;
+import io.canaryjudge.verdict.Phase;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Facade of the analysis feature: accepts validated events from any intake. The event id is the
+ * idempotency key; a new start for the same namespace/service supersedes the running analysis; a
+ * cancellation stops it.
+ */
+@ApplicationScoped
+public class AnalysisService {
+    private static final Logger LOG = Logger.getLogger(AnalysisService.class);
+
+    private final AnalysisStore store;
+    private final AnalysisEngine engine;
+    private final TemplateRepository templates;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    AnalysisService(AnalysisStore store, AnalysisEngine engine, TemplateRepository templates, ObjectMapper json,
+                    Clock clock) {
+        this.store = store;
+        this.engine = engine;
+        this.templates = templates;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** Stores (once per event id) and schedules the analysis; returns when it is durably stored. */
+    public Submission submit(DeploymentEvent event) {
+        if (event.type() == EventType.CANCELLED) {
+            return cancel(event);
+        }
+        AnalysisTemplate template = templates.find(event.template())
+                .orElseThrow(() -> new InvalidEventException("template", "unknown analysis template '" + event.template() + "'"));
+        Instant now = clock.instant();
+        AnalysisRecord a = new AnalysisRecord(UUID.randomUUID().toString(), event.id(), event.deploymentId(),
+                event.namespace(), event.service(), event.environment(), template.name(), event.canary().digest(),
+                event.stable().digest(), write(event), write(template), event.startedAt(), template.interval(),
+                template.count(), Phase.RUNNING, null, null, null, null, now, now, null, null);
+        AnalysisStore.Insert insert = store.insertIfAbsent(a);
+        if (!insert.created()) {
+            LOG.infof("event=%s duplicate of analysis=%s", event.id(), insert.analysis().id());
+            return new Submission(insert.analysis().id(), false, insert.analysis().phase().name());
+        }
+        for (AnalysisRecord old : store.running(event.namespace(), event.service())) {
+            if (!old.id().equals(a.id()) && store.finish(old.id(), Phase.SUPERSEDED, null, null,
+                    "superseded by analysis " + a.id() + " (event " + event.id() + ")", null, now)) {
+                LOG.infof("analysis=%s phase=SUPERSEDED by=%s", old.id(), a.id());
+            }
+        }
+        LOG.infof("analysis=%s event=%s service=%s template=%s phase=RUNNING", a.id(), event.id(), event.key(),
+                template.name());
+        engine.schedule(a, 1);
+        return new Submission(a.id(), true, Phase.RUNNING.name());
+    }
+
+    private Submission cancel(DeploymentEvent event) {
+        Instant now = clock.instant();
+        String last = null;
+        for (AnalysisRecord a : store.running(event.namespace(), event.service())) {
+            if (event.deploymentId() == null || event.deploymentId().equals(a.deploymentId())) {
+                if (store.finish(a.id(), Phase.CANCELLED, null, null, "cancelled by event " + event.id(), null, now)) {
+                    LOG.infof("analysis=%s phase=CANCELLED event=%s", a.id(), event.id());
+                    last = a.id();
+                }
+            }
+        }
+        return new Submission(last, false, Phase.CANCELLED.name());
+    }
+
+    private String write(Object o) {
+        try {
+            return json.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.canaryjudge.analysis;
+
+import io.canaryjudge.intake.DeploymentEvent;
+import io.canaryjudge.metrics.PrometheusClient;
+import io.canaryjudge.metrics.PrometheusException;
+import io.canaryjudge.metrics.Series;
+import io.canaryjudge.template.AnalysisTemplate;
+import io.canaryjudge.template.MetricTemplate;
+import io.canaryjudge.template.QueryRenderer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Renders a metric's queries for each cohort and reads the window from Prometheus. */
+@ApplicationScoped
+class MetricReader {
+    private final PrometheusClient prometheus;
+
+    MetricReader(PrometheusClient prometheus) {
+        this.prometheus = prometheus;
+    }
+
+    Observation read(AnalysisTemplate template, MetricTemplate metric, DeploymentEvent event, Instant start, Instant end) {
+        try {
+            return new Observation(metric.name(),
+                    cohort(template, metric, event, event.canary().labels(), "canary", start, end),
+                    cohort(template, metric, event, event.stable().labels(), "stable", start, end), null);
+        } catch (PrometheusException | SeriesException e) {
+            return Observation.failed(metric.name(), e.getMessage());
+        }
+    }
+
+    private Observation.CohortData cohort(AnalysisTemplate t, MetricTemplate m, DeploymentEvent e, Map<String, String> labels,
+                                          String cohort, Instant start, Instant end) {
+        if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
+            String events = QueryRenderer.render(m.events(), labels, e.namespace(), e.service(), t.interval(), t.step());
+            String exposure = QueryRenderer.render(m.exposure(), labels, e.namespace(), e.service(), t.interval(), t.step());
+            Series ev = single(prometheus.queryRange(events, start, end, t.step()), cohort, "events");
+            Series ex = single(prometheus.queryRange(exposure, start, end, t.step()), cohort, "exposure");
+            // No events series is zero events (an error counter with no 5xx yet has no series at all);
+            // no exposure series is no data, never zero traffic that would pass.
+            return new Observation.CohortData(List.of(events, exposure), new double[0], new double[0],
+                    ev == null ? 0.0 : finiteSum(ev.values()), ex == null ? null : finiteSum(ex.values()));
+        }
+        String query = QueryRenderer.render(m.query(), labels, e.namespace(), e.service(), t.interval(), t.step());
+        Series s = single(prometheus.queryRange(query, start, end, t.step()), cohort, "query");
+        return new Observation.CohortData(List.of(query), s == null ? new double[0] : s.values(),
+                s == null ? new double[0] : s.times(), null, null);
+    }
+
+    private static Series single(List<Series> series, String cohort, String what) {
+        if (series.size() > 1) {
+            throw new SeriesException("the " + what + " query returned " + series.size() + " series for the " + cohort
+                    + " cohort; aggregate them in the template (e.g. sum(...) or histogram_quantile over sum by (le))");
+        }
+        return series.isEmpty() ? null : series.get(0);
+    }
+
+    private static double finiteSum(double[] values) {
+        double sum = 0;
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                sum += v;
+            }
+        }
+        return sum;
+    }
+
+    /** A query result of a shape the template promised not to return. */
+    static final class SeriesException extends RuntimeException {
+        SeriesException(String message) {
+            super(message);
+        }
+    }
+}

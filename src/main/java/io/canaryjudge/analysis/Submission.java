@@ -1,0 +1,5 @@
+package io.canaryjudge.analysis;
+
+/** What became of a submitted event: the analysis it maps to and whether this submission created it. */
+public record Submission(String analysisId, boolean created, String phase) {
+}

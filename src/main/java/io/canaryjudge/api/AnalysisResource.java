@@ -1,0 +1,168 @@
+package io.canaryjudge.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canaryjudge.analysis.AnalysisService;
+import io.canaryjudge.analysis.Submission;
+import io.canaryjudge.intake.EventReader;
+import io.canaryjudge.verdict.AnalysisQuery;
+import io.canaryjudge.verdict.AnalysisRecord;
+import io.canaryjudge.verdict.AnalysisStore;
+import io.canaryjudge.verdict.MeasurementRecord;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.core.Context;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Start analyses and read their history. */
+@Path("/api/v1/analyses")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "analyses")
+@Blocking
+public class AnalysisResource {
+    private static final Set<String> VERDICTS = Set.of("PROMOTE", "ABORT", "INCONCLUSIVE");
+
+    private final EventReader reader;
+    private final AnalysisService analyses;
+    private final AnalysisStore store;
+    private final ObjectMapper json;
+
+    AnalysisResource(EventReader reader, AnalysisService analyses, AnalysisStore store, ObjectMapper json) {
+        this.reader = reader;
+        this.analyses = analyses;
+        this.store = store;
+        this.json = json;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Start an analysis", description = "Same body as the Kafka deployment event. The event id is "
+            + "the idempotency key: posting it again answers with the same analysis.")
+    public Response start(JsonNode body, @Context UriInfo uri) {
+        Submission s = analyses.submit(reader.read(body));
+        ObjectNode out = json.createObjectNode();
+        out.put("id", s.analysisId());
+        out.put("phase", s.phase());
+        out.put("created", s.created());
+        if (s.analysisId() == null) {
+            return Response.accepted(out).build();
+        }
+        return Response.accepted(out).location(uri.getBaseUriBuilder().path("api/v1/analyses").path(s.analysisId()).build())
+                .build();
+    }
+
+    @GET
+    @Operation(summary = "List analyses, newest first", description = "Filter by namespace, service, verdict and "
+            + "startedAt range; page with limit and the nextCursor of the previous page.")
+    public ObjectNode list(@QueryParam("namespace") String namespace, @QueryParam("service") String service,
+                           @QueryParam("verdict") String verdict, @QueryParam("since") String since,
+                           @QueryParam("until") String until, @QueryParam("limit") Integer limit,
+                           @QueryParam("cursor") String cursor) {
+        if (verdict != null && !VERDICTS.contains(verdict)) {
+            throw new ProblemMappers.BadRequest("verdict", "verdict must be one of " + VERDICTS);
+        }
+        int n = limit == null ? 50 : limit;
+        if (n < 1 || n > 500) {
+            throw new ProblemMappers.BadRequest("limit", "limit must be between 1 and 500");
+        }
+        AnalysisStore.Page page;
+        try {
+            page = store.list(new AnalysisQuery(namespace, service, verdict, time("since", since), time("until", until),
+                    n, cursor));
+        } catch (IllegalArgumentException e) {
+            throw new ProblemMappers.BadRequest("cursor", e.getMessage());
+        }
+        ObjectNode out = json.createObjectNode();
+        ArrayNode items = out.putArray("items");
+        page.items().forEach(a -> items.add(view(a, null)));
+        out.put("nextCursor", page.nextCursor());
+        return out;
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "One analysis with its verdict, per-metric explanations and every measurement")
+    public ObjectNode get(@PathParam("id") String id) {
+        AnalysisRecord a = store.find(id).orElseThrow(() -> new NotFoundException("no analysis " + id));
+        return view(a, store.measurements(id));
+    }
+
+    private ObjectNode view(AnalysisRecord a, List<MeasurementRecord> measurements) {
+        ObjectNode n = json.createObjectNode();
+        n.put("id", a.id());
+        n.put("eventId", a.eventId());
+        n.put("deploymentId", a.deploymentId());
+        n.put("namespace", a.namespace());
+        n.put("service", a.service());
+        n.put("environment", a.environment());
+        n.put("template", a.template());
+        n.put("phase", a.phase().name());
+        n.put("verdict", a.verdict());
+        if (a.score() == null) {
+            n.putNull("score");
+        } else {
+            n.put("score", a.score());
+        }
+        n.put("reason", a.reason());
+        n.putObject("canary").put("digest", a.canaryDigest());
+        n.putObject("stable").put("digest", a.stableDigest());
+        n.put("startedAt", a.startedAt().toString());
+        n.put("interval", a.interval().toString());
+        n.put("measurementCount", a.measurementCount());
+        n.put("createdAt", a.createdAt().toString());
+        n.put("completedAt", a.completedAt() == null ? null : a.completedAt().toString());
+        n.put("publishedAt", a.publishedAt() == null ? null : a.publishedAt().toString());
+        if (measurements != null) {
+            JsonNode verdict = parse(a.verdictJson());
+            n.set("metrics", verdict == null ? json.createArrayNode() : verdict.path("metrics"));
+            ArrayNode ms = n.putArray("measurements");
+            for (MeasurementRecord m : measurements) {
+                ObjectNode mj = (ObjectNode) parse(m.resultJson());
+                mj.put("takenAt", m.takenAt().toString());
+                ms.add(mj);
+            }
+        }
+        return n;
+    }
+
+    private JsonNode parse(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is unreadable", e);
+        }
+    }
+
+    private static Instant time(String field, String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new ProblemMappers.BadRequest(field, field + " must be an RFC 3339 timestamp, e.g. 2026-11-26T00:00:00Z");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.canaryjudge.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.canaryjudge.intake.InvalidEventException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Turns failures into problem responses: 400 naming the field for bad input, 500 without internals otherwise. */
+public class ProblemMappers {
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response invalidEvent(InvalidEventException e) {
+        return problem(400, "invalid-event", "Invalid deployment event", e.getMessage(),
+                e.violations().stream().map(v -> new Problem.FieldError(v.field(), v.message())).toList());
+    }
+
+    @ServerExceptionMapper
+    public Response badRequest(BadRequest e) {
+        return problem(400, "bad-request", "Bad request", e.getMessage(), List.of(new Problem.FieldError(e.field(), e.getMessage())));
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e) {
+        return problem(400, "malformed-json", "Malformed JSON", e.getOriginalMessage(),
+                List.of(new Problem.FieldError("$", "malformed JSON")));
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        return problem(status, "http-" + status, e.getResponse().getStatusInfo().getReasonPhrase(), e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        LOG.error("unexpected error serving a request", e);
+        return problem(500, "internal", "Internal error", "the request failed; see the service log", null);
+    }
+
+    static Response problem(int status, String type, String title, String detail, List<Problem.FieldError> errors) {
+        return Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("urn:canary-judge:problem:" + type, title, status, detail, errors)).build();
+    }
+
+    /** A bad query parameter or body member outside the event contract. */
+    public static final class BadRequest extends RuntimeException {
+        private final String field;
+
+        public BadRequest(String field, String message) {
+            super(message);
+            this.field = field;
+        }
+
+        public String field() {
+            return field;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.canaryjudge.intake;
+
+import io.canaryjudge.analysis.AnalysisService;
+import io.canaryjudge.analysis.Submission;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+import org.jboss.logging.Logger;
+
+/**
+ * Consumes {@code deployments}. A record is acknowledged (its offset may be committed) only after its
+ * analysis is stored or after it is safely on {@code deployments.dlq} with a {@code reason} header —
+ * nothing is silently dropped and the consumer always moves on.
+ */
+@ApplicationScoped
+public class DeploymentConsumer {
+    private static final Logger LOG = Logger.getLogger(DeploymentConsumer.class);
+
+    private final EventReader reader;
+    private final AnalysisService analyses;
+    private final Emitter<byte[]> dlq;
+    private final MeterRegistry registry;
+
+    DeploymentConsumer(EventReader reader, AnalysisService analyses,
+                       @Channel("deployments-dlq") Emitter<byte[]> dlq, MeterRegistry registry) {
+        this.reader = reader;
+        this.analyses = analyses;
+        this.dlq = dlq;
+        this.registry = registry;
+    }
+
+    @Incoming("deployments")
+    @Blocking(ordered = true)
+    public CompletionStage<Void> consume(Message<byte[]> message) {
+        IncomingKafkaRecordMetadata<?, ?> meta = message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
+        Map<String, String> headers = headers(meta);
+        byte[] value = message.getPayload();
+        try {
+            DeploymentEvent event = reader.read(value, headers);
+            Submission s = analyses.submit(event);
+            registry.counter("canary.intake.events", "result", s.created() ? "accepted" : "duplicate").increment();
+            return message.ack();
+        } catch (InvalidEventException e) {
+            registry.counter("canary.intake.events", "result", "dead-lettered").increment();
+            return deadLetter(message, meta, value, "invalid: " + e.getMessage());
+        }
+    }
+
+    private CompletionStage<Void> deadLetter(Message<byte[]> message, IncomingKafkaRecordMetadata<?, ?> meta,
+                                             byte[] value, String reason) {
+        String bounded = reason.length() > 2000 ? reason.substring(0, 2000) + "..." : reason;
+        Headers headers = new RecordHeaders();
+        headers.add("reason", bounded.getBytes(StandardCharsets.UTF_8));
+        Object key = null;
+        if (meta != null) {
+            headers.add("original-topic", meta.getTopic().getBytes(StandardCharsets.UTF_8));
+            headers.add("original-partition", Integer.toString(meta.getPartition()).getBytes(StandardCharsets.UTF_8));
+            headers.add("original-offset", Long.toString(meta.getOffset()).getBytes(StandardCharsets.UTF_8));
+            for (Header h : meta.getHeaders()) {
+                headers.add(h);
+            }
+            key = meta.getKey();
+        }
+        LOG.warnf("dead-letter topic=%s partition=%s offset=%s reason=%s", meta == null ? null : meta.getTopic(),
+                meta == null ? null : meta.getPartition(), meta == null ? null : meta.getOffset(), bounded);
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        OutgoingKafkaRecordMetadata<Object> out = OutgoingKafkaRecordMetadata.builder().withKey(key).withHeaders(headers).build();
+        dlq.send(Message.of(value == null ? new byte[0] : value, Metadata.of(out))
+                .withAck(() -> {
+                    sent.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(e -> {
+                    sent.completeExceptionally(e);
+                    return CompletableFuture.completedFuture(null);
+                }));
+        // Acknowledge the original only once the dead letter is safely written.
+        return sent.thenCompose(x -> message.ack());
+    }
+
+    private static Map<String, String> headers(IncomingKafkaRecordMetadata<?, ?> meta) {
+        Map<String, String> out = new HashMap<>();
+        if (meta != null) {
+            for (Header h : meta.getHeaders()) {
+                if (h.value() != null) {
+                    out.put(h.key().toLowerCase(), new String(h.value(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return out;
+    }
+}

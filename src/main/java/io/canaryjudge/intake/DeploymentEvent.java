@@ -1,0 +1,38 @@
+package io.canaryjudge.intake;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A validated "canary started" (or "canary cancelled") announcement, the one input of an analysis.
+ *
+ * @param id           idempotency key: the same id twice is one analysis
+ * @param type         {@link EventType}
+ * @param deploymentId the deploy tool's id of this rollout
+ * @param environment  optional environment name (for DORA figures and GitOps overlays), may be null
+ */
+public record DeploymentEvent(
+        String id,
+        EventType type,
+        String deploymentId,
+        String namespace,
+        String service,
+        String template,
+        Cohort canary,
+        Cohort stable,
+        Target target,
+        Instant startedAt,
+        String environment) {
+
+    public DeploymentEvent {
+        Objects.requireNonNull(id, "id == null");
+        Objects.requireNonNull(type, "type == null");
+        Objects.requireNonNull(namespace, "namespace == null");
+        Objects.requireNonNull(service, "service == null");
+    }
+
+    /** Kafka key and grouping key of every event and verdict of this service. */
+    public String key() {
+        return namespace + "/" + service;
+    }
+}

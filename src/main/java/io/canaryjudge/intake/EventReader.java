@@ -1,0 +1,37 @@
+package io.canaryjudge.intake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canaryjudge.template.TemplateRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.util.Map;
+
+/** Facade of the intake: turns bytes from Kafka or a JSON body from REST into a validated event. */
+@ApplicationScoped
+public class EventReader {
+    private final ObjectMapper json;
+    private final EventValidator validator;
+
+    EventReader(ObjectMapper json, TemplateRepository templates, Clock clock) {
+        this.json = json;
+        this.validator = new EventValidator(name -> templates.find(name).isPresent(), clock);
+    }
+
+    /**
+     * @param headers Kafka headers, names lower-cased
+     * @throws InvalidEventException naming each invalid field
+     */
+    public DeploymentEvent read(byte[] value, Map<String, String> headers) {
+        return validator.validate(EventEnvelope.unwrap(json, value, headers));
+    }
+
+    /** For REST: the body is the plain event object. */
+    public DeploymentEvent read(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new InvalidEventException("$", "expected a JSON object");
+        }
+        return validator.validate(((ObjectNode) body).deepCopy());
+    }
+}

@@ -1,0 +1,5 @@
+package io.canaryjudge.intake;
+
+/** The workload a rollback acts on: kind (Deployment, Rollout, GitOps), name and container. */
+public record Target(String kind, String name, String container) {
+}

@@ -1,0 +1,33 @@
+package io.canaryjudge.template;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A validated analysis template: how long, how often, what to query and how to score.
+ *
+ * @param interval time between measurements; measurement i covers [start, start + i*interval]
+ * @param count    number of measurements
+ * @param step     resolution of query_range (and the {{step}} placeholder)
+ * @param pass     score at or above which the verdict is PROMOTE
+ * @param marginal score at or above which (below pass) the verdict is INCONCLUSIVE
+ */
+public record AnalysisTemplate(
+        String name,
+        String description,
+        Duration interval,
+        int count,
+        Duration step,
+        double pass,
+        double marginal,
+        List<MetricTemplate> metrics,
+        String source) {
+
+    public AnalysisTemplate {
+        metrics = List.copyOf(metrics);
+    }
+
+    public Duration length() {
+        return interval.multipliedBy(count);
+    }
+}

@@ -1,0 +1,8 @@
+package io.canaryjudge.verdict;
+
+import java.time.Instant;
+
+/** Filter and page of a history query; null fields do not filter. Newest first. */
+public record AnalysisQuery(String namespace, String service, String verdict, Instant since, Instant until,
+                            int limit, String cursor) {
+}

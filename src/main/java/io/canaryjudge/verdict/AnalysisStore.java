@@ -1,0 +1,338 @@
+package io.canaryjudge.verdict;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Persistence of analyses and measurements over plain JDBC. Every state change is one conditional
+ * statement, so a verdict is written once even when two callers race.
+ */
+@ApplicationScoped
+public class AnalysisStore {
+    private static final String COLUMNS = "id, event_id, deployment_id, namespace, service, environment, template, "
+            + "canary_digest, stable_digest, event_json, template_json, started_at, interval_ms, measurement_count, "
+            + "phase, verdict, score, reason, verdict_json, created_at, updated_at, completed_at, published_at";
+
+    private final DataSource db;
+
+    AnalysisStore(DataSource db) {
+        this.db = db;
+    }
+
+    /** Inserts the analysis unless one with the same event id exists; returns the stored one either way. */
+    public Insert insertIfAbsent(AnalysisRecord a) {
+        Optional<AnalysisRecord> existing = findByEventId(a.eventId());
+        if (existing.isPresent()) {
+            return new Insert(existing.get(), false);
+        }
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO analysis (" + COLUMNS
+                     + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            int i = 0;
+            ps.setString(++i, a.id());
+            ps.setString(++i, a.eventId());
+            ps.setString(++i, a.deploymentId());
+            ps.setString(++i, a.namespace());
+            ps.setString(++i, a.service());
+            ps.setString(++i, a.environment());
+            ps.setString(++i, a.template());
+            ps.setString(++i, a.canaryDigest());
+            ps.setString(++i, a.stableDigest());
+            ps.setString(++i, a.eventJson());
+            ps.setString(++i, a.templateJson());
+            setTime(ps, ++i, a.startedAt());
+            ps.setLong(++i, a.interval().toMillis());
+            ps.setInt(++i, a.measurementCount());
+            ps.setString(++i, a.phase().name());
+            ps.setString(++i, a.verdict());
+            setDouble(ps, ++i, a.score());
+            ps.setString(++i, a.reason());
+            ps.setString(++i, a.verdictJson());
+            setTime(ps, ++i, a.createdAt());
+            setTime(ps, ++i, a.updatedAt());
+            setTime(ps, ++i, a.completedAt());
+            setTime(ps, ++i, a.publishedAt());
+            ps.executeUpdate();
+            return new Insert(a, true);
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                // a concurrent insert of the same event id won the race: that one is the analysis
+                return new Insert(findByEventId(a.eventId()).orElseThrow(() -> new StoreException(e)), false);
+            }
+            throw new StoreException(e);
+        }
+    }
+
+    public Optional<AnalysisRecord> find(String id) {
+        return one("SELECT " + COLUMNS + " FROM analysis WHERE id = ?", id);
+    }
+
+    public Optional<AnalysisRecord> findByEventId(String eventId) {
+        return one("SELECT " + COLUMNS + " FROM analysis WHERE event_id = ?", eventId);
+    }
+
+    public List<AnalysisRecord> running() {
+        return many("SELECT " + COLUMNS + " FROM analysis WHERE phase = 'RUNNING' ORDER BY created_at");
+    }
+
+    public List<AnalysisRecord> running(String namespace, String service) {
+        return many("SELECT " + COLUMNS + " FROM analysis WHERE phase = 'RUNNING' AND namespace = ? AND service = ?",
+                namespace, service);
+    }
+
+    /** Completed analyses whose verdict has not been confirmed as published. */
+    public List<AnalysisRecord> unpublished() {
+        return many("SELECT " + COLUMNS + " FROM analysis WHERE phase = 'COMPLETED' AND published_at IS NULL "
+                + "ORDER BY completed_at");
+    }
+
+    /** Stores a measurement; a second write of the same (analysis, seq) is ignored. */
+    public boolean addMeasurement(MeasurementRecord m) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO measurement (analysis_id, seq, window_start, "
+                     + "window_end, taken_at, verdict, score, result_json) VALUES (?,?,?,?,?,?,?,?)")) {
+            ps.setString(1, m.analysisId());
+            ps.setInt(2, m.seq());
+            setTime(ps, 3, m.windowStart());
+            setTime(ps, 4, m.windowEnd());
+            setTime(ps, 5, m.takenAt());
+            ps.setString(6, m.verdict());
+            setDouble(ps, 7, m.score());
+            ps.setString(8, m.resultJson());
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                return false;
+            }
+            throw new StoreException(e);
+        }
+    }
+
+    public List<MeasurementRecord> measurements(String analysisId) {
+        List<MeasurementRecord> out = new ArrayList<>();
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT analysis_id, seq, window_start, window_end, taken_at, "
+                     + "verdict, score, result_json FROM measurement WHERE analysis_id = ? ORDER BY seq")) {
+            ps.setString(1, analysisId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new MeasurementRecord(rs.getString(1), rs.getInt(2), time(rs, 3), time(rs, 4), time(rs, 5),
+                            rs.getString(6), dbl(rs, 7), rs.getString(8)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    public int measurementCount(String analysisId) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM measurement WHERE analysis_id = ?")) {
+            ps.setString(1, analysisId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /**
+     * Ends a RUNNING analysis. Returns false when it had already ended, so the caller that gets true is the
+     * only one to publish.
+     */
+    public boolean finish(String id, Phase phase, String verdict, Double score, String reason, String verdictJson,
+                          Instant at) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE analysis SET phase = ?, verdict = ?, score = ?, "
+                     + "reason = ?, verdict_json = ?, completed_at = ?, updated_at = ? WHERE id = ? AND phase = 'RUNNING'")) {
+            ps.setString(1, phase.name());
+            ps.setString(2, verdict);
+            setDouble(ps, 3, score);
+            ps.setString(4, reason == null ? null : reason.substring(0, Math.min(reason.length(), 4000)));
+            ps.setString(5, verdictJson);
+            setTime(ps, 6, at);
+            setTime(ps, 7, at);
+            ps.setString(8, id);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    public void markPublished(String id, Instant at) {
+        update("UPDATE analysis SET published_at = ? WHERE id = ? AND published_at IS NULL", at, id);
+    }
+
+    /** Newest first, keyset-paginated: the cursor is the position after the last row of the previous page. */
+    public Page list(AnalysisQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM analysis WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        if (q.namespace() != null) {
+            sql.append(" AND namespace = ?");
+            args.add(q.namespace());
+        }
+        if (q.service() != null) {
+            sql.append(" AND service = ?");
+            args.add(q.service());
+        }
+        if (q.verdict() != null) {
+            sql.append(" AND verdict = ?");
+            args.add(q.verdict());
+        }
+        if (q.since() != null) {
+            sql.append(" AND started_at >= ?");
+            args.add(q.since());
+        }
+        if (q.until() != null) {
+            sql.append(" AND started_at < ?");
+            args.add(q.until());
+        }
+        if (q.cursor() != null) {
+            Cursor cur = Cursor.decode(q.cursor());
+            sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+            args.add(cur.createdAt());
+            args.add(cur.createdAt());
+            args.add(cur.id());
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ").append(q.limit() + 1);
+        List<AnalysisRecord> rows = many(sql.toString(), args.toArray());
+        String next = null;
+        if (rows.size() > q.limit()) {
+            rows = rows.subList(0, q.limit());
+            AnalysisRecord last = rows.get(rows.size() - 1);
+            next = new Cursor(last.createdAt(), last.id()).encode();
+        }
+        return new Page(List.copyOf(rows), next);
+    }
+
+    /** Result of {@link #insertIfAbsent}: the stored analysis and whether this call created it. */
+    public record Insert(AnalysisRecord analysis, boolean created) {
+    }
+
+    /** One page of history and the cursor of the next page (null on the last page). */
+    public record Page(List<AnalysisRecord> items, String nextCursor) {
+    }
+
+    record Cursor(Instant createdAt, String id) {
+        String encode() {
+            String raw = createdAt.getEpochSecond() + "." + createdAt.getNano() + ":" + id;
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String text) {
+            try {
+                String raw = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
+                int colon = raw.indexOf(':');
+                String[] secNano = raw.substring(0, colon).split("\\.");
+                return new Cursor(Instant.ofEpochSecond(Long.parseLong(secNano[0]), Long.parseLong(secNano[1])),
+                        raw.substring(colon + 1));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("invalid cursor");
+            }
+        }
+    }
+
+    private void update(String sql, Object... args) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    private Optional<AnalysisRecord> one(String sql, Object... args) {
+        List<AnalysisRecord> rows = many(sql, args);
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    private List<AnalysisRecord> many(String sql, Object... args) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            List<AnalysisRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(map(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] instanceof Instant t) {
+                setTime(ps, i + 1, t);
+            } else {
+                ps.setObject(i + 1, args[i]);
+            }
+        }
+    }
+
+    private static AnalysisRecord map(ResultSet rs) throws SQLException {
+        return new AnalysisRecord(rs.getString("id"), rs.getString("event_id"), rs.getString("deployment_id"),
+                rs.getString("namespace"), rs.getString("service"), rs.getString("environment"),
+                rs.getString("template"), rs.getString("canary_digest"), rs.getString("stable_digest"),
+                rs.getString("event_json"), rs.getString("template_json"), time(rs, "started_at"),
+                Duration.ofMillis(rs.getLong("interval_ms")), rs.getInt("measurement_count"),
+                Phase.valueOf(rs.getString("phase")), rs.getString("verdict"), dbl(rs, "score"),
+                rs.getString("reason"), rs.getString("verdict_json"), time(rs, "created_at"),
+                time(rs, "updated_at"), time(rs, "completed_at"), time(rs, "published_at"));
+    }
+
+    private static void setTime(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (t == null) {
+            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(i, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
+        }
+    }
+
+    private static void setDouble(PreparedStatement ps, int i, Double d) throws SQLException {
+        if (d == null || d.isNaN()) {
+            ps.setNull(i, Types.DOUBLE);
+        } else {
+            ps.setDouble(i, d);
+        }
+    }
+
+    private static Instant time(ResultSet rs, String col) throws SQLException {
+        OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Instant time(ResultSet rs, int col) throws SQLException {
+        OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Double dbl(ResultSet rs, String col) throws SQLException {
+        double d = rs.getDouble(col);
+        return rs.wasNull() ? null : d;
+    }
+
+    private static Double dbl(ResultSet rs, int col) throws SQLException {
+        double d = rs.getDouble(col);
+        return rs.wasNull() ? null : d;
+    }
+
+}

@@ -1,0 +1,65 @@
+package io.canaryjudge.verdict;
+
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes verdicts as CloudEvents (binary mode) on {@code canary-verdicts}, key {@code namespace/service}.
+ * The CloudEvent id is derived from the analysis id, so a re-publication after a crash carries the same id
+ * and consumers can deduplicate. The analysis is marked published only once the broker acknowledged it.
+ */
+@ApplicationScoped
+public class VerdictPublisher {
+    public static final String VERDICT_TYPE = "io.canaryjudge.verdict.v1";
+    private static final Logger LOG = Logger.getLogger(VerdictPublisher.class);
+    private static final URI SOURCE = URI.create("/canary-judge");
+
+    private final Emitter<String> emitter;
+    private final AnalysisStore store;
+    private final Clock clock;
+
+    VerdictPublisher(@Channel("canary-verdicts") Emitter<String> emitter, AnalysisStore store, Clock clock) {
+        this.emitter = emitter;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** Sends the stored verdict of a completed analysis. */
+    public CompletionStage<Void> publish(AnalysisRecord a) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        OutgoingCloudEventMetadata<String> ce = OutgoingCloudEventMetadata.<String>builder()
+                .withId("verdict-" + a.id())
+                .withType(VERDICT_TYPE)
+                .withSource(SOURCE)
+                .withSubject(a.id())
+                .withDataContentType("application/json")
+                .withTimestamp(a.completedAt().atZone(ZoneOffset.UTC))
+                .build();
+        OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder().withKey(a.key()).build();
+        Message<String> message = Message.of(a.verdictJson(), Metadata.of(ce, kafka))
+                .withAck(() -> {
+                    store.markPublished(a.id(), clock.instant());
+                    LOG.infof("analysis=%s verdict=%s published=true", a.id(), a.verdict());
+                    done.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(e -> {
+                    LOG.warnf("analysis=%s verdict=%s published=false error=%s", a.id(), a.verdict(), e.toString());
+                    done.completeExceptionally(e);
+                    return CompletableFuture.completedFuture(null);
+                });
+        emitter.send(message);
+        return done;
+    }
+}

@@ -1,0 +1,165 @@
+package io.canaryjudge.analysis;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canaryjudge.testing.DemoScenario;
+import io.canaryjudge.testing.KafkaTestClient;
+import io.canaryjudge.testing.RealInfrastructure;
+import io.canaryjudge.testing.SyntheticWorkload;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The whole path on real parts: Kafka event in, real Prometheus queried, verdict stored, on Kafka and over REST. */
+@QuarkusTest
+@QuarkusTestResource(value = RealInfrastructure.class, restrictToAnnotatedClass = false)
+class DeploymentFlowTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "canary.test.started-at")
+    Instant startedAt;
+
+    KafkaTestClient kafka;
+
+    @BeforeEach
+    void connect() {
+        kafka = new KafkaTestClient(bootstrap);
+    }
+
+    @AfterEach
+    void disconnect() {
+        kafka.close();
+    }
+
+    @Test
+    void worseCanaryFromKafkaIsAbortedOnKafkaAndRestWithTheBackfilledValues() throws Exception {
+        String id = "evt-bad-" + System.nanoTime();
+        kafka.send("deployments", "shop/checkout", DemoScenario.event(id, DemoScenario.BAD_SERVICE, startedAt));
+
+        JsonNode verdict = awaitVerdict(id);
+        assertEquals("ABORT", verdict.path("verdict").asText(), verdict.toPrettyString());
+        String analysisId = verdict.path("analysisId").asText();
+
+        String analysis = given().get("/api/v1/analyses/" + analysisId).then().statusCode(200)
+                .body("verdict", equalTo("ABORT"))
+                .body("phase", equalTo("COMPLETED"))
+                .body("eventId", equalTo(id))
+                .body("measurements.size()", equalTo(10))
+                .body("metrics.name", hasItem("error-rate"))
+                .extract().asString();
+
+        // The values Prometheus gave back are exactly the backfilled ones: memory is a plain gauge summed
+        // over one pod, sampled at each step of the last (whole) window.
+        SyntheticWorkload workload = DemoScenario.workload(startedAt);
+        JsonNode last = JSON.readTree(analysis).path("measurements").get(9);
+        JsonNode memory = null;
+        for (JsonNode m : last.path("metrics")) {
+            if (m.path("name").asText().equals("memory-working-set")) {
+                memory = m;
+            }
+        }
+        assertNotNull(memory, last.toPrettyString());
+        for (String track : new String[] {"canary", "stable"}) {
+            JsonNode values = memory.path(track).path("values");
+            JsonNode times = memory.path(track).path("times");
+            assertEquals(11, values.size(), "one value per minute from start to end of the window");
+            for (int i = 0; i < values.size(); i++) {
+                Instant at = startedAt.plusSeconds(60L * i);
+                assertEquals(at.getEpochSecond(), times.get(i).asLong());
+                assertEquals(workload.memoryAt("shop", "checkout", track, at), values.get(i).asDouble(), 0.0,
+                        track + " memory at " + at);
+            }
+        }
+    }
+
+    @Test
+    void structuredCloudEventOfAHealthyCanaryIsPromoted() throws Exception {
+        String id = "evt-good-" + System.nanoTime();
+        String ce = "{\"specversion\":\"1.0\",\"id\":\"" + id + "\",\"type\":\"io.canaryjudge.canary.started\","
+                + "\"source\":\"/argo\",\"datacontenttype\":\"application/json\",\"data\":"
+                + DemoScenario.event(id, DemoScenario.GOOD_SERVICE, startedAt) + "}";
+        kafka.send("deployments", "shop/cart", ce.getBytes(StandardCharsets.UTF_8),
+                Map.of("content-type", "application/cloudevents+json"));
+        JsonNode verdict = awaitVerdict(id);
+        assertEquals("PROMOTE", verdict.path("verdict").asText(), verdict.toPrettyString());
+    }
+
+    @Test
+    void binaryCloudEventTakesIdAndTypeFromHeaders() throws Exception {
+        String id = "evt-bin-" + System.nanoTime();
+        JsonNode data = JSON.readTree(DemoScenario.event("ignored", DemoScenario.GOOD_SERVICE, startedAt));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) data).remove("id");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) data).remove("type");
+        kafka.send("deployments", "shop/cart", JSON.writeValueAsBytes(data), Map.of(
+                "ce_specversion", "1.0", "ce_id", id, "ce_type", "canary.started", "ce_source", "/flagger",
+                "content-type", "application/json"));
+        JsonNode verdict = awaitVerdict(id);
+        assertEquals("shop", verdict.path("namespace").asText());
+    }
+
+    @Test
+    void malformedEventIsDeadLetteredWithReasonAndTheNextOneStillGetsItsVerdict() throws Exception {
+        String bad = "{\"id\":\"evt-broken\",\"type\":\"canary.started\",\"canary\":{\"digest\":\"latest\"}";
+        kafka.send("deployments", "shop/checkout", bad);
+        String invalidDigest = DemoScenario.event("evt-tag-" + System.nanoTime(), "checkout", startedAt)
+                .replace("sha256:" + "c".repeat(64), "v1.2.3");
+        kafka.send("deployments", "shop/checkout", invalidDigest);
+        String id = "evt-after-" + System.nanoTime();
+        kafka.send("deployments", "shop/cart", DemoScenario.event(id, DemoScenario.GOOD_SERVICE, startedAt));
+
+        ConsumerRecord<String, byte[]> dead = kafka.await("deployments.dlq",
+                r -> bad.equals(KafkaTestClient.value(r)), WAIT);
+        assertTrue(KafkaTestClient.header(dead, "reason").contains("malformed JSON"), KafkaTestClient.header(dead, "reason"));
+        assertEquals("deployments", KafkaTestClient.header(dead, "original-topic"));
+        ConsumerRecord<String, byte[]> tagged = kafka.await("deployments.dlq",
+                r -> invalidDigest.equals(KafkaTestClient.value(r)), WAIT);
+        assertTrue(KafkaTestClient.header(tagged, "reason").contains("canary.digest"), KafkaTestClient.header(tagged, "reason"));
+        assertNotNull(awaitVerdict(id));
+    }
+
+    @Test
+    void sameEventIdTwiceIsOneAnalysis() throws Exception {
+        String id = "evt-dup-" + System.nanoTime();
+        String event = DemoScenario.event(id, DemoScenario.GOOD_SERVICE, startedAt);
+        kafka.send("deployments", "shop/cart", event);
+        kafka.send("deployments", "shop/cart", event);
+        String analysisId = awaitVerdict(id).path("analysisId").asText();
+        String viaRest = given().contentType("application/json").body(event).post("/api/v1/analyses")
+                .then().statusCode(202).extract().path("id");
+        assertEquals(analysisId, viaRest);
+        Thread.sleep(1000);
+        long verdicts = kafka.readAll("canary-verdicts", Duration.ofSeconds(3)).stream()
+                .filter(r -> KafkaTestClient.value(r).contains("\"eventId\":\"" + id + "\"")).count();
+        assertEquals(1, verdicts);
+    }
+
+    private JsonNode awaitVerdict(String eventId) throws Exception {
+        ConsumerRecord<String, byte[]> r = kafka.await("canary-verdicts",
+                rec -> KafkaTestClient.value(rec).contains("\"eventId\":\"" + eventId + "\""), WAIT);
+        assertEquals("io.canaryjudge.verdict.v1", KafkaTestClient.header(r, "ce_type"));
+        assertEquals("1.0", KafkaTestClient.header(r, "ce_specversion"));
+        JsonNode v = JSON.readTree(r.value());
+        assertEquals("verdict-" + v.path("analysisId").asText(), KafkaTestClient.header(r, "ce_id"));
+        assertEquals(v.path("namespace").asText() + "/" + v.path("service").asText(), r.key());
+        return v;
+    }
+}

@@ -1,0 +1,47 @@
+package io.canaryjudge.testing;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * The workload used by the end-to-end tests and the README demo: in namespace {@code shop}, service
+ * {@code checkout} gets a visibly worse canary (more 5xx, slower, more memory) and service {@code cart} a
+ * canary that behaves like its stable cohort. Backfilled around {@link #startedAt}, hours in the past.
+ */
+public final class DemoScenario {
+    public static final String NAMESPACE = "shop";
+    public static final String BAD_SERVICE = "checkout";
+    public static final String GOOD_SERVICE = "cart";
+
+    private DemoScenario() {
+    }
+
+    /** Deployment start of the scenario: a whole hour, six hours before {@code now}. */
+    public static Instant startedAt(Instant now) {
+        return now.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(6));
+    }
+
+    public static SyntheticWorkload workload(Instant startedAt) {
+        SyntheticWorkload.Profile stable = new SyntheticWorkload.Profile(60, 0.002, 0.040, 0.35, 200_000_000L, 4_000_000L);
+        SyntheticWorkload.Profile badCanary = new SyntheticWorkload.Profile(6, 0.05, 0.120, 0.35, 260_000_000L, 4_000_000L);
+        SyntheticWorkload.Profile goodCanary = new SyntheticWorkload.Profile(6, 0.002, 0.040, 0.35, 200_000_000L, 4_000_000L);
+        return new SyntheticWorkload(startedAt.minus(Duration.ofMinutes(15)), startedAt.plus(Duration.ofMinutes(30)),
+                List.of(new SyntheticWorkload.Service(NAMESPACE, BAD_SERVICE, stable, badCanary),
+                        new SyntheticWorkload.Service(NAMESPACE, GOOD_SERVICE, stable, goodCanary)));
+    }
+
+    /** A deployment event for the scenario, as plain JSON. */
+    public static String event(String id, String service, Instant startedAt) {
+        return """
+                {"id":"%s","type":"canary.started","deploymentId":"%s-42","namespace":"%s","service":"%s",
+                 "template":"http-golden-signals",
+                 "canary":{"digest":"sha256:%s","labels":{"namespace":"%s","service":"%s","track":"canary"}},
+                 "stable":{"digest":"sha256:%s","labels":{"namespace":"%s","service":"%s","track":"stable"}},
+                 "target":{"kind":"Deployment","name":"%s","container":"app"},
+                 "startedAt":"%s"}
+                """.formatted(id, service, NAMESPACE, service, "c".repeat(64), NAMESPACE, service, "b".repeat(64),
+                NAMESPACE, service, service, startedAt);
+    }
+}

@@ -1,0 +1,118 @@
+package io.canaryjudge.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Prometheus (the Debian package's binary) on a free loopback port, its TSDB backfilled by promtool
+ * from OpenMetrics before it starts, so query_range returns exactly the written values.
+ */
+public final class PrometheusServer implements AutoCloseable {
+    private final Process process;
+    private final String url;
+
+    private PrometheusServer(Process process, String url) {
+        this.process = process;
+        this.url = url;
+    }
+
+    public static PrometheusServer start(Path dir, String openMetrics) {
+        try {
+            String prometheus = binary("prometheus");
+            String promtool = binary("promtool");
+            Files.createDirectories(dir);
+            Path data = dir.resolve("data");
+            Path input = dir.resolve("backfill.om");
+            Files.writeString(input, openMetrics, StandardCharsets.UTF_8);
+            run(List.of(promtool, "tsdb", "create-blocks-from", "openmetrics", input.toString(), data.toString()), dir);
+            Path config = dir.resolve("prometheus.yml");
+            Files.writeString(config, "global:\n  scrape_interval: 15s\nscrape_configs: []\n");
+            int port = EmbeddedKafka.freePort();
+            Process p = new ProcessBuilder(prometheus, "--config.file=" + config, "--storage.tsdb.path=" + data,
+                    "--storage.tsdb.retention.time=100y", "--web.listen-address=127.0.0.1:" + port,
+                    "--log.level=warn")
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            String url = "http://127.0.0.1:" + port;
+            awaitReady(p, url, dir);
+            return new PrometheusServer(p, url);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start Prometheus", e);
+        }
+    }
+
+    public String url() {
+        return url;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String binary(String name) {
+        for (String dir : List.of("/usr/bin", "/usr/local/bin", "/bin")) {
+            if (Files.isExecutable(Path.of(dir, name))) {
+                return dir + "/" + name;
+            }
+        }
+        throw new IllegalStateException(name + " is not installed: apt-get install -y --no-install-recommends prometheus");
+    }
+
+    private static void run(List<String> command, Path dir) throws IOException {
+        Path log = dir.resolve("promtool.log");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed:\n" + Files.readString(log));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void awaitReady(Process p, String url, Path dir) throws IOException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("Prometheus exited:\n" + Files.readString(dir.resolve("prometheus.log")));
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/-/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException ignored) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("Prometheus not ready within 30 s:\n" + Files.readString(dir.resolve("prometheus.log")));
+    }
+}

@@ -1,0 +1,156 @@
+package io.canaryjudge.testing;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Deterministic synthetic telemetry of HTTP services with a canary and a stable cohort, written as OpenMetrics
+ * for {@code promtool tsdb create-blocks-from openmetrics}. Series follow the shipped http-golden-signals
+ * template: request histogram {@code http_server_requests_seconds_*} with a {@code status} label and
+ * {@code container_memory_working_set_bytes}. Cohorts are told apart by the {@code track} label.
+ */
+public final class SyntheticWorkload {
+    public static final Duration SCRAPE = Duration.ofSeconds(15);
+    static final double[] BUCKETS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+
+    /** How one cohort behaves: requests per second, share of 5xx, median latency (lognormal), memory. */
+    public record Profile(double rps, double errorRate, double medianLatencySeconds, double latencySigma,
+                          long memoryBytes, long memoryJitterBytes) {
+    }
+
+    /** One service with its two cohorts. */
+    public record Service(String namespace, String name, Profile stable, Profile canary) {
+    }
+
+    private final Instant from;
+    private final Instant to;
+    private final List<Service> services;
+    private final Map<String, double[]> memory = new LinkedHashMap<>();
+
+    public SyntheticWorkload(Instant from, Instant to, List<Service> services) {
+        this.from = from;
+        this.to = to;
+        this.services = List.copyOf(services);
+    }
+
+    /** The memory samples written for a cohort, one per scrape from {@code from}: the exact backfilled values. */
+    public double memoryAt(String namespace, String service, String track, Instant at) {
+        if (memory.isEmpty()) {
+            openMetrics();
+        }
+        long idx = Duration.between(from, at).toMillis() / SCRAPE.toMillis();
+        return memory.get(namespace + "/" + service + "/" + track)[(int) idx];
+    }
+
+    public synchronized String openMetrics() {
+        int ticks = (int) (Duration.between(from, to).toMillis() / SCRAPE.toMillis()) + 1;
+        StringBuilder buckets = new StringBuilder();
+        StringBuilder counts = new StringBuilder();
+        StringBuilder sums = new StringBuilder();
+        StringBuilder mem = new StringBuilder();
+        long seed = 42;
+        for (Service s : services) {
+            for (String track : List.of("stable", "canary")) {
+                Profile p = track.equals("stable") ? s.stable() : s.canary();
+                Random rnd = new Random(seed++);
+                String base = "namespace=\"" + s.namespace() + "\",service=\"" + s.name() + "\",track=\"" + track + "\"";
+                // cumulative counters per status: bucket counts, count, sum
+                Map<String, long[][]> bucketSeries = new LinkedHashMap<>();
+                Map<String, long[]> countSeries = new LinkedHashMap<>();
+                Map<String, double[]> sumSeries = new LinkedHashMap<>();
+                for (String status : List.of("200", "500")) {
+                    bucketSeries.put(status, new long[BUCKETS.length + 1][ticks]);
+                    countSeries.put(status, new long[ticks]);
+                    sumSeries.put(status, new double[ticks]);
+                }
+                double[] memValues = new double[ticks];
+                long[] bucketAcc200 = new long[BUCKETS.length + 1];
+                long[] bucketAcc500 = new long[BUCKETS.length + 1];
+                long[] countAcc = new long[2];
+                double[] sumAcc = new double[2];
+                for (int t = 0; t < ticks; t++) {
+                    int requests = t == 0 ? 0 : poisson(rnd, p.rps() * SCRAPE.toSeconds());
+                    for (int r = 0; r < requests; r++) {
+                        boolean error = rnd.nextDouble() < p.errorRate();
+                        double latency = p.medianLatencySeconds() * Math.exp(p.latencySigma() * rnd.nextGaussian());
+                        long[] acc = error ? bucketAcc500 : bucketAcc200;
+                        for (int b = 0; b < BUCKETS.length; b++) {
+                            if (latency <= BUCKETS[b]) {
+                                acc[b]++;
+                            }
+                        }
+                        acc[BUCKETS.length]++;
+                        countAcc[error ? 1 : 0]++;
+                        sumAcc[error ? 1 : 0] += latency;
+                    }
+                    for (int b = 0; b <= BUCKETS.length; b++) {
+                        bucketSeries.get("200")[b][t] = bucketAcc200[b];
+                        bucketSeries.get("500")[b][t] = bucketAcc500[b];
+                    }
+                    countSeries.get("200")[t] = countAcc[0];
+                    countSeries.get("500")[t] = countAcc[1];
+                    sumSeries.get("200")[t] = sumAcc[0];
+                    sumSeries.get("500")[t] = sumAcc[1];
+                    memValues[t] = p.memoryBytes() + (long) ((rnd.nextDouble() * 2 - 1) * p.memoryJitterBytes());
+                }
+                memory.put(s.namespace() + "/" + s.name() + "/" + track, memValues);
+                for (String status : List.of("200", "500")) {
+                    String labels = base + ",status=\"" + status + "\"";
+                    for (int b = 0; b <= BUCKETS.length; b++) {
+                        String le = b == BUCKETS.length ? "+Inf" : Double.toString(BUCKETS[b]);
+                        long[] series = bucketSeries.get(status)[b];
+                        for (int t = 0; t < ticks; t++) {
+                            line(buckets, "http_server_requests_seconds_bucket", labels + ",le=\"" + le + "\"", series[t], t);
+                        }
+                    }
+                    for (int t = 0; t < ticks; t++) {
+                        line(counts, "http_server_requests_seconds_count", labels, countSeries.get(status)[t], t);
+                    }
+                    for (int t = 0; t < ticks; t++) {
+                        line(sums, "http_server_requests_seconds_sum", labels, sumSeries.get(status)[t], t);
+                    }
+                }
+                String memLabels = base + ",pod=\"" + s.name() + "-" + track + "-0\",container=\"app\"";
+                for (int t = 0; t < ticks; t++) {
+                    line(mem, "container_memory_working_set_bytes", memLabels, memValues[t], t);
+                }
+            }
+        }
+        return "# TYPE http_server_requests_seconds_bucket unknown\n" + buckets
+                + "# TYPE http_server_requests_seconds_count unknown\n" + counts
+                + "# TYPE http_server_requests_seconds_sum unknown\n" + sums
+                + "# TYPE container_memory_working_set_bytes gauge\n" + mem
+                + "# EOF\n";
+    }
+
+    private void line(StringBuilder sb, String name, String labels, double value, int tick) {
+        long ts = from.getEpochSecond() + tick * SCRAPE.toSeconds();
+        sb.append(name).append('{').append(labels).append("} ");
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            sb.append((long) value);
+        } else {
+            sb.append(value);
+        }
+        sb.append(' ').append(ts).append('\n');
+    }
+
+    private static int poisson(Random rnd, double mean) {
+        // normal approximation is enough for synthetic traffic of tens of requests per scrape
+        if (mean > 30) {
+            return Math.max(0, (int) Math.round(mean + Math.sqrt(mean) * rnd.nextGaussian()));
+        }
+        double l = Math.exp(-mean);
+        int k = 0;
+        double p = 1;
+        do {
+            k++;
+            p *= rnd.nextDouble();
+        } while (p > l);
+        return k - 1;
+    }
+
+}
