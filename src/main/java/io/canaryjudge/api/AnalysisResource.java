@@ -29,8 +29,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Start analyses and read their history. */
@@ -54,11 +58,13 @@ public class AnalysisResource {
     }
 
     @POST
-    @Consumes(MediaType.APPLICATION_JSON)
+    @Consumes({MediaType.APPLICATION_JSON, "application/cloudevents+json"})
+    @RequestBody(content = @Content(schema = @Schema(implementation = DeploymentEventSchema.class)))
     @Operation(summary = "Start an analysis", description = "Same body as the Kafka deployment event. The event id is "
             + "the idempotency key: posting it again answers with the same analysis.")
-    public Response start(JsonNode body, @Context UriInfo uri) {
-        Submission s = analyses.submit(reader.read(body));
+    public Response start(byte[] body, @Context UriInfo uri) {
+        // Read exactly as a Kafka record: same size limit, same parser, and a CloudEvent body is unwrapped too.
+        Submission s = analyses.submit(reader.read(body, Map.of()));
         ObjectNode out = json.createObjectNode();
         out.put("id", s.analysisId());
         out.put("phase", s.phase());

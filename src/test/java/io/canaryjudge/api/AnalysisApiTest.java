@@ -1,0 +1,132 @@
+package io.canaryjudge.api;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.canaryjudge.testing.DemoScenario;
+import io.canaryjudge.testing.RealInfrastructure;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.time.Instant;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = RealInfrastructure.class, restrictToAnnotatedClass = false)
+class AnalysisApiTest {
+
+    @ConfigProperty(name = "canary.test.started-at")
+    Instant startedAt;
+
+    @Test
+    void postStartsAnAnalysisAndLocationServesItsVerdict() {
+        String id = "rest-" + System.nanoTime();
+        String location = given().contentType("application/json").body(DemoScenario.event(id, "cart", startedAt))
+                .post("/api/v1/analyses")
+                .then().statusCode(202).body("id", notNullValue()).body("created", equalTo(true))
+                .extract().header("Location");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get(location).then().statusCode(200)
+                .body("eventId", equalTo(id)).body("phase", equalTo("COMPLETED"))
+                .body("verdict", equalTo("PROMOTE")).body("measurements", hasSize(10))
+                .body("measurements[0].metrics.name", hasItem("latency-p99")));
+    }
+
+    @Test
+    void invalidPostIsAProblemNamingTheFieldAndStoresNothing() {
+        String body = DemoScenario.event("rest-bad-1", "orders", startedAt).replace("sha256:" + "b".repeat(64), "latest");
+        given().contentType("application/json").body(body).post("/api/v1/analyses")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("status", equalTo(400))
+                .body("title", equalTo("Invalid deployment event"))
+                .body("errors.field", hasItem("stable.digest"))
+                .body("detail", containsString("stable.digest"));
+        given().get("/api/v1/analyses?service=orders").then().statusCode(200).body("items", hasSize(0));
+    }
+
+    @Test
+    void malformedJsonBodyIsAProblem() {
+        given().contentType("application/json").body("{\"id\": ").post("/api/v1/analyses")
+                .then().statusCode(400).contentType("application/problem+json").body("errors[0].field", equalTo("$"));
+    }
+
+    @Test
+    void nonObjectBodyIsAProblem() {
+        given().contentType("application/json").body("[1,2]").post("/api/v1/analyses")
+                .then().statusCode(400).contentType("application/problem+json").body("errors[0].field", equalTo("$"));
+    }
+
+    @Test
+    void unknownAnalysisIsNotFound() {
+        given().get("/api/v1/analyses/does-not-exist").then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void listIsNewestFirstAndPagesWithACursor() {
+        String first = given().contentType("application/json")
+                .body(DemoScenario.event("page-1-" + System.nanoTime(), "cart", startedAt))
+                .post("/api/v1/analyses").then().statusCode(202).extract().path("id");
+        String second = given().contentType("application/json")
+                .body(DemoScenario.event("page-2-" + System.nanoTime(), "checkout", startedAt))
+                .post("/api/v1/analyses").then().statusCode(202).extract().path("id");
+        String cursor = given().get("/api/v1/analyses?namespace=shop&limit=1").then().statusCode(200)
+                .body("items", hasSize(1)).body("items[0].id", equalTo(second))
+                .body("nextCursor", notNullValue()).extract().path("nextCursor");
+        String next = given().queryParam("namespace", "shop").queryParam("limit", 1).queryParam("cursor", cursor)
+                .get("/api/v1/analyses").then().statusCode(200).body("items", hasSize(1)).extract().path("items[0].id");
+        assertNotEquals(second, next);
+        assertEquals(first, next, "the analysis created just before");
+        given().get("/api/v1/analyses?service=checkout&namespace=shop").then().statusCode(200)
+                .body("items.service", not(hasItem("cart")));
+    }
+
+    @Test
+    void listFiltersByVerdict() {
+        given().contentType("application/json").body(DemoScenario.event("abort-" + System.nanoTime(), "checkout", startedAt))
+                .post("/api/v1/analyses").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                given().get("/api/v1/analyses?verdict=ABORT").then().statusCode(200)
+                        .body("items.verdict", not(hasItem("PROMOTE"))).body("items.verdict", hasItem("ABORT")));
+    }
+
+    @Test
+    void badQueryParametersAreProblems() {
+        given().get("/api/v1/analyses?verdict=MAYBE").then().statusCode(400).body("errors[0].field", equalTo("verdict"));
+        given().get("/api/v1/analyses?limit=0").then().statusCode(400).body("errors[0].field", equalTo("limit"));
+        given().get("/api/v1/analyses?cursor=%%%").then().statusCode(400).body("errors[0].field", equalTo("cursor"));
+        given().get("/api/v1/analyses?since=yesterday").then().statusCode(400).body("errors[0].field", equalTo("since"));
+    }
+
+    @Test
+    void readinessCoversKafkaDatabaseAndPrometheus() {
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.name", hasItem("prometheus"))
+                .body("checks.name", hasItem("Database connections health check"))
+                .body("checks.name", hasItem("SmallRye Reactive Messaging - readiness check"));
+    }
+
+    @Test
+    void openApiAndMetricsAreServed() {
+        given().get("/q/openapi?format=json").then().statusCode(200).body("paths", notNullValue())
+                .body(containsString("/api/v1/analyses"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("canary_analysis_pending_measurements"));
+    }
+
+    @Test
+    void completedAnalysisCarriesPublicationTime() {
+        String id = "pub-" + System.nanoTime();
+        String location = given().contentType("application/json").body(DemoScenario.event(id, "checkout", startedAt))
+                .post("/api/v1/analyses").then().statusCode(202).extract().header("Location");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get(location).then()
+                .body("verdict", equalTo("ABORT")).body("publishedAt", notNullValue()).body("reason", not(nullValue())));
+    }
+}
