@@ -1,0 +1,156 @@
+package io.canaryjudge.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canaryjudge.testing.DemoScenario;
+import io.canaryjudge.testing.EmbeddedKafka;
+import io.canaryjudge.testing.KafkaTestClient;
+import io.canaryjudge.testing.PrometheusServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * The README's end-to-end demo on real parts: a KRaft Kafka broker, a Prometheus backfilled with a synthetic
+ * workload (one visibly worse canary, one healthy canary), the packaged service as its own process, two
+ * deployment events produced to Kafka, and the verdicts read back from {@code canary-verdicts}.
+ */
+public final class Demo {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static void main(String[] args) throws Exception {
+        boolean keep = args.length > 0 && args[0].equals("--keep-running");
+        Path work = Path.of(".demo");
+        deleteRecursively(work);
+        Files.createDirectories(work);
+        Instant startedAt = DemoScenario.startedAt(Instant.now());
+        say("starting Prometheus with a backfilled synthetic workload around " + startedAt);
+        try (PrometheusServer prometheus = PrometheusServer.start(work.resolve("prometheus"),
+                DemoScenario.workload(startedAt).openMetrics());
+             EmbeddedKafka kafka = startKafka(work)) {
+            int port = System.getenv("PORT") != null ? Integer.parseInt(System.getenv("PORT")) : freePort(8080);
+            String base = "http://localhost:" + port;
+            say("starting canary-judge on " + base);
+            Process service = startService(work, port, kafka.bootstrapServers(), prometheus.url());
+            try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
+                awaitReady(service, base, work);
+                String bad = "demo-checkout-" + System.currentTimeMillis();
+                String good = "demo-cart-" + System.currentTimeMillis();
+                say("producing two deployment events to topic 'deployments':");
+                say("  shop/checkout  canary visibly worse (5% errors vs 0.2%, 3x latency, +30% memory)");
+                say("  shop/cart      canary like its stable cohort");
+                client.send("deployments", "shop/checkout", DemoScenario.event(bad, DemoScenario.BAD_SERVICE, startedAt));
+                client.send("deployments", "shop/cart", DemoScenario.event(good, DemoScenario.GOOD_SERVICE, startedAt));
+                for (String id : new String[] {bad, good}) {
+                    ConsumerRecord<String, byte[]> r = client.await("canary-verdicts",
+                            rec -> KafkaTestClient.value(rec).contains("\"eventId\":\"" + id + "\""), Duration.ofSeconds(120));
+                    print(JSON.readTree(r.value()), base);
+                }
+                say("");
+                say("Kafka: " + kafka.bootstrapServers() + "   Prometheus: " + prometheus.url() + "   service: " + base);
+                say("History:  curl -s " + base + "/api/v1/analyses | jq");
+                if (keep) {
+                    say("Everything keeps running; press Ctrl-C to stop.");
+                    service.waitFor();
+                }
+            } finally {
+                service.destroy();
+                if (!service.waitFor(20, TimeUnit.SECONDS)) {
+                    service.destroyForcibly();
+                }
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void print(JsonNode v, String base) {
+        say("");
+        say("VERDICT " + v.path("verdict").asText() + "  for " + v.path("namespace").asText() + "/"
+                + v.path("service").asText() + "  (score " + v.path("score").asText() + ")");
+        say("  reason:   " + v.path("reason").asText());
+        for (JsonNode m : v.path("metrics")) {
+            say(String.format("  %-20s %-8s %s", m.path("name").asText(), m.path("classification").asText(),
+                    m.path("explanation").asText()));
+        }
+        say("  see:      curl -s " + base + "/api/v1/analyses/" + v.path("analysisId").asText() + " | jq");
+    }
+
+    private static EmbeddedKafka startKafka(Path work) {
+        say("starting a KRaft Kafka broker");
+        return EmbeddedKafka.start(work.resolve("kafka"));
+    }
+
+    private static Process startService(Path work, int port, String bootstrap, String prometheus) throws IOException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run ./mvnw package -DskipTests first");
+        }
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", jar.toString());
+        Map<String, String> env = pb.environment();
+        env.put("PORT", Integer.toString(port));
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("CANARY_PROMETHEUS_URL", prometheus);
+        env.put("CANARY_DB_URL", "jdbc:h2:file:" + work.toAbsolutePath().resolve("db/canary-judge")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE");
+        pb.redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile());
+        return pb.start();
+    }
+
+    private static void awaitReady(Process service, String base, Path work) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (!service.isAlive()) {
+                throw new IllegalStateException("the service exited; see " + work.resolve("service.log") + ":\n"
+                        + Files.readString(work.resolve("service.log")));
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    say("service ready (Kafka, database and Prometheus UP)");
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException("service not ready within 90 s; see " + work.resolve("service.log"));
+    }
+
+    private static int freePort(int preferred) throws IOException {
+        try (ServerSocket s = new ServerSocket(preferred)) {
+            return preferred;
+        } catch (IOException taken) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                return s.getLocalPort();
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+}
