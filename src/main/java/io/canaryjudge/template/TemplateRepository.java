@@ -59,7 +59,8 @@ public class TemplateRepository {
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path file : files.sorted().toList()) {
                     String name = file.getFileName().toString();
-                    if (!(name.endsWith(".yaml") || name.endsWith(".yml")) || name.startsWith(".")) {
+                    if (!(name.endsWith(".yaml") || name.endsWith(".yml")) || name.startsWith(".")
+                            || name.startsWith("kustomization.")) {
                         continue;
                     }
                     try {

@@ -77,7 +77,8 @@ class TemplateParserTest {
     @Test
     void shippedTemplatesAreAllValid() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("analysis-templates"))) {
-            List<Path> yamls = files.filter(p -> p.toString().endsWith(".yaml")).toList();
+            List<Path> yamls = files.filter(p -> p.toString().endsWith(".yaml"))
+                    .filter(p -> !p.getFileName().toString().equals("kustomization.yaml")).toList();
             assertTrue(yamls.size() >= 1);
             for (Path p : yamls) {
                 AnalysisTemplate t = TemplateParser.parse(p.getFileName().toString(), Files.readAllBytes(p));
