@@ -129,4 +129,22 @@ class AnalysisApiTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get(location).then()
                 .body("verdict", equalTo("ABORT")).body("publishedAt", notNullValue()).body("reason", not(nullValue())));
     }
+
+    @Test
+    void newStartSupersedesTheRunningAnalysisAndCancelStopsIt() {
+        Instant live = Instant.now().minusSeconds(5);
+        String first = given().contentType("application/json").body(DemoScenario.event("live-1-" + System.nanoTime(),
+                "payments", live)).post("/api/v1/analyses").then().statusCode(202).extract().path("id");
+        given().get("/api/v1/analyses/" + first).then().body("phase", equalTo("RUNNING")).body("verdict", nullValue());
+        String second = given().contentType("application/json").body(DemoScenario.event("live-2-" + System.nanoTime(),
+                "payments", live)).post("/api/v1/analyses").then().statusCode(202).extract().path("id");
+        given().get("/api/v1/analyses/" + first).then().body("phase", equalTo("SUPERSEDED"))
+                .body("reason", containsString(second));
+        given().contentType("application/json")
+                .body("{\"id\":\"cancel-" + System.nanoTime() + "\",\"type\":\"canary.cancelled\",\"namespace\":\"shop\","
+                        + "\"service\":\"payments\"}")
+                .post("/api/v1/analyses").then().statusCode(202).body("id", equalTo(second))
+                .body("phase", equalTo("CANCELLED"));
+        given().get("/api/v1/analyses/" + second).then().body("phase", equalTo("CANCELLED")).body("verdict", nullValue());
+    }
 }
