@@ -13,7 +13,13 @@ num <- function(v) {
   if (is.infinite(v)) return(if (v > 0) "\"Infinity\"" else "\"-Infinity\"")
   sprintf("%.17g", v)
 }
-vec <- function(v) paste0("[", paste(vapply(v, function(e) sprintf("%.15g", e), ""), collapse = ","), "]")
+# Shortest of 15 or 17 significant digits that reads back as the same double.
+vec <- function(v) {
+  s <- sprintf("%.15g", v)
+  lossy <- as.numeric(s) != v
+  s[lossy] <- sprintf("%.17g", v[lossy])
+  paste0("[", paste(s, collapse = ","), "]")
+}
 
 # name, canary, stable: every case is run for all alternatives and for each listed conf level / method.
 cases <- list()
