@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.intake.DeploymentEvent;
+import io.canaryjudge.judge.MetricResult;
+import io.canaryjudge.judge.ScoreResult;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.MetricTemplate;
 import io.canaryjudge.verdict.AnalysisRecord;
@@ -113,41 +115,42 @@ class AnalysisEngine {
             DeploymentEvent event = json.readValue(a.eventJson(), DeploymentEvent.class);
             AnalysisTemplate template = json.readValue(a.templateJson(), AnalysisTemplate.class);
             Instant windowEnd = a.startedAt().plus(a.interval().multipliedBy(seq));
-            List<Judging.JudgedMetric> judged = new ArrayList<>();
+            List<MetricResult> judged = new ArrayList<>();
             ArrayNode metricsJson = json.createArrayNode();
             for (MetricTemplate m : template.metrics()) {
                 Observation o = reader.read(template, m, event, a.startedAt(), windowEnd);
-                Judging.JudgedMetric jm = judging.judge(m, o);
-                judged.add(jm);
-                metricsJson.add(metricJson(m, o, jm, true));
+                MetricResult r = judging.judge(Judging.spec(m), o);
+                judged.add(r);
+                metricsJson.add(metricJson(m, o, r));
             }
-            Judging.Score score = judging.score(template, judged);
+            ScoreResult score = Judging.score(template, judged);
             ObjectNode result = json.createObjectNode();
             result.put("seq", seq);
             result.put("windowStart", a.startedAt().toString());
             result.put("windowEnd", windowEnd.toString());
-            result.put("verdict", score.verdict());
-            putNumber(result, "score", score.score());
+            result.put("verdict", score.verdict().name());
+            Judging.number(result, "score", score.score());
             result.put("reason", score.reason());
             result.set("metrics", metricsJson);
             Instant now = clock.instant();
-            store.addMeasurement(new MeasurementRecord(id, seq, a.startedAt(), windowEnd, now, score.verdict(),
-                    score.score(), json.writeValueAsString(result)));
+            result.set("groupScores", json.valueToTree(score.groupScores()));
+            store.addMeasurement(new MeasurementRecord(id, seq, a.startedAt(), windowEnd, now, score.verdict().name(),
+                    finite(score.score()), json.writeValueAsString(result)));
             LOG.infof("analysis=%s step=%d/%d verdict=%s score=%s", id, seq, a.measurementCount(), score.verdict(),
                     score.score());
             if (seq < a.measurementCount()) {
                 schedule(a, seq + 1);
                 return;
             }
-            finish(a, event, template, judged, score, metricsJson, now);
+            finish(a, event, template, score, metricsJson, now);
         } catch (JsonProcessingException | RuntimeException e) {
             LOG.errorf(e, "analysis=%s step=%d failed, retrying in %s", id, seq, config.retryDelay());
             schedule(id, seq, config.retryDelay());
         }
     }
 
-    private void finish(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template,
-                        List<Judging.JudgedMetric> judged, Judging.Score score, ArrayNode metrics, Instant now)
+    private void finish(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template, ScoreResult score,
+                        ArrayNode metrics, Instant now)
             throws JsonProcessingException {
         ObjectNode v = json.createObjectNode();
         v.put("analysisId", a.id());
@@ -157,8 +160,8 @@ class AnalysisEngine {
         v.put("service", a.service());
         v.put("environment", a.environment());
         v.put("template", template.name());
-        v.put("verdict", score.verdict());
-        putNumber(v, "score", score.score());
+        v.put("verdict", score.verdict().name());
+        Judging.number(v, "score", score.score());
         v.put("reason", score.reason());
         v.putObject("canary").put("digest", event.canary().digest());
         v.putObject("stable").put("digest", event.stable().digest());
@@ -178,37 +181,40 @@ class AnalysisEngine {
         });
         v.set("metrics", slim);
         String verdictJson = json.writeValueAsString(v);
-        if (store.finish(a.id(), Phase.COMPLETED, score.verdict(), score.score(), score.reason(), verdictJson, now)) {
+        if (store.finish(a.id(), Phase.COMPLETED, score.verdict().name(), finite(score.score()), score.reason(),
+                verdictJson, now)) {
             LOG.infof("analysis=%s service=%s verdict=%s score=%s", a.id(), a.key(), score.verdict(), score.score());
             store.find(a.id()).ifPresent(publisher::publish);
         }
     }
 
-    private ObjectNode metricJson(MetricTemplate m, Observation o, Judging.JudgedMetric jm, boolean withValues) {
+    private ObjectNode metricJson(MetricTemplate m, Observation o, MetricResult r) {
         ObjectNode n = json.createObjectNode();
         n.put("name", m.name());
         n.put("kind", m.kind().name().toLowerCase());
-        n.put("classification", jm.classification());
         n.put("critical", m.isCritical());
-        n.put("explanation", jm.explanation());
         if (o.error() != null) {
             n.put("error", o.error());
         } else {
-            n.set("canary", cohortJson(o.canary(), withValues));
-            n.set("stable", cohortJson(o.stable(), withValues));
+            n.set("canary", cohortJson(o.canary()));
+            n.set("stable", cohortJson(o.stable()));
         }
-        n.setAll(jm.details());
+        judging.describe(r, n);
         return n;
     }
 
-    private ObjectNode cohortJson(Observation.CohortData c, boolean withValues) {
+    private static Double finite(double d) {
+        return Double.isFinite(d) ? d : null;
+    }
+
+    private ObjectNode cohortJson(Observation.CohortData c) {
         ObjectNode n = json.createObjectNode();
         ArrayNode q = n.putArray("queries");
         c.queries().forEach(q::add);
         if (c.exposure() != null || c.events() != null) {
             putNumber(n, "events", c.events());
             putNumber(n, "exposure", c.exposure());
-        } else if (withValues) {
+        } else {
             int keep = Math.min(c.values().length, config.maxStoredValues());
             ArrayNode values = n.putArray("values");
             ArrayNode times = n.putArray("times");

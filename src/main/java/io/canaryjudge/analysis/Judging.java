@@ -2,85 +2,126 @@ package io.canaryjudge.analysis;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canaryjudge.judge.Classification;
+import io.canaryjudge.judge.Direction;
+import io.canaryjudge.judge.MetricJudge;
+import io.canaryjudge.judge.MetricKind;
+import io.canaryjudge.judge.MetricResult;
+import io.canaryjudge.judge.MetricSpec;
+import io.canaryjudge.judge.Sample;
+import io.canaryjudge.judge.ScoreResult;
+import io.canaryjudge.judge.Scorer;
+import io.canaryjudge.judge.Shift;
+import io.canaryjudge.judge.Threshold;
+import io.canaryjudge.judge.Tolerance;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.MetricTemplate;
-import java.util.Arrays;
 import java.util.List;
 
-/** Adapter between observations and the judge. PLACEHOLDER rule until the judge package lands. */
+/** Adapter between the template/observation world and the framework-free judge. */
 final class Judging {
+    private static final MetricJudge JUDGE = new MetricJudge();
     private final ObjectMapper json;
 
     Judging(ObjectMapper json) {
         this.json = json;
     }
 
-    /** One judged metric: classification, explanation and the numbers behind it as JSON. */
-    record JudgedMetric(String name, String classification, boolean critical, String explanation, ObjectNode details) {
+    /** The judge's spec for a template metric; template defaults are the judge's defaults. */
+    static MetricSpec spec(MetricTemplate m) {
+        MetricKind kind = switch (m.kind()) {
+            case CONTINUOUS -> MetricKind.CONTINUOUS;
+            case COUNTS -> MetricKind.COUNTS;
+            case THRESHOLD -> MetricKind.THRESHOLD;
+        };
+        MetricSpec.Builder b = MetricSpec.builder(m.name(), kind)
+                .direction(switch (m.directionOrDefault()) {
+                    case INCREASE -> Direction.INCREASE;
+                    case DECREASE -> Direction.DECREASE;
+                    case EITHER -> Direction.EITHER;
+                })
+                .critical(m.isCritical())
+                .mustHaveData(m.isMustHaveData());
+        if (m.tolerance() != null) {
+            b.tolerance(new Tolerance(orZero(m.tolerance().relative()), orZero(m.tolerance().absolute())));
+        }
+        if (m.minSamples() != null) {
+            b.minSamples(m.minSamples());
+        }
+        if (m.group() != null) {
+            b.group(m.group());
+        }
+        if (m.weight() != null) {
+            b.weight(m.weight());
+        }
+        if (m.thresholds() != null) {
+            MetricTemplate.Bounds t = m.thresholds();
+            b.threshold(Threshold.atQuantile(t.quantile() == null ? 0.5 : t.quantile())
+                    .withAbsolute(orNaN(t.lower()), orNaN(t.upper()))
+                    .withRelative(orNaN(t.lowerRelative()), orNaN(t.upperRelative())));
+        } else if (kind == MetricKind.THRESHOLD) {
+            b.threshold(Threshold.atQuantile(0.5));
+        }
+        return b.build();
     }
 
-    /** Scored measurement. */
-    record Score(String verdict, Double score, String reason) {
-    }
-
-    JudgedMetric judge(MetricTemplate m, Observation o) {
-        ObjectNode d = json.createObjectNode();
+    MetricResult judge(MetricSpec spec, Observation o) {
         if (o.error() != null) {
-            return new JudgedMetric(m.name(), "ERROR", m.isCritical(), o.error(), d);
+            return new MetricResult(spec, Classification.ERROR, "query-failed", spec.name() + " has ERROR: " + o.error(),
+                    0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, Double.NaN);
         }
-        double c;
-        double s;
-        if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
-            if (o.canary().exposure() == null || o.stable().exposure() == null
-                    || o.canary().exposure() <= 0 || o.stable().exposure() <= 0) {
-                return new JudgedMetric(m.name(), "NO_DATA", m.isCritical(), "no traffic in a cohort", d);
-            }
-            c = o.canary().events() / o.canary().exposure();
-            s = o.stable().events() / o.stable().exposure();
+        Sample sample = spec.kind() == MetricKind.COUNTS
+                ? new Sample.Counts(o.canary().events(), orZero(o.canary().exposure()), o.stable().events(),
+                        orZero(o.stable().exposure()))
+                : new Sample.Continuous(o.canary().values(), o.stable().values());
+        return JUDGE.judge(spec, sample);
+    }
+
+    static ScoreResult score(AnalysisTemplate t, List<MetricResult> results) {
+        return Scorer.of(t.pass(), t.marginal()).score(results);
+    }
+
+    /** The judge's numbers of one metric, merged into the metric's JSON next to the raw cohort data. */
+    void describe(MetricResult r, ObjectNode metric) {
+        metric.put("classification", r.classification().name());
+        metric.put("rule", r.rule());
+        metric.put("explanation", r.explanation());
+        metric.put("group", r.spec().group());
+        cohort(metric, "canary", r.canaryCount(), r.canaryDropped(), r.canaryLevel());
+        cohort(metric, "stable", r.stableCount(), r.stableDropped(), r.stableLevel());
+        number(metric, "u", r.u());
+        number(metric, "pValue", r.pValue());
+        Shift s = r.shift();
+        if (s != null) {
+            ObjectNode shift = metric.putObject(r.spec().kind() == MetricKind.COUNTS ? "rateRatio" : "shift");
+            number(shift, "estimate", s.estimate());
+            number(shift, "lower", s.lower());
+            number(shift, "upper", s.upper());
+            shift.put("confidenceLevel", s.confidenceLevel());
+        }
+        number(metric, "effect", r.effect());
+    }
+
+    private void cohort(ObjectNode metric, String name, int n, int dropped, double level) {
+        ObjectNode c = metric.get(name) instanceof ObjectNode o ? o : metric.putObject(name);
+        c.put("n", n);
+        c.put("dropped", dropped);
+        number(c, "level", level);
+    }
+
+    static void number(ObjectNode n, String field, double d) {
+        if (Double.isFinite(d)) {
+            n.put(field, d);
         } else {
-            double[] cv = finite(o.canary().values());
-            double[] sv = finite(o.stable().values());
-            if (cv.length == 0 || sv.length == 0) {
-                return new JudgedMetric(m.name(), "NO_DATA", m.isCritical(), "no samples in a cohort", d);
-            }
-            c = median(cv);
-            s = median(sv);
+            n.putNull(field);
         }
-        double tol = m.tolerance() == null || m.tolerance().relative() == null ? 0.1 : m.tolerance().relative();
-        String cls = c > s * (1 + tol) && c - s > 1e-12 ? "HIGH" : c < s * (1 - tol) ? "LOW" : "PASS";
-        if (cls.equals("LOW") && m.directionOrDefault() == MetricTemplate.DirectionName.INCREASE
-                || cls.equals("HIGH") && m.directionOrDefault() == MetricTemplate.DirectionName.DECREASE) {
-            cls = "PASS";
-        }
-        d.put("canaryLevel", c);
-        d.put("stableLevel", s);
-        return new JudgedMetric(m.name(), cls, m.isCritical(), "canary " + c + " vs stable " + s, d);
     }
 
-    Score score(AnalysisTemplate t, List<JudgedMetric> metrics) {
-        int pass = 0;
-        for (JudgedMetric jm : metrics) {
-            if (jm.critical() && (jm.classification().equals("HIGH") || jm.classification().equals("LOW"))) {
-                return new Score("ABORT", 0.0, "critical metric " + jm.name() + " is " + jm.classification());
-            }
-            if (jm.critical() && !jm.classification().equals("PASS")) {
-                return new Score("INCONCLUSIVE", null, "critical metric " + jm.name() + " is " + jm.classification());
-            }
-            pass += jm.classification().equals("PASS") ? 1 : 0;
-        }
-        double score = 100.0 * pass / metrics.size();
-        String verdict = score >= t.pass() ? "PROMOTE" : score >= t.marginal() ? "INCONCLUSIVE" : "ABORT";
-        return new Score(verdict, score, "score " + score);
+    private static double orZero(Double d) {
+        return d == null ? 0 : d;
     }
 
-    private static double[] finite(double[] v) {
-        return Arrays.stream(v).filter(Double::isFinite).toArray();
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    private static double orNaN(Double d) {
+        return d == null ? Double.NaN : d;
     }
 }

@@ -1,6 +1,8 @@
 package io.canaryjudge.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.canaryjudge.intake.InvalidEventException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -25,14 +27,44 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
-        return problem(400, "malformed-json", "Malformed JSON", e.getOriginalMessage(),
-                List.of(new Problem.FieldError("$", "malformed JSON")));
+        String field = "$";
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            StringBuilder sb = new StringBuilder();
+            for (JsonMappingException.Reference r : m.getPath()) {
+                if (r.getFieldName() != null) {
+                    sb.append(sb.length() == 0 ? "" : ".").append(r.getFieldName());
+                } else if (r.getIndex() >= 0) {
+                    sb.append('[').append(r.getIndex()).append(']');
+                }
+            }
+            field = sb.toString();
+        }
+        String message = field.equals("$") ? "malformed JSON" : "wrong type or value";
+        return problem(400, "malformed-json", "Malformed JSON", field + ": " + e.getOriginalMessage(),
+                List.of(new Problem.FieldError(field, message)));
+    }
+
+    /** More specific than Quarkus' built-in mapper of this type, which answers plain JSON. */
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e) {
+        return malformedJson(e);
     }
 
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e) {
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof JsonProcessingException j) {
+                return malformedJson(j);
+            }
+        }
         int status = e.getResponse().getStatus();
         return problem(status, "http-" + status, e.getResponse().getStatusInfo().getReasonPhrase(), e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response judgeRejected(IllegalArgumentException e) {
+        // the judge's preconditions ("forced exact test needs n*m <= ...") are the caller's input
+        return problem(400, "bad-request", "Bad request", e.getMessage(), null);
     }
 
     @ServerExceptionMapper

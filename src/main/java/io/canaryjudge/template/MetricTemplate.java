@@ -46,8 +46,11 @@ public record MetricTemplate(
     public record Tolerance(Double relative, Double absolute) {
     }
 
-    /** Threshold bounds on the canary value; {@code *Relative} are multiples of the stable value. */
-    public record Bounds(Double upper, Double lower, Double upperRelative, Double lowerRelative) {
+    /**
+     * Threshold bounds on a quantile of the canary's values (default the median): absolute bounds, and bounds
+     * relative to the stable cohort's same quantile ({@code upperRelative: 0.25} = at most 25 % above stable).
+     */
+    public record Bounds(Double quantile, Double upper, Double lower, Double upperRelative, Double lowerRelative) {
     }
 
     public boolean isCritical() {

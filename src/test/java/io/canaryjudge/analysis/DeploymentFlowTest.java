@@ -58,6 +58,18 @@ class DeploymentFlowTest {
         JsonNode verdict = awaitVerdict(id);
         assertEquals("ABORT", verdict.path("verdict").asText(), verdict.toPrettyString());
         String analysisId = verdict.path("analysisId").asText();
+        // The verdict explains itself per metric with the judge's numbers.
+        JsonNode errors = metric(verdict, "error-rate");
+        assertEquals("HIGH", errors.path("classification").asText(), errors.toPrettyString());
+        assertTrue(errors.path("pValue").asDouble() < 1e-6, errors.toPrettyString());
+        assertTrue(errors.path("rateRatio").path("lower").asDouble() > 1, errors.toPrettyString());
+        assertTrue(errors.path("canary").path("exposure").asDouble() > 0);
+        JsonNode p99 = metric(verdict, "latency-p99");
+        assertEquals("HIGH", p99.path("classification").asText(), p99.toPrettyString());
+        assertEquals(11, p99.path("canary").path("n").asInt());
+        assertEquals(121.0, p99.path("u").asDouble(), 0.0, "every canary p99 above every stable p99");
+        assertTrue(p99.path("shift").path("lower").asDouble() > 0, p99.toPrettyString());
+        assertTrue(p99.path("explanation").asText().length() > 20);
 
         String analysis = given().get("/api/v1/analyses/" + analysisId).then().statusCode(200)
                 .body("verdict", equalTo("ABORT"))
@@ -150,6 +162,15 @@ class DeploymentFlowTest {
         long verdicts = kafka.readAll("canary-verdicts", Duration.ofSeconds(3)).stream()
                 .filter(r -> KafkaTestClient.value(r).contains("\"eventId\":\"" + id + "\"")).count();
         assertEquals(1, verdicts);
+    }
+
+    private static JsonNode metric(JsonNode verdict, String name) {
+        for (JsonNode m : verdict.path("metrics")) {
+            if (m.path("name").asText().equals(name)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no metric " + name + " in " + verdict);
     }
 
     private JsonNode awaitVerdict(String eventId) throws Exception {
