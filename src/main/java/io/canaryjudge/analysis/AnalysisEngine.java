@@ -9,6 +9,7 @@ import io.canaryjudge.judge.MetricResult;
 import io.canaryjudge.judge.ScoreResult;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.MetricTemplate;
+import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.MeasurementRecord;
@@ -18,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,12 +49,14 @@ class AnalysisEngine {
     private final ObjectMapper json;
     private final Clock clock;
     private final Judging judging;
+    private final Event<AnalysisFinished> finished;
     private final AtomicInteger pending = new AtomicInteger();
     private ScheduledExecutorService timer;
     private ExecutorService workers;
 
     AnalysisEngine(AnalysisStore store, MetricReader reader, VerdictPublisher publisher, AnalysisConfig config,
-                   ObjectMapper json, Clock clock, MeterRegistry registry) {
+                   ObjectMapper json, Clock clock, MeterRegistry registry, Event<AnalysisFinished> finished) {
+        this.finished = finished;
         this.store = store;
         this.reader = reader;
         this.publisher = publisher;
@@ -184,7 +188,10 @@ class AnalysisEngine {
         if (store.finish(a.id(), Phase.COMPLETED, score.verdict().name(), finite(score.score()), score.reason(),
                 verdictJson, now)) {
             LOG.infof("analysis=%s service=%s verdict=%s score=%s", a.id(), a.key(), score.verdict(), score.score());
-            store.find(a.id()).ifPresent(publisher::publish);
+            store.find(a.id()).ifPresent(done -> {
+                publisher.publish(done);
+                finished.fire(new AnalysisFinished(done));
+            });
         }
     }
 
