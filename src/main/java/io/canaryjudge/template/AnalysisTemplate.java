@@ -6,28 +6,33 @@ import java.util.List;
 /**
  * A validated analysis template: how long, how often, what to query and how to score.
  *
- * @param interval time between measurements; measurement i covers [start, start + i*interval]
- * @param count    number of measurements
- * @param step     resolution of query_range (and the {{step}} placeholder)
- * @param pass     score at or above which the verdict is PROMOTE
- * @param marginal score at or above which (below pass) the verdict is INCONCLUSIVE
+ * @param interval     time between measurements; measurement i covers [start, start + i*interval]
+ * @param initialDelay warm-up left out of every window: start = startedAt + initialDelay
+ * @param count        number of measurements (before any low-traffic extension)
+ * @param step         resolution of query_range (and the {{step}} placeholder)
+ * @param pass         score at or above which the verdict is PROMOTE
+ * @param marginal     score at or above which (below pass) the verdict is INCONCLUSIVE
  */
 public record AnalysisTemplate(
         String name,
         String description,
         Duration interval,
+        Duration initialDelay,
         int count,
         Duration step,
         double pass,
         double marginal,
+        InsufficientData insufficientData,
         List<MetricTemplate> metrics,
         String source) {
 
     public AnalysisTemplate {
         metrics = List.copyOf(metrics);
+        initialDelay = initialDelay == null ? Duration.ZERO : initialDelay;
+        insufficientData = insufficientData == null ? InsufficientData.DEFAULT : insufficientData;
     }
 
     public Duration length() {
-        return interval.multipliedBy(count);
+        return initialDelay.plus(interval.multipliedBy(count));
     }
 }

@@ -4,13 +4,18 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * One metric of an analysis template, as written in YAML. Optional fields are null when absent;
- * {@link TemplateRepository} checks them at load.
+ * {@link TemplateParser} checks them at load.
  *
- * @param kind      continuous (samples compared by rank test), counts (events out of exposure), threshold
- * @param query     PromQL for continuous and threshold metrics
- * @param events    PromQL for the events of a counts metric (e.g. errors)
- * @param exposure  PromQL for the exposure of a counts metric (e.g. requests)
- * @param direction increase (bad when it grows, the default), decrease, either
+ * @param kind       continuous (samples compared by rank test), counts (events out of exposure), threshold
+ * @param query      PromQL for continuous and threshold metrics
+ * @param events     PromQL for the events of a counts metric (e.g. errors)
+ * @param exposure   PromQL for the exposure of a counts metric (e.g. requests)
+ * @param direction  increase (bad when it grows, the default), decrease, either
+ * @param failureLimit          measurements judged HIGH/LOW tolerated before the metric fails (Argo's meaning; default 0)
+ * @param inconclusiveLimit     measurements without data tolerated before the analysis ends INCONCLUSIVE (default: no limit)
+ * @param consecutiveErrorLimit consecutive failed queries tolerated before the analysis ends in ERROR (default 4)
+ * @param dryRun     judged and reported, but never changes the verdict
+ * @param nanPolicy  what NaN/Inf samples become: dropped (default, counted), zero, or an ERROR
  */
 public record MetricTemplate(
         String name,
@@ -26,7 +31,14 @@ public record MetricTemplate(
         Boolean mustHaveData,
         Integer minSamples,
         String group,
-        Double weight) {
+        Double weight,
+        Integer failureLimit,
+        Integer inconclusiveLimit,
+        Integer consecutiveErrorLimit,
+        Boolean dryRun,
+        NanPolicy nanPolicy) {
+
+    public static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
 
     /** Metric kinds of the template language. */
     public enum MetricKindName {
@@ -40,6 +52,13 @@ public record MetricTemplate(
         @JsonProperty("increase") INCREASE,
         @JsonProperty("decrease") DECREASE,
         @JsonProperty("either") EITHER
+    }
+
+    /** What a NaN or infinite sample becomes. */
+    public enum NanPolicy {
+        @JsonProperty("drop") DROP,
+        @JsonProperty("zero") ZERO,
+        @JsonProperty("error") ERROR
     }
 
     /** Effect-size tolerance: a difference smaller than this is never a failure. */
@@ -61,7 +80,28 @@ public record MetricTemplate(
         return mustHaveData == null || mustHaveData;
     }
 
+    public boolean isDryRun() {
+        return Boolean.TRUE.equals(dryRun);
+    }
+
     public DirectionName directionOrDefault() {
         return direction == null ? DirectionName.INCREASE : direction;
+    }
+
+    public NanPolicy nanPolicyOrDefault() {
+        return nanPolicy == null ? NanPolicy.DROP : nanPolicy;
+    }
+
+    public int failureLimitOrDefault() {
+        return failureLimit == null ? 0 : failureLimit;
+    }
+
+    /** Negative: no limit. */
+    public int inconclusiveLimitOrDefault() {
+        return inconclusiveLimit == null ? -1 : inconclusiveLimit;
+    }
+
+    public int consecutiveErrorLimitOrDefault() {
+        return consecutiveErrorLimit == null ? DEFAULT_CONSECUTIVE_ERROR_LIMIT : consecutiveErrorLimit;
     }
 }

@@ -2,14 +2,17 @@ package io.canaryjudge.template;
 
 import java.util.List;
 
-/** The YAML shape of a template file, before validation. Unknown fields are rejected by the reader. */
+/** The YAML shape of a template file, before validation (schema: schema/analysis-template.schema.json). */
 record TemplateFile(
         String name,
         String description,
         String interval,
+        String initialDelay,
         Integer count,
+        String duration,
         String step,
         Scoring scoring,
+        InsufficientData insufficientData,
         List<MetricTemplate> metrics) {
 
     record Scoring(Double pass, Double marginal) {

@@ -1,23 +1,29 @@
 package io.canaryjudge.template;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads and validates one YAML template; every problem is reported with the file and the field. */
+/**
+ * Reads and validates one YAML template: strict binding (unknown fields, wrong types), the committed JSON
+ * Schema, then the rules a schema cannot express (placeholders, durations, step within interval). Every
+ * problem names the file, the line when known, and the field.
+ */
 final class TemplateParser {
     static final Set<String> PLACEHOLDERS = Set.of("cohort", "namespace", "service", "interval", "step");
     static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_.-]*)\\s*}}");
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -27,102 +33,134 @@ final class TemplateParser {
     }
 
     static AnalysisTemplate parse(String source, byte[] yaml) {
+        Map<String, Integer> lines = YamlLines.index(yaml);
+        JsonNode tree;
         TemplateFile file;
         try {
-            file = YAML.readValue(yaml, TemplateFile.class);
+            tree = YAML.readTree(yaml);
+            if (tree == null || tree.isMissingNode() || tree.isNull()) {
+                throw new TemplateException(source + ": empty file");
+            }
+            file = YAML.treeToValue(tree, TemplateFile.class);
         } catch (JsonMappingException e) {
-            throw new TemplateException(source + where(e.getLocation()) + ": " + path(e) + e.getOriginalMessage());
+            String pointer = pointer(e);
+            int line = pointer.isEmpty() ? lineOf(e.getLocation()) : YamlLines.lineOf(lines, pointer);
+            throw new TemplateException(source + at(line) + ": " + YamlLines.path(pointer) + ": " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new TemplateException(source + at(lineOf(e.getLocation())) + ": unreadable YAML: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new TemplateException(source + ": unreadable YAML: " + e.getMessage());
+            throw new TemplateException(source + ": unreadable: " + e.getMessage());
         }
-        if (file == null) {
-            throw new TemplateException(source + ": empty file");
+        precheck(source, tree, lines);
+        List<TemplateSchema.Violation> violations = TemplateSchema.validate(tree);
+        if (!violations.isEmpty()) {
+            // the schema reports from the outside in: the deepest violation is the one that says what is wrong
+            TemplateSchema.Violation v = violations.get(0);
+            for (TemplateSchema.Violation candidate : violations) {
+                if (candidate.pointer().length() >= v.pointer().length()) {
+                    v = candidate;
+                }
+            }
+            throw new TemplateException(source + at(YamlLines.lineOf(lines, v.pointer())) + ": "
+                    + YamlLines.path(v.pointer()) + ": " + v.message()
+                    + (violations.size() > 1 ? " (and " + (violations.size() - 1) + " more schema violations)" : ""));
         }
-        require(source, "name", file.name());
-        if (!NAME.matcher(file.name()).matches() || file.name().length() > 100) {
-            throw new TemplateException(source + ": name: '" + file.name() + "' must be lowercase letters, digits and '-'");
+        return semantics(source, file, lines);
+    }
+
+    /** Checks with clearer messages than the schema's for the fields users get wrong most: durations and queries. */
+    private static void precheck(String source, JsonNode tree, Map<String, Integer> lines) {
+        for (String field : List.of("interval", "initialDelay", "duration", "step")) {
+            if (tree.path(field).isTextual()) {
+                duration(source, lines, "/" + field, tree.path(field).asText());
+            }
         }
-        Duration interval = duration(source, "interval", require(source, "interval", file.interval()));
-        if (file.count() == null || file.count() < 1 || file.count() > 1000) {
-            throw new TemplateException(source + ": count: required, between 1 and 1000");
+        if (tree.has("count") && tree.has("duration")) {
+            throw error(source, lines, "/duration", "give count or duration, not both");
         }
-        Duration step = file.step() == null ? interval : duration(source, "step", file.step());
+        JsonNode metrics = tree.path("metrics");
+        for (int i = 0; i < metrics.size(); i++) {
+            for (String field : List.of("query", "events", "exposure")) {
+                JsonNode q = metrics.get(i).path(field);
+                if (q.isTextual()) {
+                    query(source, lines, "/metrics/" + i + "/" + field, q.asText());
+                }
+            }
+        }
+    }
+
+    private static AnalysisTemplate semantics(String source, TemplateFile file, Map<String, Integer> lines) {
+        Duration interval = duration(source, lines, "/interval", file.interval());
+        Duration initialDelay = file.initialDelay() == null ? Duration.ZERO
+                : duration(source, lines, "/initialDelay", file.initialDelay());
+        int count;
+        if (file.count() != null && file.duration() != null) {
+            throw error(source, lines, "/duration", "give count or duration, not both");
+        } else if (file.duration() != null) {
+            Duration total = duration(source, lines, "/duration", file.duration());
+            if (total.toMillis() % interval.toMillis() != 0) {
+                throw error(source, lines, "/duration", "must be a whole number of intervals");
+            }
+            count = (int) (total.toMillis() / interval.toMillis());
+        } else if (file.count() != null) {
+            count = file.count();
+        } else {
+            throw error(source, lines, "", "count (or duration): required");
+        }
+        if (count < 1 || count > 1000) {
+            throw error(source, lines, "/count", "between 1 and 1000 measurements");
+        }
+        Duration step = file.step() == null ? interval : duration(source, lines, "/step", file.step());
         if (step.compareTo(interval) > 0) {
-            throw new TemplateException(source + ": step: must not exceed interval");
+            throw error(source, lines, "/step", "must not exceed interval");
         }
         double pass = file.scoring() == null || file.scoring().pass() == null ? 95 : file.scoring().pass();
         double marginal = file.scoring() == null || file.scoring().marginal() == null ? 75 : file.scoring().marginal();
-        if (!(0 <= marginal && marginal <= pass && pass <= 100)) {
-            throw new TemplateException(source + ": scoring: need 0 <= marginal <= pass <= 100");
+        if (marginal > pass) {
+            throw error(source, lines, "/scoring/marginal", "must not exceed pass");
         }
         List<MetricTemplate> metrics = file.metrics();
-        if (metrics == null || metrics.isEmpty()) {
-            throw new TemplateException(source + ": metrics: at least one metric is required");
-        }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < metrics.size(); i++) {
             MetricTemplate m = metrics.get(i);
-            String at = source + ": metrics[" + i + "]";
-            if (m == null) {
-                throw new TemplateException(at + ": empty metric");
-            }
-            require(at, "name", m.name());
+            String at = "/metrics/" + i;
             if (!names.add(m.name())) {
-                throw new TemplateException(at + ".name: duplicate metric '" + m.name() + "'");
-            }
-            at = source + ": metrics[" + i + "] (" + m.name() + ")";
-            if (m.kind() == null) {
-                throw new TemplateException(at + ".kind: required: continuous, counts or threshold");
+                throw error(source, lines, at + "/name", "duplicate metric '" + m.name() + "'");
             }
             if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
-                query(at + ".events", m.events());
-                query(at + ".exposure", m.exposure());
-                if (m.query() != null) {
-                    throw new TemplateException(at + ".query: a counts metric takes events and exposure, not query");
-                }
+                query(source, lines, at + "/events", m.events());
+                query(source, lines, at + "/exposure", m.exposure());
             } else {
-                query(at + ".query", m.query());
-                if (m.events() != null || m.exposure() != null) {
-                    throw new TemplateException(at + ": events/exposure belong to counts metrics only");
-                }
+                query(source, lines, at + "/query", m.query());
             }
-            if (m.minSamples() != null && m.minSamples() < 1) {
-                throw new TemplateException(at + ".minSamples: must be at least 1");
-            }
-            if (m.weight() != null && !(m.weight() > 0)) {
-                throw new TemplateException(at + ".weight: must be positive");
-            }
-            if (m.tolerance() != null && (negative(m.tolerance().relative()) || negative(m.tolerance().absolute()))) {
-                throw new TemplateException(at + ".tolerance: must not be negative");
+            if (m.kind() != MetricTemplate.MetricKindName.THRESHOLD && m.thresholds() != null) {
+                throw error(source, lines, at + "/thresholds", "thresholds belong to threshold metrics");
             }
         }
-        return new AnalysisTemplate(file.name(), file.description(), interval, file.count(), step, pass, marginal,
-                metrics, source);
+        return new AnalysisTemplate(file.name(), file.description(), interval, initialDelay, count, step, pass,
+                marginal, file.insufficientData(), metrics, source);
     }
 
-    private static boolean negative(Double d) {
-        return d != null && !(d >= 0);
-    }
-
-    private static void query(String at, String query) {
+    private static void query(String source, Map<String, Integer> lines, String pointer, String query) {
         if (query == null || query.isBlank()) {
-            throw new TemplateException(at + ": required");
+            throw error(source, lines, pointer, "required");
         }
         Matcher m = PLACEHOLDER.matcher(query);
         boolean cohort = false;
         while (m.find()) {
             if (!PLACEHOLDERS.contains(m.group(1))) {
-                throw new TemplateException(at + ": unknown placeholder {{" + m.group(1) + "}}, known: " + PLACEHOLDERS);
+                throw error(source, lines, pointer, "unknown placeholder {{" + m.group(1) + "}}, known: "
+                        + new java.util.TreeSet<>(PLACEHOLDERS));
             }
             cohort |= m.group(1).equals("cohort");
         }
         if (!cohort) {
             // Kayenta #553: a query without the cohort selector reads the same series for canary and stable.
-            throw new TemplateException(at + ": must use {{cohort}}, otherwise canary and stable read the same series");
+            throw error(source, lines, pointer, "must use {{cohort}}, otherwise canary and stable read the same series");
         }
     }
 
-    private static Duration duration(String source, String field, String text) {
+    private static Duration duration(String source, Map<String, Integer> lines, String pointer, String text) {
         try {
             Duration d = Durations.parse(text);
             if (d.isZero()) {
@@ -130,30 +168,32 @@ final class TemplateParser {
             }
             return d;
         } catch (IllegalArgumentException e) {
-            throw new TemplateException(source + ": " + field + ": " + e.getMessage());
+            throw error(source, lines, pointer, e.getMessage());
         }
     }
 
-    private static <T> T require(String at, String field, T value) {
-        if (value == null || (value instanceof String s && s.isBlank())) {
-            throw new TemplateException(at + ": " + field + ": required");
-        }
-        return value;
+    private static TemplateException error(String source, Map<String, Integer> lines, String pointer, String message) {
+        return new TemplateException(source + at(YamlLines.lineOf(lines, pointer)) + ": " + YamlLines.path(pointer)
+                + ": " + message);
     }
 
-    private static String where(JsonLocation location) {
-        return location == null || location.getLineNr() < 0 ? "" : ":" + location.getLineNr();
+    private static String at(int line) {
+        return line < 0 ? "" : ":" + line;
     }
 
-    private static String path(JsonMappingException e) {
+    private static int lineOf(JsonLocation location) {
+        return location == null ? -1 : location.getLineNr();
+    }
+
+    private static String pointer(JsonMappingException e) {
         StringBuilder sb = new StringBuilder();
         for (JsonMappingException.Reference r : e.getPath()) {
             if (r.getFieldName() != null) {
-                sb.append(sb.length() == 0 ? "" : ".").append(r.getFieldName());
+                sb.append('/').append(r.getFieldName());
             } else if (r.getIndex() >= 0) {
-                sb.append('[').append(r.getIndex()).append(']');
+                sb.append('/').append(r.getIndex());
             }
         }
-        return sb.length() == 0 ? "" : sb + ": ";
+        return sb.toString();
     }
 }

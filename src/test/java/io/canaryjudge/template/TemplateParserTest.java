@@ -48,13 +48,13 @@ class TemplateParserTest {
     @Test
     void unknownFieldIsRejectedWithLineAndField() {
         String msg = rejected(VALID + "    treshold: 3\n");
-        assertTrue(msg.startsWith("t.yaml:11: metrics[0].treshold: "), msg);
+        assertTrue(msg.startsWith("t.yaml:10: metrics[0].treshold: Unrecognized field \"treshold\""), msg);
     }
 
     @Test
     void queryWithoutCohortIsRejected() {
         String msg = rejected(VALID.replace("errors_total{ {{cohort}} }", "errors_total"));
-        assertTrue(msg.contains("metrics[0] (errors).events: must use {{cohort}}"), msg);
+        assertTrue(msg.startsWith("t.yaml:7: metrics[0].events: must use {{cohort}}"), msg);
     }
 
     @Test
@@ -71,7 +71,63 @@ class TemplateParserTest {
     @Test
     void countsMetricNeedsExposure() {
         String msg = rejected(VALID.replace("    exposure: sum(increase(requests_total{ {{cohort}} }[{{step}}]))\n", ""));
-        assertTrue(msg.contains("exposure: required"), msg);
+        assertTrue(msg.startsWith("t.yaml:5: metrics[0]: "), msg);
+        assertTrue(msg.contains("exposure"), msg);
+    }
+
+    @Test
+    void schemaViolationNamesLineAndField() {
+        String msg = rejected(VALID.replace("    critical: true", "    direction: upwards"));
+        assertTrue(msg.startsWith("t.yaml:9: metrics[0].direction: "), msg);
+        msg = rejected(VALID + "    tolerance: {relative: -0.1}\n");
+        assertTrue(msg.startsWith("t.yaml:10: metrics[0].tolerance.relative: "), msg);
+        msg = rejected(VALID + "    failureLimit: -1\n");
+        assertTrue(msg.startsWith("t.yaml:10: metrics[0].failureLimit: "), msg);
+    }
+
+    @Test
+    void wrongTypeNamesLineAndField() {
+        String msg = rejected(VALID.replace("count: 5", "count: five"));
+        assertTrue(msg.startsWith("t.yaml:3: count: "), msg);
+    }
+
+    @Test
+    void durationIsAnAlternativeToCount() {
+        AnalysisTemplate t = parse(VALID.replace("count: 5", "duration: 10m\ninitialDelay: 2m"));
+        assertEquals(10, t.count());
+        assertEquals(Duration.ofMinutes(2), t.initialDelay());
+        assertEquals(Duration.ofMinutes(12), t.length());
+        assertTrue(rejected(VALID.replace("count: 5", "count: 5\nduration: 5m")).contains("count or duration"));
+        assertTrue(rejected(VALID.replace("count: 5", "duration: 90s")).contains("whole number of intervals"));
+    }
+
+    @Test
+    void lifecycleFieldsAreRead() {
+        AnalysisTemplate t = parse(VALID.replace("count: 5", "count: 5\ninsufficientData: {action: extend, maxExtensions: 4}")
+                + "    failureLimit: 2\n    inconclusiveLimit: 1\n    consecutiveErrorLimit: 3\n    dryRun: true\n"
+                + "    nanPolicy: zero\n");
+        MetricTemplate m = t.metrics().get(0);
+        assertEquals(2, m.failureLimitOrDefault());
+        assertEquals(1, m.inconclusiveLimitOrDefault());
+        assertEquals(3, m.consecutiveErrorLimitOrDefault());
+        assertTrue(m.isDryRun());
+        assertEquals(MetricTemplate.NanPolicy.ZERO, m.nanPolicyOrDefault());
+        assertEquals(InsufficientData.Action.EXTEND, t.insufficientData().actionOrDefault());
+        assertEquals(4, t.insufficientData().maxExtensionsOrDefault());
+    }
+
+    @Test
+    void argoDefaultsApplyWhenLimitsAreAbsent() {
+        MetricTemplate m = parse(VALID).metrics().get(0);
+        assertEquals(0, m.failureLimitOrDefault());
+        assertEquals(-1, m.inconclusiveLimitOrDefault());
+        assertEquals(4, m.consecutiveErrorLimitOrDefault());
+        assertEquals(InsufficientData.Action.INCONCLUSIVE, parse(VALID).insufficientData().actionOrDefault());
+    }
+
+    @Test
+    void thresholdsOnlyOnThresholdMetrics() {
+        assertTrue(rejected(VALID + "    thresholds: {upper: 1}\n").contains("thresholds belong to threshold metrics"));
     }
 
     @Test
