@@ -24,9 +24,9 @@ public final class DemoScenario {
     }
 
     public static SyntheticWorkload workload(Instant startedAt) {
-        SyntheticWorkload.Profile stable = new SyntheticWorkload.Profile(60, 0.002, 0.040, 0.35, 200_000_000L, 4_000_000L);
-        SyntheticWorkload.Profile badCanary = new SyntheticWorkload.Profile(6, 0.05, 0.120, 0.35, 260_000_000L, 4_000_000L);
-        SyntheticWorkload.Profile goodCanary = new SyntheticWorkload.Profile(6, 0.002, 0.040, 0.35, 200_000_000L, 4_000_000L);
+        SyntheticWorkload.Profile stable = new SyntheticWorkload.Profile(60, 0.002, 0.040, 0.35, 200_000_000L, 4_000_000L, 0.50);
+        SyntheticWorkload.Profile badCanary = new SyntheticWorkload.Profile(6, 0.05, 0.120, 0.35, 260_000_000L, 4_000_000L, 0.90);
+        SyntheticWorkload.Profile goodCanary = new SyntheticWorkload.Profile(6, 0.002, 0.040, 0.35, 200_000_000L, 4_000_000L, 0.50);
         return new SyntheticWorkload(startedAt.minus(Duration.ofMinutes(15)), startedAt.plus(Duration.ofMinutes(30)),
                 List.of(new SyntheticWorkload.Service(NAMESPACE, BAD_SERVICE, stable, badCanary),
                         new SyntheticWorkload.Service(NAMESPACE, GOOD_SERVICE, stable, goodCanary)));

@@ -19,7 +19,7 @@ public final class SyntheticWorkload {
 
     /** How one cohort behaves: requests per second, share of 5xx, median latency (lognormal), memory. */
     public record Profile(double rps, double errorRate, double medianLatencySeconds, double latencySigma,
-                          long memoryBytes, long memoryJitterBytes) {
+                          long memoryBytes, long memoryJitterBytes, double cpuCores) {
     }
 
     /** One service with its two cohorts. */
@@ -52,6 +52,7 @@ public final class SyntheticWorkload {
         StringBuilder counts = new StringBuilder();
         StringBuilder sums = new StringBuilder();
         StringBuilder mem = new StringBuilder();
+        StringBuilder cpu = new StringBuilder();
         long seed = 42;
         for (Service s : services) {
             for (String track : List.of("stable", "canary")) {
@@ -68,6 +69,8 @@ public final class SyntheticWorkload {
                     sumSeries.put(status, new double[ticks]);
                 }
                 double[] memValues = new double[ticks];
+                double[] cpuValues = new double[ticks];
+                double cpuAcc = 0;
                 long[] bucketAcc200 = new long[BUCKETS.length + 1];
                 long[] bucketAcc500 = new long[BUCKETS.length + 1];
                 long[] countAcc = new long[2];
@@ -95,6 +98,8 @@ public final class SyntheticWorkload {
                     countSeries.get("500")[t] = countAcc[1];
                     sumSeries.get("200")[t] = sumAcc[0];
                     sumSeries.get("500")[t] = sumAcc[1];
+                    cpuAcc += t == 0 ? 0 : p.cpuCores() * SCRAPE.toSeconds() * (0.95 + 0.1 * rnd.nextDouble());
+                    cpuValues[t] = Math.round(cpuAcc * 1000) / 1000.0;
                     memValues[t] = p.memoryBytes() + (long) ((rnd.nextDouble() * 2 - 1) * p.memoryJitterBytes());
                 }
                 memory.put(s.namespace() + "/" + s.name() + "/" + track, memValues);
@@ -118,12 +123,16 @@ public final class SyntheticWorkload {
                 for (int t = 0; t < ticks; t++) {
                     line(mem, "container_memory_working_set_bytes", memLabels, memValues[t], t);
                 }
+                for (int t = 0; t < ticks; t++) {
+                    line(cpu, "container_cpu_usage_seconds_total", memLabels, cpuValues[t], t);
+                }
             }
         }
         return "# TYPE http_server_requests_seconds_bucket unknown\n" + buckets
                 + "# TYPE http_server_requests_seconds_count unknown\n" + counts
                 + "# TYPE http_server_requests_seconds_sum unknown\n" + sums
                 + "# TYPE container_memory_working_set_bytes gauge\n" + mem
+                + "# TYPE container_cpu_usage_seconds_total unknown\n" + cpu
                 + "# EOF\n";
     }
 
