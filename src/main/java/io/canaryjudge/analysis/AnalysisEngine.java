@@ -1,6 +1,8 @@
 package io.canaryjudge.analysis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +10,7 @@ import io.canaryjudge.intake.DeploymentEvent;
 import io.canaryjudge.judge.MetricResult;
 import io.canaryjudge.judge.ScoreResult;
 import io.canaryjudge.template.AnalysisTemplate;
+import io.canaryjudge.template.Durations;
 import io.canaryjudge.template.MetricTemplate;
 import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisRecord;
@@ -26,6 +29,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -82,6 +87,14 @@ class AnalysisEngine {
         workers.shutdown();
     }
 
+    private Duration initialDelay(AnalysisRecord a) {
+        try {
+            return json.readValue(a.templateJson(), AnalysisTemplate.class).initialDelay();
+        } catch (JsonProcessingException e) {
+            return Duration.ZERO;
+        }
+    }
+
     private void resume() {
         try {
             for (AnalysisRecord a : store.running()) {
@@ -98,7 +111,7 @@ class AnalysisEngine {
 
     /** Plans measurement {@code seq} of a running analysis. */
     void schedule(AnalysisRecord a, int seq) {
-        Instant due = a.startedAt().plus(a.interval().multipliedBy(seq)).plus(config.queryDelay());
+        Instant due = a.startedAt().plus(initialDelay(a)).plus(a.interval().multipliedBy(seq)).plus(config.queryDelay());
         schedule(a.id(), seq, Duration.between(clock.instant(), due));
     }
 
@@ -113,49 +126,71 @@ class AnalysisEngine {
     private void take(String id, int seq) {
         try {
             AnalysisRecord a = store.find(id).orElse(null);
-            if (a == null || a.phase() != Phase.RUNNING) {
+            if (a == null || a.phase().terminal()) {
                 return;
             }
             DeploymentEvent event = json.readValue(a.eventJson(), DeploymentEvent.class);
             AnalysisTemplate template = json.readValue(a.templateJson(), AnalysisTemplate.class);
-            Instant windowEnd = a.startedAt().plus(a.interval().multipliedBy(seq));
+            Instant windowStart = a.startedAt().plus(template.initialDelay());
+            Instant windowEnd = windowStart.plus(a.interval().multipliedBy(seq));
             List<MetricResult> judged = new ArrayList<>();
             ArrayNode metricsJson = json.createArrayNode();
             for (MetricTemplate m : template.metrics()) {
-                Observation o = reader.read(template, m, event, a.startedAt(), windowEnd);
-                MetricResult r = judging.judge(Judging.spec(m), o);
+                Observation o = reader.read(template, m, event, windowStart, windowEnd);
+                MetricResult r = judging.judge(Judging.spec(m), Judging.applyNanPolicy(m, o));
                 judged.add(r);
                 metricsJson.add(metricJson(m, o, r));
             }
-            ScoreResult score = Judging.score(template, judged);
+            Map<String, Lifecycle.Counters> previous = previousCounters(id);
+            Lifecycle.Decision d = Lifecycle.step(template, previous, judged, seq, a.measurementCount(),
+                    store.extensions(id));
+            ScoreResult score = d.score();
+            String verdict = d.kind() == Lifecycle.Decision.Kind.FINISH ? d.verdict().name() : score.verdict().name();
             ObjectNode result = json.createObjectNode();
             result.put("seq", seq);
-            result.put("windowStart", a.startedAt().toString());
+            result.put("windowStart", windowStart.toString());
             result.put("windowEnd", windowEnd.toString());
-            result.put("verdict", score.verdict().name());
+            result.put("step", Durations.format(template.step()));
+            result.put("verdict", verdict);
             Judging.number(result, "score", score.score());
-            result.put("reason", score.reason());
+            result.put("reason", d.reason() == null ? score.reason() : d.reason());
+            result.put("decision", d.kind().name());
             result.set("metrics", metricsJson);
-            Instant now = clock.instant();
             result.set("groupScores", json.valueToTree(score.groupScores()));
-            store.addMeasurement(new MeasurementRecord(id, seq, a.startedAt(), windowEnd, now, score.verdict().name(),
+            result.set("counters", json.valueToTree(d.counters()));
+            Instant now = clock.instant();
+            store.addMeasurement(new MeasurementRecord(id, seq, windowStart, windowEnd, now, verdict,
                     finite(score.score()), json.writeValueAsString(result)));
-            LOG.infof("analysis=%s step=%d/%d verdict=%s score=%s", id, seq, a.measurementCount(), score.verdict(),
-                    score.score());
-            if (seq < a.measurementCount()) {
-                schedule(a, seq + 1);
-                return;
+            store.markRunning(id, now);
+            LOG.infof("analysis=%s step=%d/%d verdict=%s score=%s decision=%s", id, seq, a.measurementCount(), verdict,
+                    score.score(), d.kind());
+            switch (d.kind()) {
+                case CONTINUE -> schedule(a, seq + 1);
+                case EXTEND -> {
+                    store.extend(id, now);
+                    LOG.infof("analysis=%s extended reason=%s", id, d.reason());
+                    schedule(a, seq + 1);
+                }
+                case FINISH -> finish(a, event, template, d, metricsJson, now);
             }
-            finish(a, event, template, score, metricsJson, now);
         } catch (JsonProcessingException | RuntimeException e) {
             LOG.errorf(e, "analysis=%s step=%d failed, retrying in %s", id, seq, config.retryDelay());
             schedule(id, seq, config.retryDelay());
         }
     }
 
-    private void finish(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template, ScoreResult score,
-                        ArrayNode metrics, Instant now)
-            throws JsonProcessingException {
+    private Map<String, Lifecycle.Counters> previousCounters(String id) throws JsonProcessingException {
+        Optional<MeasurementRecord> last = store.lastMeasurement(id);
+        if (last.isEmpty()) {
+            return Map.of();
+        }
+        JsonNode counters = json.readTree(last.get().resultJson()).path("counters");
+        return counters.isObject() ? json.convertValue(counters, new TypeReference<Map<String, Lifecycle.Counters>>() { })
+                : Map.of();
+    }
+
+    private void finish(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template, Lifecycle.Decision d,
+                        ArrayNode metrics, Instant now) throws JsonProcessingException {
         ObjectNode v = json.createObjectNode();
         v.put("analysisId", a.id());
         v.put("eventId", a.eventId());
@@ -164,15 +199,16 @@ class AnalysisEngine {
         v.put("service", a.service());
         v.put("environment", a.environment());
         v.put("template", template.name());
-        v.put("verdict", score.verdict().name());
-        Judging.number(v, "score", score.score());
-        v.put("reason", score.reason());
+        v.put("verdict", d.verdict().name());
+        v.put("phase", d.phase().name());
+        Judging.number(v, "score", d.score().score());
+        v.put("reason", d.reason());
         v.putObject("canary").put("digest", event.canary().digest());
         v.putObject("stable").put("digest", event.stable().digest());
         v.set("target", json.valueToTree(event.target()));
         v.put("startedAt", a.startedAt().toString());
         v.put("completedAt", now.toString());
-        v.put("measurements", a.measurementCount());
+        v.put("measurements", store.measurementCount(a.id()));
         ArrayNode slim = json.createArrayNode();
         metrics.forEach(m -> {
             ObjectNode copy = ((ObjectNode) m).deepCopy();
@@ -185,9 +221,9 @@ class AnalysisEngine {
         });
         v.set("metrics", slim);
         String verdictJson = json.writeValueAsString(v);
-        if (store.finish(a.id(), Phase.COMPLETED, score.verdict().name(), finite(score.score()), score.reason(),
-                verdictJson, now)) {
-            LOG.infof("analysis=%s service=%s verdict=%s score=%s", a.id(), a.key(), score.verdict(), score.score());
+        if (store.finish(a.id(), d.phase(), d.verdict().name(), finite(d.score().score()), d.reason(), verdictJson, now)) {
+            LOG.infof("analysis=%s service=%s phase=%s verdict=%s score=%s", a.id(), a.key(), d.phase(), d.verdict(),
+                    d.score().score());
             store.find(a.id()).ifPresent(done -> {
                 publisher.publish(done);
                 finished.fire(new AnalysisFinished(done));
@@ -200,6 +236,9 @@ class AnalysisEngine {
         n.put("name", m.name());
         n.put("kind", m.kind().name().toLowerCase());
         n.put("critical", m.isCritical());
+        if (m.isDryRun()) {
+            n.put("dryRun", true);
+        }
         if (o.error() != null) {
             n.put("error", o.error());
         } else {

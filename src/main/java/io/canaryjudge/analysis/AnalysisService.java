@@ -52,22 +52,22 @@ public class AnalysisService {
         AnalysisRecord a = new AnalysisRecord(UUID.randomUUID().toString(), event.id(), event.deploymentId(),
                 event.namespace(), event.service(), event.environment(), template.name(), event.canary().digest(),
                 event.stable().digest(), write(event), write(template), event.startedAt(), template.interval(),
-                template.count(), Phase.RUNNING, null, null, null, null, now, now, null, null);
+                template.count(), Phase.PENDING, null, null, null, null, now, now, null, null);
         AnalysisStore.Insert insert = store.insertIfAbsent(a);
         if (!insert.created()) {
             LOG.infof("event=%s duplicate of analysis=%s", event.id(), insert.analysis().id());
             return new Submission(insert.analysis().id(), false, insert.analysis().phase().name());
         }
         for (AnalysisRecord old : store.running(event.namespace(), event.service())) {
-            if (!old.id().equals(a.id()) && store.finish(old.id(), Phase.SUPERSEDED, null, null,
+            if (!old.id().equals(a.id()) && store.finish(old.id(), Phase.CANCELLED, null, null,
                     "superseded by analysis " + a.id() + " (event " + event.id() + ")", null, now)) {
-                LOG.infof("analysis=%s phase=SUPERSEDED by=%s", old.id(), a.id());
+                LOG.infof("analysis=%s phase=CANCELLED superseded-by=%s", old.id(), a.id());
             }
         }
-        LOG.infof("analysis=%s event=%s service=%s template=%s phase=RUNNING", a.id(), event.id(), event.key(),
+        LOG.infof("analysis=%s event=%s service=%s template=%s phase=PENDING", a.id(), event.id(), event.key(),
                 template.name());
         engine.schedule(a, 1);
-        return new Submission(a.id(), true, Phase.RUNNING.name());
+        return new Submission(a.id(), true, Phase.PENDING.name());
     }
 
     private Submission cancel(DeploymentEvent event) {

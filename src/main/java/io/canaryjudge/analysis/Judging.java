@@ -9,14 +9,10 @@ import io.canaryjudge.judge.MetricKind;
 import io.canaryjudge.judge.MetricResult;
 import io.canaryjudge.judge.MetricSpec;
 import io.canaryjudge.judge.Sample;
-import io.canaryjudge.judge.ScoreResult;
-import io.canaryjudge.judge.Scorer;
 import io.canaryjudge.judge.Shift;
 import io.canaryjudge.judge.Threshold;
 import io.canaryjudge.judge.Tolerance;
-import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.MetricTemplate;
-import java.util.List;
 
 /** Adapter between the template/observation world and the framework-free judge. */
 final class Judging {
@@ -65,6 +61,41 @@ final class Judging {
         return b.build();
     }
 
+    /**
+     * NaN and infinite samples per the metric's policy: dropped (the judge drops and counts them), zero, or an
+     * error of the whole metric. Counts are sums of finite values already.
+     */
+    static Observation applyNanPolicy(MetricTemplate m, Observation o) {
+        if (o.error() != null || m.kind() == MetricTemplate.MetricKindName.COUNTS) {
+            return o;
+        }
+        return switch (m.nanPolicyOrDefault()) {
+            case DROP -> o;
+            case ZERO -> new Observation(o.metric(), zero(o.canary()), zero(o.stable()), null);
+            case ERROR -> nonFinite(o.canary()) || nonFinite(o.stable())
+                    ? Observation.failed(o.metric(), "NaN or infinite samples and nanPolicy is error") : o;
+        };
+    }
+
+    private static Observation.CohortData zero(Observation.CohortData c) {
+        double[] v = c.values().clone();
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                v[i] = 0;
+            }
+        }
+        return new Observation.CohortData(c.queries(), v, c.times(), c.events(), c.exposure());
+    }
+
+    private static boolean nonFinite(Observation.CohortData c) {
+        for (double v : c.values()) {
+            if (!Double.isFinite(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     MetricResult judge(MetricSpec spec, Observation o) {
         if (o.error() != null) {
             return new MetricResult(spec, Classification.ERROR, "query-failed", spec.name() + " has ERROR: " + o.error(),
@@ -75,10 +106,6 @@ final class Judging {
                         orZero(o.stable().exposure()))
                 : new Sample.Continuous(o.canary().values(), o.stable().values());
         return JUDGE.judge(spec, sample);
-    }
-
-    static ScoreResult score(AnalysisTemplate t, List<MetricResult> results) {
-        return Scorer.of(t.pass(), t.marginal()).score(results);
     }
 
     /** The judge's numbers of one metric, merged into the metric's JSON next to the raw cohort data. */

@@ -85,19 +85,58 @@ public class AnalysisStore {
         return one("SELECT " + COLUMNS + " FROM analysis WHERE event_id = ?", eventId);
     }
 
+    /** Analyses not yet ended (PENDING or RUNNING), oldest first. */
     public List<AnalysisRecord> running() {
-        return many("SELECT " + COLUMNS + " FROM analysis WHERE phase = 'RUNNING' ORDER BY created_at");
+        return many("SELECT " + COLUMNS + " FROM analysis WHERE phase IN ('PENDING', 'RUNNING') ORDER BY created_at");
     }
 
     public List<AnalysisRecord> running(String namespace, String service) {
-        return many("SELECT " + COLUMNS + " FROM analysis WHERE phase = 'RUNNING' AND namespace = ? AND service = ?",
-                namespace, service);
+        return many("SELECT " + COLUMNS + " FROM analysis WHERE phase IN ('PENDING', 'RUNNING') AND namespace = ? "
+                + "AND service = ?", namespace, service);
     }
 
-    /** Completed analyses whose verdict has not been confirmed as published. */
+    /** Analyses with a verdict that Kafka has not acknowledged yet. */
     public List<AnalysisRecord> unpublished() {
-        return many("SELECT " + COLUMNS + " FROM analysis WHERE phase = 'COMPLETED' AND published_at IS NULL "
+        return many("SELECT " + COLUMNS + " FROM analysis WHERE verdict IS NOT NULL AND published_at IS NULL "
                 + "ORDER BY completed_at");
+    }
+
+    /** PENDING becomes RUNNING when the first measurement is stored. */
+    public void markRunning(String id, Instant at) {
+        update("UPDATE analysis SET phase = 'RUNNING', updated_at = ? WHERE id = ? AND phase = 'PENDING'", at, id);
+    }
+
+    /** Adds one measurement to a running analysis (low-traffic extension); returns the extensions used so far. */
+    public int extend(String id, Instant at) {
+        update("UPDATE analysis SET measurement_count = measurement_count + 1, extensions = extensions + 1, "
+                + "updated_at = ? WHERE id = ? AND phase IN ('PENDING', 'RUNNING')", at, id);
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT extensions FROM analysis WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    public int extensions(String id) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT extensions FROM analysis WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** The measurement with the highest seq, if any. */
+    public Optional<MeasurementRecord> lastMeasurement(String analysisId) {
+        List<MeasurementRecord> all = measurements(analysisId, "ORDER BY seq DESC LIMIT 1");
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
     }
 
     /** Stores a measurement; a second write of the same (analysis, seq) is ignored. */
@@ -123,10 +162,14 @@ public class AnalysisStore {
     }
 
     public List<MeasurementRecord> measurements(String analysisId) {
+        return measurements(analysisId, "ORDER BY seq");
+    }
+
+    private List<MeasurementRecord> measurements(String analysisId, String order) {
         List<MeasurementRecord> out = new ArrayList<>();
         try (Connection c = db.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT analysis_id, seq, window_start, window_end, taken_at, "
-                     + "verdict, score, result_json FROM measurement WHERE analysis_id = ? ORDER BY seq")) {
+                     + "verdict, score, result_json FROM measurement WHERE analysis_id = ? " + order)) {
             ps.setString(1, analysisId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -154,14 +197,15 @@ public class AnalysisStore {
     }
 
     /**
-     * Ends a RUNNING analysis. Returns false when it had already ended, so the caller that gets true is the
-     * only one to publish.
+     * Ends a PENDING or RUNNING analysis. Returns false when it had already ended, so the caller that gets true
+     * is the only one to publish.
      */
     public boolean finish(String id, Phase phase, String verdict, Double score, String reason, String verdictJson,
                           Instant at) {
         try (Connection c = db.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE analysis SET phase = ?, verdict = ?, score = ?, "
-                     + "reason = ?, verdict_json = ?, completed_at = ?, updated_at = ? WHERE id = ? AND phase = 'RUNNING'")) {
+                     + "reason = ?, verdict_json = ?, completed_at = ?, updated_at = ? WHERE id = ? "
+                     + "AND phase IN ('PENDING', 'RUNNING')")) {
             ps.setString(1, phase.name());
             ps.setString(2, verdict);
             setDouble(ps, 3, score);

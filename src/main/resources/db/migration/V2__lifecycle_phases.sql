@@ -1,0 +1,6 @@
+-- Argo-style phases: PENDING, RUNNING, SUCCESSFUL, FAILED, INCONCLUSIVE, CANCELLED, ERROR.
+UPDATE analysis SET phase = 'SUCCESSFUL' WHERE phase = 'COMPLETED' AND verdict = 'PROMOTE';
+UPDATE analysis SET phase = 'FAILED' WHERE phase = 'COMPLETED' AND verdict = 'ABORT';
+UPDATE analysis SET phase = 'INCONCLUSIVE' WHERE phase = 'COMPLETED';
+UPDATE analysis SET phase = 'CANCELLED' WHERE phase = 'SUPERSEDED';
+ALTER TABLE analysis ADD COLUMN extensions INTEGER DEFAULT 0 NOT NULL;
