@@ -36,8 +36,10 @@ public class PrometheusClient {
     PrometheusClient(PrometheusConfig config, ObjectMapper json) {
         this.config = config;
         this.json = json;
-        this.http = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NORMAL);
+        PrometheusTls.context(config.tls()).ifPresent(b::sslContext);
+        this.http = b.build();
         this.permits = new Semaphore(Math.max(1, config.maxConcurrency()), true);
         this.baseUrl = config.url().endsWith("/") ? config.url().substring(0, config.url().length() - 1) : config.url();
     }
@@ -73,7 +75,14 @@ public class PrometheusClient {
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(config.readTimeout())
                 .header("Accept", "application/json");
-        config.bearerToken().filter(t -> !t.isBlank()).ifPresent(t -> b.header("Authorization", "Bearer " + t));
+        config.headers().forEach(b::header);
+        if (config.bearerToken().filter(t -> !t.isBlank()).isPresent()) {
+            b.header("Authorization", "Bearer " + config.bearerToken().get());
+        } else if (config.username().filter(u -> !u.isBlank()).isPresent()) {
+            String pair = config.username().get() + ":" + config.password().orElse("");
+            b.header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+        }
         return b;
     }
 

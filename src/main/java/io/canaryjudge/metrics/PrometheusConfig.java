@@ -3,6 +3,8 @@ package io.canaryjudge.metrics;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /** Where and how to reach Prometheus. */
@@ -34,4 +36,26 @@ public interface PrometheusConfig {
 
     /** Bearer token sent as Authorization header (env CANARY_PROMETHEUS_BEARER_TOKEN). */
     Optional<String> bearerToken();
+
+    /** Basic-auth user (env CANARY_PROMETHEUS_USERNAME); used when no bearer token is set. */
+    Optional<String> username();
+
+    /** Basic-auth password (env CANARY_PROMETHEUS_PASSWORD). */
+    Optional<String> password();
+
+    /** Extra headers on every request, e.g. {@code canary.prometheus.headers.X-Scope-OrgID=team-a} for Mimir/Cortex. */
+    Map<String, String> headers();
+
+    /** TLS towards Prometheus. */
+    Tls tls();
+
+    /** TLS options. */
+    interface Tls {
+        /** PEM file of CA certificates to trust instead of the JVM's (env CANARY_PROMETHEUS_TLS_CA_FILE). */
+        Optional<Path> caFile();
+
+        /** Skip certificate verification (testing only; env CANARY_PROMETHEUS_TLS_INSECURE_SKIP_VERIFY). */
+        @WithDefault("false")
+        boolean insecureSkipVerify();
+    }
 }

@@ -1,36 +1,67 @@
 package io.canaryjudge.template;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Facade of the template feature: the analysis templates loaded from {@code CANARY_TEMPLATES_DIR}.
- * A file that fails validation is reported (log and {@link #errors()}) and left out; the others load.
+ * Facade of the template feature: the analysis templates of {@code CANARY_TEMPLATES_DIR} (a comma-separated list
+ * of directories), re-read every {@code canary.templates.reload-interval}. A valid change applies to analyses
+ * started afterwards (running ones keep the template they started with); an invalid edit keeps the last good
+ * version of that file and is reported in the log, the metric {@code canary_templates_invalid} and the health
+ * check {@code templates}.
  */
 @ApplicationScoped
 @Startup
 public class TemplateRepository {
     private static final Logger LOG = Logger.getLogger(TemplateRepository.class);
 
-    private final Path dir;
+    private final List<Path> dirs;
+    private final AtomicInteger invalid = new AtomicInteger();
+    private final ScheduledExecutorService watcher;
     private volatile Map<String, AnalysisTemplate> templates = Map.of();
     private volatile List<String> errors = List.of();
+    private Map<Path, AnalysisTemplate> lastGood = Map.of();
+    private Map<Path, String> fingerprints = Map.of();
 
-    TemplateRepository(@ConfigProperty(name = "canary.templates.dir", defaultValue = "analysis-templates") Path dir) {
-        this.dir = dir;
+    TemplateRepository(@ConfigProperty(name = "canary.templates.dir", defaultValue = "analysis-templates") List<Path> dirs,
+                       @ConfigProperty(name = "canary.templates.reload-interval", defaultValue = "5s") Duration reload,
+                       MeterRegistry registry) {
+        this.dirs = List.copyOf(dirs);
+        registry.gauge("canary.templates.invalid", invalid);
         reload();
+        watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "canary-templates");
+            t.setDaemon(true);
+            return t;
+        });
+        if (!reload.isZero()) {
+            watcher.scheduleWithFixedDelay(this::reloadQuietly, reload.toMillis(), reload.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        watcher.shutdownNow();
     }
 
     public Optional<AnalysisTemplate> find(String name) {
@@ -46,40 +77,80 @@ public class TemplateRepository {
         return errors;
     }
 
-    public Path directory() {
-        return dir;
+    public List<Path> directories() {
+        return dirs;
     }
 
-    final synchronized void reload() {
-        Map<String, AnalysisTemplate> loaded = new TreeMap<>();
+    private void reloadQuietly() {
+        try {
+            reload();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "template reload failed");
+        }
+    }
+
+    /** Re-reads the directories when a file changed; public for tests and an admin trigger. */
+    public final synchronized void reload() {
+        Map<Path, String> seen = new HashMap<>();
+        List<Path> files = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            problems.add(dir + ": templates directory does not exist");
-        } else {
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path file : files.sorted().toList()) {
+        for (Path dir : dirs) {
+            if (!Files.isDirectory(dir)) {
+                problems.add(dir + ": templates directory does not exist");
+                continue;
+            }
+            try (Stream<Path> list = Files.list(dir)) {
+                for (Path file : list.sorted().toList()) {
                     String name = file.getFileName().toString();
-                    if (!(name.endsWith(".yaml") || name.endsWith(".yml")) || name.startsWith(".")
-                            || name.startsWith("kustomization.")) {
-                        continue;
-                    }
-                    try {
-                        AnalysisTemplate t = TemplateParser.parse(name, Files.readAllBytes(file));
-                        AnalysisTemplate previous = loaded.putIfAbsent(t.name(), t);
-                        if (previous != null) {
-                            problems.add(name + ": name '" + t.name() + "' is already used by " + previous.source());
-                        }
-                    } catch (TemplateException | IOException e) {
-                        problems.add(e.getMessage());
+                    if ((name.endsWith(".yaml") || name.endsWith(".yml")) && !name.startsWith(".")
+                            && !name.startsWith("kustomization.") && Files.isRegularFile(file)) {
+                        files.add(file);
+                        seen.put(file, Files.getLastModifiedTime(file) + "/" + Files.size(file));
                     }
                 }
             } catch (IOException e) {
                 problems.add(dir + ": " + e.getMessage());
             }
         }
-        problems.forEach(p -> LOG.errorf("template rejected: %s", p));
-        LOG.infof("templates dir=%s loaded=%s", dir.toAbsolutePath(), loaded.keySet());
-        templates = Map.copyOf(loaded);
+        if (seen.equals(fingerprints) && !templates.isEmpty()) {
+            return;
+        }
+        Map<Path, AnalysisTemplate> good = new HashMap<>();
+        for (Path file : files) {
+            String source = file.getFileName().toString();
+            try {
+                good.put(file, TemplateParser.parse(source, Files.readAllBytes(file)));
+            } catch (TemplateException | IOException e) {
+                AnalysisTemplate previous = lastGood.get(file);
+                if (previous != null) {
+                    good.put(file, previous);
+                    problems.add(e.getMessage() + " (keeping the last good version)");
+                } else {
+                    problems.add(e.getMessage());
+                }
+            }
+        }
+        Map<String, AnalysisTemplate> byName = new TreeMap<>();
+        for (Path file : files) {
+            AnalysisTemplate t = good.get(file);
+            if (t == null) {
+                continue;
+            }
+            AnalysisTemplate clash = byName.putIfAbsent(t.name(), t);
+            if (clash != null) {
+                problems.add(file.getFileName() + ": name '" + t.name() + "' is already used by " + clash.source());
+            }
+        }
+        if (!problems.equals(errors)) {
+            problems.forEach(p -> LOG.errorf("template rejected: %s", p));
+        }
+        if (!byName.keySet().equals(templates.keySet()) || !fingerprints.isEmpty()) {
+            LOG.infof("templates dirs=%s loaded=%s", dirs, byName.keySet());
+        }
+        lastGood = good;
+        fingerprints = seen;
+        templates = Map.copyOf(byName);
         errors = List.copyOf(problems);
+        invalid.set(problems.size());
     }
 }

@@ -14,6 +14,8 @@ public final class DemoScenario {
     public static final String NAMESPACE = "shop";
     public static final String BAD_SERVICE = "checkout";
     public static final String GOOD_SERVICE = "cart";
+    /** A canary that receives no traffic at all (low-traffic rules). */
+    public static final String QUIET_SERVICE = "search";
 
     private DemoScenario() {
     }
@@ -26,10 +28,26 @@ public final class DemoScenario {
     public static SyntheticWorkload workload(Instant startedAt) {
         SyntheticWorkload.Profile stable = new SyntheticWorkload.Profile(60, 0.002, 0.040, 0.35, 200_000_000L, 4_000_000L, 0.50);
         SyntheticWorkload.Profile badCanary = new SyntheticWorkload.Profile(6, 0.05, 0.120, 0.35, 260_000_000L, 4_000_000L, 0.90);
+        SyntheticWorkload.Profile idleCanary = new SyntheticWorkload.Profile(0, 0, 0.040, 0.35, 200_000_000L, 4_000_000L, 0.01);
         SyntheticWorkload.Profile goodCanary = new SyntheticWorkload.Profile(6, 0.002, 0.040, 0.35, 200_000_000L, 4_000_000L, 0.50);
         return new SyntheticWorkload(startedAt.minus(Duration.ofMinutes(15)), startedAt.plus(Duration.ofMinutes(30)),
                 List.of(new SyntheticWorkload.Service(NAMESPACE, BAD_SERVICE, stable, badCanary),
-                        new SyntheticWorkload.Service(NAMESPACE, GOOD_SERVICE, stable, goodCanary)));
+                        new SyntheticWorkload.Service(NAMESPACE, GOOD_SERVICE, stable, goodCanary),
+                        new SyntheticWorkload.Service(NAMESPACE, QUIET_SERVICE, stable, idleCanary)));
+    }
+
+    /**
+     * An event on another template, with an extra label on both cohorts. An extra label with an empty value
+     * ({@code fault_x=""}) still matches every series of the cohort in PromQL, and marks its queries.
+     */
+    public static String event(String id, String service, Instant startedAt, String template, String extraLabel) {
+        String event = event(id, service, startedAt).replace("\"template\":\"http-golden-signals\"",
+                "\"template\":\"" + template + "\"");
+        if (extraLabel != null) {
+            event = event.replace("\"track\":\"canary\"", "\"track\":\"canary\",\"" + extraLabel + "\":\"\"")
+                    .replace("\"track\":\"stable\"", "\"track\":\"stable\",\"" + extraLabel + "\":\"\"");
+        }
+        return event;
     }
 
     /** A deployment event for the scenario, as plain JSON. */

@@ -14,6 +14,7 @@ import java.util.Map;
 public class RealInfrastructure implements QuarkusTestResourceLifecycleManager {
     private EmbeddedKafka kafka;
     private PrometheusServer prometheus;
+    private FaultyProxy proxy;
 
     @Override
     public Map<String, String> start() {
@@ -21,10 +22,13 @@ public class RealInfrastructure implements QuarkusTestResourceLifecycleManager {
             Path dir = Files.createTempDirectory("canary-judge-test");
             Instant startedAt = DemoScenario.startedAt(Instant.now());
             prometheus = PrometheusServer.start(dir.resolve("prometheus"), DemoScenario.workload(startedAt).openMetrics());
+            proxy = FaultyProxy.start(prometheus.url());
             kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+            // The service talks to Prometheus through a pass-through proxy that tests can tell to fail.
             return Map.of(
                     "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                    "canary.prometheus.url", prometheus.url(),
+                    "canary.prometheus.url", proxy.url(),
+                    "canary.test.prometheus-direct-url", prometheus.url(),
                     "canary.test.started-at", startedAt.toString());
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -35,6 +39,9 @@ public class RealInfrastructure implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (kafka != null) {
             kafka.close();
+        }
+        if (proxy != null) {
+            proxy.close();
         }
         if (prometheus != null) {
             prometheus.close();
