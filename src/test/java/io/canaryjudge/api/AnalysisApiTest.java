@@ -111,6 +111,7 @@ class AnalysisApiTest {
     void readinessCoversKafkaDatabaseAndPrometheus() {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.name", hasItem("prometheus"))
+                .body("checks.name", hasItem("templates"))
                 .body("checks.name", hasItem("Database connections health check"))
                 .body("checks.name", hasItem("SmallRye Reactive Messaging - readiness check"));
     }

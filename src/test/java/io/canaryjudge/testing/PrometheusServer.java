@@ -26,6 +26,14 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     public static PrometheusServer start(Path dir, String openMetrics) {
+        return start(dir, openMetrics, null, false);
+    }
+
+    /**
+     * @param webConfig contents of Prometheus' {@code --web.config.file} (basic auth users, TLS), or null
+     * @param https     whether the web config turns on TLS (readiness is then polled without verification)
+     */
+    public static PrometheusServer start(Path dir, String openMetrics, String webConfig, boolean https) {
         try {
             String prometheus = binary("prometheus");
             String promtool = binary("promtool");
@@ -37,16 +45,43 @@ public final class PrometheusServer implements AutoCloseable {
             Path config = dir.resolve("prometheus.yml");
             Files.writeString(config, "global:\n  scrape_interval: 15s\nscrape_configs: []\n");
             int port = EmbeddedKafka.freePort();
-            Process p = new ProcessBuilder(prometheus, "--config.file=" + config, "--storage.tsdb.path=" + data,
-                    "--storage.tsdb.retention.time=100y", "--web.listen-address=127.0.0.1:" + port,
-                    "--log.level=warn")
+            List<String> cmd = new java.util.ArrayList<>(List.of(prometheus, "--config.file=" + config,
+                    "--storage.tsdb.path=" + data, "--storage.tsdb.retention.time=100y",
+                    "--web.listen-address=127.0.0.1:" + port, "--log.level=warn"));
+            if (webConfig != null) {
+                Path web = dir.resolve("web.yml");
+                Files.writeString(web, webConfig);
+                cmd.add("--web.config.file=" + web);
+            }
+            Process p = new ProcessBuilder(cmd)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-            String url = "http://127.0.0.1:" + port;
-            awaitReady(p, url, dir);
+            String url = (https ? "https" : "http") + "://127.0.0.1:" + port;
+            awaitReady(p, url, dir, webConfig != null);
             return new PrometheusServer(p, url);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start Prometheus", e);
         }
+    }
+
+    private static void awaitPort(Process p, String url, Path dir) throws IOException {
+        int port = URI.create(url).getPort();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("Prometheus exited:\n" + Files.readString(dir.resolve("prometheus.log")));
+            }
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        throw new IllegalStateException("Prometheus did not listen within 30 s");
     }
 
     public String url() {
@@ -87,8 +122,13 @@ public final class PrometheusServer implements AutoCloseable {
         }
     }
 
-    private static void awaitReady(Process p, String url, Path dir) throws IOException {
+    private static void awaitReady(Process p, String url, Path dir, boolean secured) throws IOException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        if (secured) {
+            // behind auth/TLS: wait for the port to accept connections instead of asking /-/ready
+            awaitPort(p, url, dir);
+            return;
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
