@@ -150,6 +150,29 @@ class LifecycleRulesTest {
         assertEquals(4, metric.path("canary").path("values").size());
     }
 
+    @Test
+    void labelValuesFromEventsCannotChangeTheQuery() throws Exception {
+        // If this value escaped its string literal, "or vector(1)" would make Prometheus return data.
+        String hostile = "canary\"} or vector(1) or up{x=~\".*\\\\\n=~}";
+        com.fasterxml.jackson.databind.node.ObjectNode event = (com.fasterxml.jackson.databind.node.ObjectNode)
+                JSON.readTree(DemoScenario.event("inject-" + System.nanoTime(), "cart", startedAt, "rules-nan-zero", null));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) event.path("canary").path("labels")).put("track", hostile);
+        String location = given().contentType("application/json").body(event.toString()).post("/api/v1/analyses")
+                .then().statusCode(202).extract().header("Location");
+        AtomicReference<JsonNode> done = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            done.set(JSON.readTree(given().get(location).then().extract().asString()));
+            return !done.get().path("phase").asText().matches("PENDING|RUNNING");
+        });
+        JsonNode m = lastMetric(done.get(), 0);
+        assertEquals("INCONCLUSIVE", done.get().path("verdict").asText(), done.get().toPrettyString());
+        assertEquals("NO_DATA", m.path("classification").asText());
+        assertEquals(0, m.path("canary").path("values").size(), "the hostile matcher selects nothing");
+        assertTrue(m.path("canary").path("queries").get(0).asText()
+                .contains("track=\"canary\\\"} or vector(1) or up{x=~\\\".*\\\\\\\\\\n=~}\""),
+                m.path("canary").path("queries").get(0).asText());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"503", "garbage", "slow", "drop"})
     void prometheusFailingMidAnalysisEndsInErrorNeverPromote(String mode) {
