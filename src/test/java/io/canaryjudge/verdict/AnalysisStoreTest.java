@@ -1,0 +1,147 @@
+package io.canaryjudge.verdict;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.canaryjudge.testing.PostgresServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** The same migrations and the same store code on the embedded H2 and on a real PostgreSQL. */
+class AnalysisStoreTest {
+    private static PostgresServer postgres;
+    private static AnalysisStore h2;
+    private static AnalysisStore pg;
+
+    @BeforeAll
+    static void start() {
+        postgres = PostgresServer.start();
+        PGSimpleDataSource pgds = new PGSimpleDataSource();
+        pgds.setURL(postgres.jdbcUrl());
+        pgds.setUser(postgres.user());
+        JdbcDataSource h2ds = new JdbcDataSource();
+        h2ds.setURL("jdbc:h2:mem:store-test;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+        h2ds.setUser("sa");
+        for (javax.sql.DataSource ds : List.of(pgds, h2ds)) {
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        }
+        pg = new AnalysisStore(pgds);
+        h2 = new AnalysisStore(h2ds);
+    }
+
+    @AfterAll
+    static void stop() {
+        postgres.close();
+    }
+
+    static Stream<String> stores() {
+        return Stream.of("h2", "postgresql");
+    }
+
+    private static AnalysisStore store(String kind) {
+        return kind.equals("h2") ? h2 : pg;
+    }
+
+    private static AnalysisRecord analysis(String eventId, String service, Instant createdAt) {
+        return new AnalysisRecord(UUID.randomUUID().toString(), eventId, "dep-1", "shop", service, null,
+                "http-golden-signals", "sha256:" + "c".repeat(64), "sha256:" + "b".repeat(64), "{}", "{}",
+                createdAt.minusSeconds(60), Duration.ofMinutes(1), 10, Phase.PENDING, null, null, null, null,
+                createdAt, createdAt, null, null);
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void sameEventIdIsOneAnalysisEvenWhenRacing(String kind) throws Exception {
+        AnalysisStore store = store(kind);
+        String eventId = "race-" + UUID.randomUUID();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Callable<AnalysisStore.Insert>> racers = Stream.generate(() -> (Callable<AnalysisStore.Insert>)
+                () -> store.insertIfAbsent(analysis(eventId, "race", now))).limit(8).toList();
+        List<Future<AnalysisStore.Insert>> results = pool.invokeAll(racers);
+        pool.shutdown();
+        long created = 0;
+        String id = null;
+        for (Future<AnalysisStore.Insert> f : results) {
+            created += f.get().created() ? 1 : 0;
+            id = id == null ? f.get().analysis().id() : id;
+            assertEquals(id, f.get().analysis().id());
+        }
+        assertEquals(1, created);
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void analysisEndsOnceAndKeepsItsTimestamps(String kind) {
+        AnalysisStore store = store(kind);
+        Instant now = Instant.parse("2026-11-26T03:04:05.123Z");
+        AnalysisRecord a = store.insertIfAbsent(analysis("end-" + UUID.randomUUID(), "ends", now)).analysis();
+        assertTrue(store.finish(a.id(), Phase.FAILED, "ABORT", 12.5, "why", "{\"v\":1}", now.plusSeconds(5)));
+        assertFalse(store.finish(a.id(), Phase.SUCCESSFUL, "PROMOTE", 100.0, "late", "{}", now.plusSeconds(6)));
+        AnalysisRecord stored = store.find(a.id()).orElseThrow();
+        assertEquals(Phase.FAILED, stored.phase());
+        assertEquals("ABORT", stored.verdict());
+        assertEquals(12.5, stored.score());
+        assertEquals(now, stored.createdAt());
+        assertEquals(now.plusSeconds(5), stored.completedAt());
+        assertNull(stored.publishedAt());
+        assertEquals(1, store.unpublished().stream().filter(u -> u.id().equals(a.id())).count());
+        store.markPublished(a.id(), now.plusSeconds(7));
+        assertEquals(0, store.unpublished().stream().filter(u -> u.id().equals(a.id())).count());
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void measurementsAreWrittenOnceInOrderAndExtendAddsOne(String kind) {
+        AnalysisStore store = store(kind);
+        Instant now = Instant.parse("2026-11-26T03:04:05Z");
+        AnalysisRecord a = store.insertIfAbsent(analysis("m-" + UUID.randomUUID(), "meas", now)).analysis();
+        for (int seq : new int[] {2, 1, 2}) {
+            store.addMeasurement(new MeasurementRecord(a.id(), seq, now, now.plusSeconds(60L * seq), now, "PROMOTE", null,
+                    "{\"seq\":" + seq + "}"));
+        }
+        assertEquals(List.of(1, 2), store.measurements(a.id()).stream().map(MeasurementRecord::seq).toList());
+        assertEquals(2, store.lastMeasurement(a.id()).orElseThrow().seq());
+        assertEquals(1, store.extend(a.id(), now));
+        assertEquals(11, store.find(a.id()).orElseThrow().measurementCount());
+        store.markRunning(a.id(), now);
+        assertEquals(Phase.RUNNING, store.find(a.id()).orElseThrow().phase());
+        assertTrue(store.running().stream().anyMatch(r -> r.id().equals(a.id())));
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void historyPagesNewestFirstWithFilters(String kind) {
+        AnalysisStore store = store(kind);
+        String service = "page" + kind.length();
+        Instant base = Instant.parse("2026-11-20T00:00:00Z");
+        for (int i = 0; i < 5; i++) {
+            store.insertIfAbsent(analysis("p-" + kind + i, service, base.plusSeconds(i)));
+        }
+        AnalysisStore.Page first = store.list(new AnalysisQuery("shop", service, null, null, null, 2, null));
+        assertEquals(2, first.items().size());
+        assertEquals("p-" + kind + 4, first.items().get(0).eventId());
+        AnalysisStore.Page second = store.list(new AnalysisQuery("shop", service, null, null, null, 2, first.nextCursor()));
+        assertEquals(List.of("p-" + kind + 2, "p-" + kind + 1), second.items().stream().map(AnalysisRecord::eventId).toList());
+        AnalysisStore.Page last = store.list(new AnalysisQuery("shop", service, null, null, null, 2, second.nextCursor()));
+        assertEquals(1, last.items().size());
+        assertNull(last.nextCursor());
+    }
+}
