@@ -196,6 +196,34 @@ class KustomizeManifestsTest {
                 "the sidecar needs no RBAC of its own");
     }
 
+    @Test
+    void argoAnalysisTemplateGatesOnTheVerdictAndToleratesPending() {
+        RenderedManifests m = RenderedManifests.render("deploy/argo-rollouts");
+        JsonNode metric = m.one("AnalysisTemplate", "canary-judge").path("spec").path("metrics").get(0);
+        assertEquals("result.verdict == \"PROMOTE\"", metric.path("successCondition").asText());
+        assertEquals("result.verdict == \"ABORT\"", metric.path("failureCondition").asText());
+        // PENDING is an inconclusive measurement: the limit must cover every interval but the last
+        assertEquals(metric.path("count").asInt() - 1, metric.path("inconclusiveLimit").asInt());
+        String url = metric.path("provider").path("web").path("url").asText();
+        assertTrue(url.contains("/api/v1/argo/verdict?"), url);
+        for (String param : url.substring(url.indexOf('?') + 1).split("&")) {
+            assertTrue(Set.of("namespace", "rollout", "canaryHash", "stableHash", "template").contains(param.split("=")[0]),
+                    "unknown parameter " + param);
+        }
+        JsonNode kayenta = m.one("AnalysisTemplate", "canary-judge-kayenta").path("spec").path("metrics").get(0)
+                .path("provider").path("kayenta");
+        assertEquals("http-golden-signals", kayenta.path("canaryConfigName").asText());
+        everyImageIsPinnedByDigest(m);
+    }
+
+    private static void everyImageIsPinnedByDigest(RenderedManifests m) {
+        for (JsonNode pod : m.podSpecs()) {
+            for (JsonNode c : containers(pod)) {
+                assertTrue(DIGEST_IMAGE.matcher(c.path("image").asText()).matches(), m.dir() + ": " + c.path("image"));
+            }
+        }
+    }
+
     static void assertRbacMinimal(RenderedManifests m) {
         assertTrue(m.ofKind("ClusterRole", "ClusterRoleBinding").isEmpty(), m.dir() + ": cluster-wide RBAC");
         for (JsonNode role : m.ofKind("Role")) {
