@@ -216,6 +216,19 @@ class KustomizeManifestsTest {
         everyImageIsPinnedByDigest(m);
     }
 
+    @Test
+    void flaggerCanaryWiresEveryHookToItsEndpointWithTheSameMetadata() {
+        RenderedManifests m = RenderedManifests.render("deploy/flagger");
+        JsonNode hooks = m.one("Canary", "checkout").path("spec").path("analysis").path("webhooks");
+        Map<String, String> endpoint = Map.of("event", "/api/v1/flagger/event", "rollback", "/api/v1/flagger/rollback",
+                "confirm-promotion", "/api/v1/flagger/gate");
+        assertEquals(endpoint.keySet(), new HashSet<>(hooks.findValuesAsText("type")));
+        for (JsonNode h : hooks) {
+            assertTrue(h.path("url").asText().endsWith(endpoint.get(h.path("type").asText())), h.toString());
+            assertEquals(hooks.get(0).path("metadata"), h.path("metadata"), "hooks must agree on the analysis");
+        }
+    }
+
     private static void everyImageIsPinnedByDigest(RenderedManifests m) {
         for (JsonNode pod : m.podSpecs()) {
             for (JsonNode c : containers(pod)) {
