@@ -1,0 +1,151 @@
+package io.canaryjudge.integrations;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canaryjudge.analysis.AnalysisService;
+import io.canaryjudge.analysis.Submission;
+import io.canaryjudge.intake.EventReader;
+import io.canaryjudge.intake.EventType;
+import io.canaryjudge.verdict.AnalysisRecord;
+import io.canaryjudge.verdict.AnalysisStore;
+import io.canaryjudge.verdict.MeasurementRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Facade the integrations share: start-or-find an analysis for a deploy tool's call and tell where it stands.
+ * Every request is validated exactly like a deployment event (same rules, same 400 answers) and submitted to
+ * {@link AnalysisService}, whose event-id idempotency makes each repeated call find the first one's analysis.
+ */
+@ApplicationScoped
+public class IntegrationAnalyses {
+    private static final Logger LOG = Logger.getLogger(IntegrationAnalyses.class);
+
+    private final EventReader reader;
+    private final AnalysisService analyses;
+    private final AnalysisStore store;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    IntegrationAnalyses(EventReader reader, AnalysisService analyses, AnalysisStore store, ObjectMapper json, Clock clock) {
+        this.reader = reader;
+        this.analyses = analyses;
+        this.store = store;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /**
+     * The analysis of this request's event id, started now if there is none yet.
+     *
+     * @throws io.canaryjudge.intake.InvalidEventException naming each invalid field (answered 400)
+     */
+    public AnalysisRecord startOrFind(CanaryRequest r) {
+        Optional<AnalysisRecord> existing = store.findByEventId(r.eventId());
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        ObjectNode e = json.createObjectNode();
+        e.put("id", r.eventId());
+        e.put("type", EventType.STARTED.wireName());
+        e.put("deploymentId", r.deploymentId());
+        e.put("namespace", r.namespace());
+        e.put("service", r.service());
+        e.put("template", r.template());
+        e.set("canary", cohort(json.createObjectNode(), r.canaryDigest(), r.canaryLabels()));
+        e.set("stable", cohort(json.createObjectNode(), r.stableDigest(), r.stableLabels()));
+        if (r.targetKind() != null) {
+            e.putObject("target").put("kind", r.targetKind()).put("name", r.targetName());
+        }
+        e.put("startedAt", (r.startedAt() == null ? clock.instant() : r.startedAt()).toString());
+        Submission s = analyses.submit(reader.read(e));
+        if (s.created()) {
+            LOG.infof("analysis=%s event=%s started by integration", s.analysisId(), r.eventId());
+        }
+        return store.find(s.analysisId()).orElseThrow(() -> new IllegalStateException("analysis " + s.analysisId()
+                + " vanished after submission"));
+    }
+
+    public Optional<AnalysisRecord> find(String analysisId) {
+        return store.find(analysisId);
+    }
+
+    public Optional<AnalysisRecord> findByEventId(String eventId) {
+        return store.findByEventId(eventId);
+    }
+
+    /** Stops the running analyses of this deployment (the deploy tool gave up on the canary). */
+    public Optional<String> cancel(String eventId, String namespace, String service, String deploymentId) {
+        ObjectNode e = json.createObjectNode();
+        e.put("id", eventId);
+        e.put("type", EventType.CANCELLED.wireName());
+        e.put("namespace", namespace);
+        e.put("service", service);
+        e.put("deploymentId", deploymentId);
+        return Optional.ofNullable(analyses.submit(reader.read(e)).analysisId());
+    }
+
+    /** Where the analysis stands: its verdict once stored, PENDING while running (see {@link Outcome}). */
+    public Outcome outcome(AnalysisRecord a) {
+        List<MeasurementRecord> ms = store.measurements(a.id());
+        MeasurementRecord last = ms.isEmpty() ? null : ms.get(ms.size() - 1);
+        Outcome.Progress progress = new Outcome.Progress(ms.size(), a.measurementCount(),
+                last == null ? null : last.verdict(), last == null ? null : last.score());
+        String verdict;
+        String reason = a.reason();
+        List<Outcome.MetricSummary> metrics;
+        if (a.verdict() != null) {
+            verdict = a.verdict();
+            metrics = metrics(read(a.verdictJson()));
+        } else if (a.phase().terminal()) {
+            verdict = "INCONCLUSIVE";
+            reason = "analysis ended without a verdict (" + a.phase().name().toLowerCase() + ")"
+                    + (a.reason() == null ? "" : ": " + a.reason());
+            metrics = last == null ? List.of() : metrics(read(last.resultJson()));
+        } else {
+            verdict = Outcome.PENDING;
+            reason = "measurement " + ms.size() + " of " + a.measurementCount() + " taken"
+                    + (last == null ? "; the first window closes at " + a.startedAt().plus(a.interval())
+                    : "; interim: " + last.verdict());
+            metrics = last == null ? List.of() : metrics(read(last.resultJson()));
+        }
+        return new Outcome(verdict, a.verdict() == null ? null : a.score(), reason, a.id(), a.eventId(),
+                a.phase().name(), progress, metrics);
+    }
+
+    private ObjectNode cohort(ObjectNode c, String digest, Map<String, String> labels) {
+        c.put("digest", digest);
+        ObjectNode l = c.putObject("labels");
+        labels.forEach(l::put);
+        return c;
+    }
+
+    private static List<Outcome.MetricSummary> metrics(JsonNode node) {
+        List<Outcome.MetricSummary> out = new ArrayList<>();
+        if (node != null) {
+            for (JsonNode m : node.path("metrics")) {
+                out.add(new Outcome.MetricSummary(m.path("name").asText(), m.path("classification").asText(null),
+                        m.has("critical") ? m.path("critical").asBoolean() : null, m.path("explanation").asText(null)));
+            }
+        }
+        return out;
+    }
+
+    private JsonNode read(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is unreadable", e);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.canaryjudge.integrations.argo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.canaryjudge.api.ProblemMappers;
+import io.canaryjudge.integrations.CanaryRequest;
+import io.canaryjudge.integrations.Fingerprints;
+import io.canaryjudge.integrations.IntegrationAnalyses;
+import io.canaryjudge.integrations.IntegrationsConfig;
+import io.canaryjudge.integrations.Outcome;
+import io.canaryjudge.integrations.Selectors;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * The Argo Rollouts {@code web} metric provider. Argo calls it synchronously every interval; each call starts or
+ * finds the analysis of (namespace, rollout, canary hash or digest[, revision]) and answers 200 at once with the
+ * verdict so far. "Not ready yet" is {@code PENDING} with 200, never an error status: Argo counts any non-2xx as
+ * an Error and aborts after a few. Bad parameters are a configuration error and answer 400.
+ */
+@Path("/api/v1/argo/verdict")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "argo-rollouts")
+@Blocking
+public class ArgoWebResource {
+    private static final String HASH = "[a-z0-9]{1,63}";
+
+    private final IntegrationAnalyses analyses;
+    private final IntegrationsConfig config;
+    private final ObjectMapper json;
+
+    ArgoWebResource(IntegrationAnalyses analyses, IntegrationsConfig config, ObjectMapper json) {
+        this.analyses = analyses;
+        this.config = config;
+        this.json = json;
+    }
+
+    @GET
+    @Operation(summary = "Argo web provider (GET)", description = "Starts or finds the analysis of this rollout's "
+            + "canary and answers {verdict: PENDING|PROMOTE|ABORT|INCONCLUSIVE, score, reason, metrics}.")
+    public Outcome get(@QueryParam("namespace") String namespace, @QueryParam("rollout") String rollout,
+                       @QueryParam("service") String service, @QueryParam("template") String template,
+                       @QueryParam("canaryHash") String canaryHash, @QueryParam("stableHash") String stableHash,
+                       @QueryParam("canaryDigest") String canaryDigest, @QueryParam("stableDigest") String stableDigest,
+                       @QueryParam("canaryLabels") String canaryLabels, @QueryParam("stableLabels") String stableLabels,
+                       @QueryParam("startedAt") String startedAt, @QueryParam("revision") String revision,
+                       @QueryParam("rollback") Boolean rollback) {
+        return answer(new ArgoWebRequest(namespace, rollout, service, template, canaryHash, stableHash, canaryDigest,
+                stableDigest, text(canaryLabels), text(stableLabels), startedAt, revision, rollback));
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @RequestBody(content = @Content(schema = @Schema(implementation = ArgoWebRequest.class)))
+    @Operation(summary = "Argo web provider (POST)", description = "Same as GET with the parameters as a JSON body "
+            + "(Argo's jsonBody or body); the Content-Type header may be missing.")
+    public Outcome post(byte[] body) {
+        ArgoWebRequest req;
+        try {
+            req = body == null || body.length == 0 ? null : json.readValue(body, ArgoWebRequest.class);
+        } catch (IOException e) {
+            throw new ProblemMappers.BadRequest("$", "expected a JSON object of the web provider parameters: "
+                    + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (req == null) {
+            throw new ProblemMappers.BadRequest("$", "a JSON object with namespace, rollout and the cohorts is required");
+        }
+        return answer(req);
+    }
+
+    private Outcome answer(ArgoWebRequest r) {
+        return analyses.outcome(analyses.startOrFind(toCanary(r)));
+    }
+
+    CanaryRequest toCanary(ArgoWebRequest r) {
+        String namespace = required("namespace", r.namespace());
+        String rollout = required("rollout", r.rollout());
+        String canaryHash = hash("canaryHash", r.canaryHash());
+        String stableHash = hash("stableHash", r.stableHash());
+        if (canaryHash == null && r.canaryDigest() == null) {
+            throw new ProblemMappers.BadRequest("canaryHash", "canaryHash or canaryDigest is required: it names the canary");
+        }
+        if (stableHash == null && r.stableDigest() == null) {
+            throw new ProblemMappers.BadRequest("stableHash", "stableHash or stableDigest is required: it names the stable pods");
+        }
+        String canaryName = canaryHash != null ? canaryHash : r.canaryDigest();
+        String readable = namespace + "/" + rollout + "@" + canaryName + (r.revision() == null ? "" : "+" + r.revision());
+        String target = null;
+        if (Boolean.TRUE.equals(r.rollback())) {
+            if (r.canaryDigest() == null || r.stableDigest() == null) {
+                throw new ProblemMappers.BadRequest("rollback", "rollback needs canaryDigest and stableDigest: "
+                        + "a pod-template hash is not an image to roll back to");
+            }
+            target = "Rollout";
+        }
+        return new CanaryRequest(Fingerprints.eventId("argo", readable),
+                Fingerprints.eventId("argo", rollout + "@" + canaryName).substring("argo:".length()),
+                namespace, r.service() == null ? rollout : r.service(),
+                r.template() == null ? config.defaultTemplate() : r.template(),
+                r.canaryDigest() != null ? r.canaryDigest() : Fingerprints.digestOf("rollouts-pod-template-hash", canaryHash),
+                labels("canaryLabels", r.canaryLabels(), namespace, canaryHash),
+                r.stableDigest() != null ? r.stableDigest() : Fingerprints.digestOf("rollouts-pod-template-hash", stableHash),
+                labels("stableLabels", r.stableLabels(), namespace, stableHash),
+                target, target == null ? null : rollout, time(r.startedAt()));
+    }
+
+    private Map<String, String> labels(String field, JsonNode given, String namespace, String hash) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (given == null || given.isNull() || given.isTextual() && given.asText().isBlank()) {
+            if (hash == null) {
+                throw new ProblemMappers.BadRequest(field, field + " is required when no pod-template hash is given");
+            }
+            labels.put("namespace", namespace);
+            labels.put(config.podTemplateHashLabel(), hash);
+        } else if (given.isTextual()) {
+            labels.putAll(Selectors.parse(field, given.asText()));
+        } else if (given.isObject()) {
+            given.fields().forEachRemaining(e -> labels.put(Selectors.labelName(e.getKey()), e.getValue().asText()));
+        } else {
+            throw new ProblemMappers.BadRequest(field, field + " must be 'name=value,...' or an object of labels");
+        }
+        return labels;
+    }
+
+    private static String hash(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (!value.matches(HASH)) {
+            throw new ProblemMappers.BadRequest(field, field + " must be a pod-template hash (lowercase letters and digits)");
+        }
+        return value;
+    }
+
+    private static String required(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw new ProblemMappers.BadRequest(field, field + " is required");
+        }
+        return value;
+    }
+
+    private static Instant time(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new ProblemMappers.BadRequest("startedAt", "startedAt must be an RFC 3339 timestamp, e.g. 2026-11-26T01:00:00Z");
+        }
+    }
+
+    private static JsonNode text(String s) {
+        return s == null ? null : TextNode.valueOf(s);
+    }
+}

@@ -1,0 +1,314 @@
+package io.canaryjudge.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Renders every Kustomize entry point of {@code deploy/} with {@code kubectl kustomize} and holds the rendered
+ * YAML to the operating rules: images by digest, probes, non-root with a read-only root, minimal RBAC, a
+ * PodDisruptionBudget, a shared store when replicated, and environments that differ only in configuration.
+ */
+class KustomizeManifestsTest {
+    static final List<String> ENVS = List.of("deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod");
+    private static final Pattern DIGEST_IMAGE = Pattern.compile("[^@\\s]+@sha256:[0-9a-f]{64}");
+    private static final Set<String> ALLOWED_VERBS = Set.of("get", "list", "watch", "create", "update", "patch");
+    private static final Map<String, RenderedManifests> RENDERED = new HashMap<>();
+
+    @BeforeAll
+    static void renderAll() {
+        for (String dir : List.of("deploy/base", "deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod",
+                "deploy/sidecar/example")) {
+            RENDERED.put(dir, RenderedManifests.render(dir));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy/base", "deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod",
+            "deploy/sidecar/example"})
+    void everyImageIsPinnedByDigestNeverByTagOrLatest(String dir) {
+        for (JsonNode pod : RENDERED.get(dir).podSpecs()) {
+            for (JsonNode c : containers(pod)) {
+                String image = c.path("image").asText();
+                assertTrue(DIGEST_IMAGE.matcher(image).matches(), dir + ": " + c.path("name").asText()
+                        + " image " + image + " is not pinned by sha256 digest");
+                assertFalse(image.contains(":latest"), dir + ": latest in " + image);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy/base", "deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod",
+            "deploy/sidecar/example"})
+    void canaryJudgeContainerHasProbesResourcesAndALockedDownSecurityContext(String dir) {
+        RenderedManifests m = RENDERED.get(dir);
+        int found = 0;
+        for (JsonNode pod : m.podSpecs()) {
+            for (JsonNode c : containers(pod)) {
+                if (!c.path("name").asText().equals("canary-judge")) {
+                    continue;
+                }
+                found++;
+                for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
+                    assertTrue(c.path(probe).path("httpGet").path("path").asText().startsWith("/q/health"),
+                            dir + ": " + probe + " missing");
+                }
+                assertTrue(c.path("resources").path("requests").has("memory"), dir + ": no memory request");
+                assertTrue(c.path("resources").path("limits").has("memory"), dir + ": no memory limit");
+                JsonNode sc = c.path("securityContext");
+                assertTrue(sc.path("readOnlyRootFilesystem").asBoolean(), dir + ": root filesystem writable");
+                assertEquals(false, sc.path("allowPrivilegeEscalation").asBoolean(true), dir + ": privilege escalation");
+                assertTrue(sc.path("capabilities").path("drop").toString().contains("ALL"), dir + ": capabilities kept");
+                assertFalse(sc.path("privileged").asBoolean(false), dir + ": privileged");
+                boolean nonRoot = sc.path("runAsNonRoot").asBoolean(false)
+                        || pod.path("securityContext").path("runAsNonRoot").asBoolean(false);
+                assertTrue(nonRoot, dir + ": runAsNonRoot not set");
+                assertTrue(!sc.has("runAsUser") || sc.path("runAsUser").asInt() != 0, dir + ": runs as uid 0");
+            }
+        }
+        assertEquals(1, found, dir + ": expected one canary-judge container");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy/base", "deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod",
+            "deploy/sidecar/example"})
+    void rbacIsNamespacedAndMinimal(String dir) {
+        assertRbacMinimal(RENDERED.get(dir));
+    }
+
+    @Test
+    void rbacCheckRejectsWildcardsSecretsAndClusterWideRoles() throws Exception {
+        RenderedManifests wildcard = RenderedManifests.parse("test", """
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: Role
+                metadata: {name: too-much}
+                rules:
+                  - apiGroups: [apps]
+                    resources: [deployments]
+                    verbs: ["*"]
+                """);
+        assertThrows(AssertionError.class, () -> assertRbacMinimal(wildcard));
+        RenderedManifests secrets = RenderedManifests.parse("test", """
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: Role
+                metadata: {name: reads-secrets}
+                rules:
+                  - apiGroups: [""]
+                    resources: [secrets]
+                    verbs: [get]
+                """);
+        assertThrows(AssertionError.class, () -> assertRbacMinimal(secrets));
+        RenderedManifests cluster = RenderedManifests.parse("test", """
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRole
+                metadata: {name: everywhere}
+                rules:
+                  - apiGroups: [apps]
+                    resources: [deployments]
+                    verbs: [get]
+                """);
+        assertThrows(AssertionError.class, () -> assertRbacMinimal(cluster));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy/base", "deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod"})
+    void podDisruptionBudgetSelectsTheServicePods(String dir) {
+        RenderedManifests m = RENDERED.get(dir);
+        JsonNode pdb = m.one("PodDisruptionBudget", "canary-judge");
+        JsonNode podLabels = m.one("Deployment", "canary-judge").path("spec").path("template").path("metadata").path("labels");
+        JsonNode selector = pdb.path("spec").path("selector").path("matchLabels");
+        assertTrue(selector.size() > 0, dir + ": PDB selects nothing");
+        selector.fields().forEachRemaining(e -> assertEquals(e.getValue().asText(), podLabels.path(e.getKey()).asText(),
+                dir + ": PDB label " + e.getKey() + " does not match the pods"));
+        assertTrue(pdb.path("spec").has("maxUnavailable") || pdb.path("spec").has("minAvailable"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod"})
+    void moreThanOneReplicaSharesAPostgresStoreWithCredentialsFromASecret(String dir) {
+        RenderedManifests m = RENDERED.get(dir);
+        JsonNode deployment = m.one("Deployment", "canary-judge");
+        Map<String, String> env = effectiveEnv(m, deployment);
+        String url = env.get("CANARY_DB_URL");
+        assertNotNull(url, dir + ": no CANARY_DB_URL");
+        if (deployment.path("spec").path("replicas").asInt(1) > 1) {
+            assertTrue(url.startsWith("jdbc:postgresql://"), dir + ": replicated but the store is " + url);
+            assertEquals("secret:canary-judge-db/password", env.get("CANARY_DB_PASSWORD"), dir);
+            assertEquals("secret:canary-judge-db/username", env.get("CANARY_DB_USER"), dir);
+        }
+        for (JsonNode cm : m.ofKind("ConfigMap")) {
+            cm.path("data").fieldNames().forEachRemaining(k -> assertFalse(k.contains("PASSWORD"),
+                    dir + ": a password in ConfigMap " + RenderedManifests.name(cm)));
+        }
+        assertTrue(m.ofKind("Secret").isEmpty(), dir + ": secrets do not belong in git");
+    }
+
+    @Test
+    void environmentsDifferOnlyInConfiguration() {
+        RenderedManifests dev = RENDERED.get("deploy/envs/dev");
+        Set<String> kinds = kindsAndBaseNames(dev);
+        JsonNode devShape = shape(dev);
+        for (String env : ENVS) {
+            RenderedManifests m = RENDERED.get(env);
+            assertEquals(kinds, kindsAndBaseNames(m), env + " has other resources than dev");
+            assertEquals(devShape, shape(m), env + " differs from dev in more than configuration");
+        }
+        assertEquals(1, dev.one("Deployment", "canary-judge").path("spec").path("replicas").asInt());
+        assertEquals(3, RENDERED.get("deploy/envs/prod").one("Deployment", "canary-judge").path("spec").path("replicas").asInt());
+        Set<String> namespaces = new TreeSet<>();
+        ENVS.forEach(e -> namespaces.add(RENDERED.get(e).one("Deployment", "canary-judge").path("metadata").path("namespace").asText()));
+        assertEquals(3, namespaces.size(), "each environment in its own namespace: " + namespaces);
+    }
+
+    @Test
+    void sidecarRunsBesideTheArgoRolloutsControllerOnItsOwnPort() {
+        RenderedManifests m = RENDERED.get("deploy/sidecar/example");
+        JsonNode controller = m.one("Deployment", "argo-rollouts");
+        List<JsonNode> cs = containers(controller.path("spec").path("template").path("spec"));
+        assertEquals(List.of("canary-judge", "argo-rollouts"), cs.stream().map(c -> c.path("name").asText()).sorted(
+                (a, b) -> a.equals("canary-judge") ? -1 : 1).toList());
+        Set<Integer> ports = new HashSet<>();
+        for (JsonNode c : cs) {
+            for (JsonNode p : c.path("ports")) {
+                assertTrue(ports.add(p.path("containerPort").asInt()), "port collision " + p);
+            }
+        }
+        Map<String, String> env = effectiveEnv(m, controller);
+        assertEquals("8095", env.get("PORT"));
+        assertTrue(m.ofKind("Service").isEmpty(), "the sidecar is reached on localhost only");
+        assertTrue(m.ofKind("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding").isEmpty(),
+                "the sidecar needs no RBAC of its own");
+    }
+
+    @Test
+    void argoAnalysisTemplateGatesOnTheVerdictAndToleratesPending() {
+        RenderedManifests m = RenderedManifests.render("deploy/argo-rollouts");
+        JsonNode metric = m.one("AnalysisTemplate", "canary-judge").path("spec").path("metrics").get(0);
+        assertEquals("result.verdict == \"PROMOTE\"", metric.path("successCondition").asText());
+        assertEquals("result.verdict == \"ABORT\"", metric.path("failureCondition").asText());
+        // PENDING is an inconclusive measurement: the limit must cover every interval but the last
+        assertEquals(metric.path("count").asInt() - 1, metric.path("inconclusiveLimit").asInt());
+        String url = metric.path("provider").path("web").path("url").asText();
+        assertTrue(url.contains("/api/v1/argo/verdict?"), url);
+        for (String param : url.substring(url.indexOf('?') + 1).split("&")) {
+            assertTrue(Set.of("namespace", "rollout", "canaryHash", "stableHash", "template").contains(param.split("=")[0]),
+                    "unknown parameter " + param);
+        }
+        JsonNode kayenta = m.one("AnalysisTemplate", "canary-judge-kayenta").path("spec").path("metrics").get(0)
+                .path("provider").path("kayenta");
+        assertEquals("http-golden-signals", kayenta.path("canaryConfigName").asText());
+        everyImageIsPinnedByDigest(m);
+    }
+
+    @Test
+    void flaggerCanaryWiresEveryHookToItsEndpointWithTheSameMetadata() {
+        RenderedManifests m = RenderedManifests.render("deploy/flagger");
+        JsonNode hooks = m.one("Canary", "checkout").path("spec").path("analysis").path("webhooks");
+        Map<String, String> endpoint = Map.of("event", "/api/v1/flagger/event", "rollback", "/api/v1/flagger/rollback",
+                "confirm-promotion", "/api/v1/flagger/gate");
+        assertEquals(endpoint.keySet(), new HashSet<>(hooks.findValuesAsText("type")));
+        for (JsonNode h : hooks) {
+            assertTrue(h.path("url").asText().endsWith(endpoint.get(h.path("type").asText())), h.toString());
+            assertEquals(hooks.get(0).path("metadata"), h.path("metadata"), "hooks must agree on the analysis");
+        }
+    }
+
+    private static void everyImageIsPinnedByDigest(RenderedManifests m) {
+        for (JsonNode pod : m.podSpecs()) {
+            for (JsonNode c : containers(pod)) {
+                assertTrue(DIGEST_IMAGE.matcher(c.path("image").asText()).matches(), m.dir() + ": " + c.path("image"));
+            }
+        }
+    }
+
+    static void assertRbacMinimal(RenderedManifests m) {
+        assertTrue(m.ofKind("ClusterRole", "ClusterRoleBinding").isEmpty(), m.dir() + ": cluster-wide RBAC");
+        for (JsonNode role : m.ofKind("Role")) {
+            for (JsonNode rule : role.path("rules")) {
+                for (String field : List.of("verbs", "resources", "apiGroups")) {
+                    for (JsonNode v : rule.path(field)) {
+                        assertFalse(v.asText().contains("*"), m.dir() + ": wildcard in " + RenderedManifests.name(role));
+                    }
+                }
+                for (JsonNode v : rule.path("verbs")) {
+                    assertTrue(ALLOWED_VERBS.contains(v.asText()), m.dir() + ": verb " + v.asText() + " in "
+                            + RenderedManifests.name(role));
+                }
+                for (JsonNode r : rule.path("resources")) {
+                    assertFalse(Set.of("secrets", "roles", "rolebindings", "serviceaccounts/token", "pods/exec")
+                            .contains(r.asText()), m.dir() + ": " + r.asText() + " in " + RenderedManifests.name(role));
+                }
+            }
+        }
+        for (JsonNode binding : m.ofKind("RoleBinding")) {
+            assertEquals("Role", binding.path("roleRef").path("kind").asText(), m.dir() + ": binds a ClusterRole");
+            for (JsonNode s : binding.path("subjects")) {
+                assertEquals("ServiceAccount", s.path("kind").asText(), m.dir() + ": binds a non-ServiceAccount");
+            }
+        }
+    }
+
+    private static List<JsonNode> containers(JsonNode pod) {
+        List<JsonNode> out = new ArrayList<>();
+        pod.path("initContainers").forEach(out::add);
+        pod.path("containers").forEach(out::add);
+        return out;
+    }
+
+    /** Environment of the canary-judge container as the kubelet sees it: envFrom ConfigMaps, then env entries. */
+    private static Map<String, String> effectiveEnv(RenderedManifests m, JsonNode workload) {
+        Map<String, String> env = new HashMap<>();
+        for (JsonNode c : containers(workload.path("spec").path("template").path("spec"))) {
+            if (!c.path("name").asText().equals("canary-judge")) {
+                continue;
+            }
+            for (JsonNode from : c.path("envFrom")) {
+                String cm = from.path("configMapRef").path("name").asText();
+                m.one("ConfigMap", cm).path("data").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+            }
+            for (JsonNode e : c.path("env")) {
+                JsonNode secret = e.path("valueFrom").path("secretKeyRef");
+                env.put(e.path("name").asText(), secret.isMissingNode() ? e.path("value").asText()
+                        : "secret:" + secret.path("name").asText() + "/" + secret.path("key").asText());
+            }
+        }
+        return env;
+    }
+
+    private static Set<String> kindsAndBaseNames(RenderedManifests m) {
+        Set<String> out = new TreeSet<>();
+        // generated ConfigMaps carry a content hash suffix: compare without it
+        m.documents().forEach(d -> out.add(RenderedManifests.name(d).replaceAll("-[a-z0-9]{10}$", "")));
+        return out;
+    }
+
+    /** The Deployment with everything an environment may configure taken out. */
+    private static JsonNode shape(RenderedManifests m) {
+        com.fasterxml.jackson.databind.node.ObjectNode d = m.one("Deployment", "canary-judge").deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) d.path("metadata")).remove("namespace");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) d.path("spec")).remove("replicas");
+        com.fasterxml.jackson.databind.node.ObjectNode pod = (com.fasterxml.jackson.databind.node.ObjectNode) d.path("spec")
+                .path("template").path("spec");
+        pod.remove("topologySpreadConstraints");
+        for (JsonNode c : pod.path("containers")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) c).remove(List.of("resources", "env", "envFrom"));
+        }
+        return d;
+    }
+}

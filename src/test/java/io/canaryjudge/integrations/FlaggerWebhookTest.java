@@ -1,0 +1,117 @@
+package io.canaryjudge.integrations;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.oneOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.canaryjudge.testing.RealInfrastructure;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.time.Instant;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/** Flagger's webhook payloads (CanaryWebhookPayload, as pkg/controller/webhook.go posts them) against real verdicts. */
+@QuarkusTest
+@QuarkusTestResource(value = RealInfrastructure.class, restrictToAnnotatedClass = false)
+class FlaggerWebhookTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @ConfigProperty(name = "canary.test.started-at")
+    Instant startedAt;
+
+    @Test
+    void gateOpensOnlyOnceAHealthyCanaryIsPromotedAndRollbackStaysClosed() throws Exception {
+        String payload = payload("cart-flagger", "Progressing", checksum(), "cart", startedAt.toString());
+        ExtractableResponse<Response> last = poll("/api/v1/flagger/gate", payload, "PROMOTE");
+        assertEquals(200, last.statusCode(), last.asString());
+        given().body(payload).post("/api/v1/flagger/rollback").then().statusCode(412)
+                .contentType("application/problem+json")
+                .body("verdict", equalTo("PROMOTE"))
+                .body("type", equalTo("urn:canary-judge:problem:no-rollback"));
+    }
+
+    @Test
+    void rollbackHookAnswers200ForAWorseCanaryAndTheGateTellsWhyItStaysClosed() throws Exception {
+        String payload = payload("checkout-flagger", "Progressing", checksum(), "checkout", startedAt.toString());
+        ExtractableResponse<Response> last = poll("/api/v1/flagger/rollback", payload, "ABORT");
+        assertEquals(200, last.statusCode(), last.asString());
+        given().body(payload).post("/api/v1/flagger/gate").then().statusCode(412)
+                .contentType("application/problem+json")
+                .body("verdict", equalTo("ABORT"))
+                .body("detail", containsString("error-rate"));
+    }
+
+    @Test
+    void eventHookStartsOnProgressingAndCancelsWhenFlaggerGivesUp() {
+        String checksum = checksum();
+        // Flagger's event payload: its own eventMessage/eventType/timestamp metadata beside the hook's
+        String progressing = """
+                {"name":"payments","namespace":"shop","phase":"Progressing","checksum":"%s",
+                 "metadata":{"eventMessage":"Advance payments.shop canary weight 10","eventType":"Normal",
+                             "timestamp":"1764118800000"}}""".formatted(checksum);
+        String analysisId = given().contentType("application/json").body(progressing).post("/api/v1/flagger/event")
+                .then().statusCode(202)
+                .body("action", equalTo("started"))
+                .body("verdict", equalTo("PENDING"))
+                .extract().path("analysisId");
+        given().contentType("application/json").body(progressing.replace("Progressing\",\"checksum",
+                "Failed\",\"checksum")).post("/api/v1/flagger/event")
+                .then().statusCode(202).body("action", equalTo("cancelled")).body("analysisId", equalTo(analysisId));
+        given().get("/api/v1/analyses/" + analysisId).then().statusCode(200).body("phase", equalTo("CANCELLED"));
+        given().body(progressing).post("/api/v1/flagger/gate").then().statusCode(412)
+                .body("verdict", equalTo("INCONCLUSIVE"))
+                .body("detail", containsString("without a verdict"));
+        given().contentType("application/json").body(progressing.replace("Progressing", "Promoting"))
+                .post("/api/v1/flagger/event").then().statusCode(202).body("action", equalTo("ignored"));
+    }
+
+    @Test
+    void payloadWithoutNameIsA400Problem() {
+        given().contentType("application/json").body("{\"namespace\":\"shop\",\"checksum\":\"abc\"}")
+                .post("/api/v1/flagger/gate").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors[0].field", equalTo("name"));
+    }
+
+    @Test
+    void payloadWithoutChecksumIsA400Problem() {
+        given().contentType("application/json").body("{\"name\":\"cart\",\"namespace\":\"shop\",\"phase\":\"Progressing\"}")
+                .post("/api/v1/flagger/rollback").then().statusCode(400)
+                .body("errors[0].field", equalTo("checksum"));
+    }
+
+    private ExtractableResponse<Response> poll(String path, String payload, String verdict) throws Exception {
+        Instant deadline = Instant.now().plus(WAIT);
+        ExtractableResponse<Response> r = null;
+        while (Instant.now().isBefore(deadline)) {
+            r = given().contentType("application/json").body(payload).post(path)
+                    .then().statusCode(is(oneOf(200, 412))).body("verdict", is(oneOf("PENDING", verdict))).extract();
+            if (verdict.equals(r.path("verdict"))) {
+                return r;
+            }
+            assertEquals(412, r.statusCode(), "only the awaited verdict opens " + path);
+            Thread.sleep(300);
+        }
+        throw new AssertionError(path + " never answered " + verdict + ": " + (r == null ? null : r.asString()));
+    }
+
+    private static String checksum() {
+        return Long.toHexString(System.nanoTime());
+    }
+
+    private static String payload(String name, String phase, String checksum, String scenarioService, String start) {
+        return """
+                {"name":"%1$s","namespace":"shop","phase":"%2$s","checksum":"%3$s",
+                 "metadata":{"template":"http-golden-signals",
+                             "canaryLabels":"namespace=shop,service=%4$s,track=canary",
+                             "stableLabels":"namespace=shop,service=%4$s,track=stable",
+                             "startedAt":"%5$s"}}""".formatted(name, phase, checksum, scenarioService, start);
+    }
+}
