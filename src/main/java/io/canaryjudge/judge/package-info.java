@@ -16,6 +16,8 @@
  *     the numbers and sentence that explain it.</li>
  * <li>{@link io.canaryjudge.judge.Scorer} — weighs metric results by group into a
  *     {@link io.canaryjudge.judge.ScoreResult} with a {@link io.canaryjudge.judge.Verdict}.</li>
+ * <li>{@code io.canaryjudge.judge.sequential} — the anytime-valid tests, looked at after every
+ *     interval without inflating false aborts (ADR 0004).</li>
  * </ul>
  *
  * <p>Why these tests, and how the interval is computed fast: {@code docs/adr/0001-judge-statistics.md}.

@@ -1,0 +1,83 @@
+package io.canaryjudge.judge.sequential;
+
+import io.canaryjudge.judge.Direction;
+
+/**
+ * Opt-in "fast mode", <b>asymptotic only</b>: the normal-mixture mSPRT (Johari, Pekelis &amp; Walsh;
+ * confseq {@code OneSidedNormalMixture::log_superMG}) on the sum of per-interval standardised
+ * Mann-Whitney statistics Z_t (tie-corrected), SEQUENTIAL.md §3.3. Z_t is only asymptotically N(0, 1),
+ * so the false-alarm bound holds for large cohorts (≥ 100 samples per cohort per interval), not for
+ * one point per interval. √2 more signal per interval than {@link BatchRankEProcess} with equal cohorts.
+ */
+public record RankZMixture(double alpha, double vOpt, Direction direction, int looks, int intervals, double sumZ,
+                           double logM, double maxLogM) implements SequentialState {
+
+    /** Intervals at which the mixture is tuned by default. */
+    public static final double DEFAULT_V_OPT = 5;
+
+    public RankZMixture {
+        LogMath.checkAlpha(alpha);
+        LogMath.checkPositive(vOpt, "vOpt");
+        if (direction == null) {
+            throw new IllegalArgumentException("direction == null");
+        }
+        if (looks < 0 || intervals < 0 || intervals > looks) {
+            throw new IllegalArgumentException("0 <= intervals <= looks");
+        }
+    }
+
+    public static RankZMixture start(double alpha, double vOpt, Direction direction) {
+        return new RankZMixture(alpha, vOpt, direction, 0, 0, 0, 0, 0);
+    }
+
+    /** The process after one interval of raw values; an empty cohort or all-tied data only counts as a look. */
+    public RankZMixture update(double[] canary, double[] stable) {
+        return update(TieGroups.ofSamples(canary, stable));
+    }
+
+    /** The process after one interval of per-bucket histogram counts on the same boundaries. */
+    public RankZMixture updateHistogram(long[] canaryBuckets, long[] stableBuckets) {
+        return update(TieGroups.ofBuckets(canaryBuckets, stableBuckets));
+    }
+
+    private RankZMixture update(TieGroups groups) {
+        double nc = groups.canaryTotal;
+        double ns = groups.stableTotal;
+        double n = nc + ns;
+        double variance = n < 2 ? 0 : nc * ns / 12 * ((n + 1) - groups.tieTerm() / (n * (n - 1)));
+        if (nc == 0 || ns == 0 || !(variance > 0)) {
+            return new RankZMixture(alpha, vOpt, direction, looks + 1, intervals, sumZ, logM, maxLogM);
+        }
+        double z = (groups.u() - nc * ns / 2) / Math.sqrt(variance);
+        double s = sumZ + (direction == Direction.DECREASE ? -z : z);
+        int v = intervals + 1;
+        double lm = logSuperMartingale(s, v);
+        return new RankZMixture(alpha, vOpt, direction, looks + 1, v, s, lm, Math.max(maxLogM, lm));
+    }
+
+    /** Howard et al. (2021) normal mixtures: one-sided with L = ln(1/(2α)), two-sided with L = ln(1/α). */
+    private double logSuperMartingale(double s, double v) {
+        boolean twoSided = direction == Direction.EITHER;
+        double l = Math.log(1 / (twoSided ? alpha : 2 * alpha));
+        double rho = vOpt / (2 * l + Math.log1p(2 * l));
+        if (twoSided) {
+            return 0.5 * Math.log(rho / (v + rho)) + s * s / (2 * (v + rho));
+        }
+        return 0.5 * Math.log(4 * rho / (v + rho)) + s * s / (2 * (v + rho)) + LogMath.logPhi(s / Math.sqrt(v + rho));
+    }
+
+    /** Mean standardised shift per interval, S_t / t; ~0 under H0. */
+    public double meanZ() {
+        return intervals > 0 ? sumZ / intervals : Double.NaN;
+    }
+
+    @Override
+    public String test() {
+        return "normal-approximation rank mSPRT (fast mode, asymptotic)";
+    }
+
+    @Override
+    public boolean asymptotic() {
+        return true;
+    }
+}
