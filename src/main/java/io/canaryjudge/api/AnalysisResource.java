@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.analysis.AnalysisService;
+import io.canaryjudge.analysis.DecisionService;
+import io.canaryjudge.auth.AuthFilter;
 import io.canaryjudge.analysis.Submission;
 import io.canaryjudge.intake.EventReader;
 import io.canaryjudge.verdict.AnalysisQuery;
@@ -24,6 +26,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -49,8 +52,11 @@ public class AnalysisResource {
     private final AnalysisService analyses;
     private final AnalysisStore store;
     private final ObjectMapper json;
+    private final DecisionService decisions;
 
-    AnalysisResource(EventReader reader, AnalysisService analyses, AnalysisStore store, ObjectMapper json) {
+    AnalysisResource(EventReader reader, AnalysisService analyses, AnalysisStore store, ObjectMapper json,
+                     DecisionService decisions) {
+        this.decisions = decisions;
         this.reader = reader;
         this.analyses = analyses;
         this.store = store;
@@ -112,6 +118,36 @@ public class AnalysisResource {
         return view(a, store.measurements(id));
     }
 
+    /** A human decision on an analysis. */
+    public record DecisionRequest(String action, String reason) {
+    }
+
+    @POST
+    @Path("{id}/decisions")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Approve or abort by hand", description = "Role approver. approve turns an INCONCLUSIVE verdict "
+            + "into PROMOTE; abort ends a running or INCONCLUSIVE analysis with ABORT (and its rollback). Who, when and "
+            + "why are recorded and carried by a new verdict event. 409 when the analysis cannot be changed.")
+    public ObjectNode decide(@PathParam("id") String id, DecisionRequest body, @Context ContainerRequestContext request) {
+        if (body == null || body.action() == null) {
+            throw new ProblemMappers.BadRequest("action", "action is required: approve or abort");
+        }
+        DecisionService.Action action = switch (body.action()) {
+            case "approve" -> DecisionService.Action.APPROVE;
+            case "abort" -> DecisionService.Action.ABORT;
+            default -> throw new ProblemMappers.BadRequest("action", "unknown action '" + body.action()
+                    + "', expected approve or abort");
+        };
+        if (body.reason() == null || body.reason().isBlank() || body.reason().length() > 2000) {
+            throw new ProblemMappers.BadRequest("reason", "reason is required (at most 2000 characters): it is recorded");
+        }
+        Object principal = request.getProperty(AuthFilter.PRINCIPAL);
+        String actor = principal == null ? "anonymous" : principal.toString();
+        AnalysisRecord a = decisions.decide(id, action, actor, body.reason().strip())
+                .orElseThrow(() -> new NotFoundException("no analysis " + id));
+        return view(a, store.measurements(id));
+    }
+
     private ObjectNode view(AnalysisRecord a, List<MeasurementRecord> measurements) {
         ObjectNode n = json.createObjectNode();
         n.put("id", a.id());
@@ -140,6 +176,7 @@ public class AnalysisResource {
         if (measurements != null) {
             JsonNode verdict = parse(a.verdictJson());
             n.set("metrics", verdict == null ? json.createArrayNode() : verdict.path("metrics"));
+            n.set("decisions", json.valueToTree(store.decisions(a.id())));
             ArrayNode ms = n.putArray("measurements");
             for (MeasurementRecord m : measurements) {
                 ObjectNode mj = (ObjectNode) parse(m.resultJson());

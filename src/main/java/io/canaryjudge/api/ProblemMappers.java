@@ -21,6 +21,11 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
+    public Response conflict(io.canaryjudge.analysis.DecisionService.Conflict e) {
+        return problem(409, "conflict", "Conflict", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
     public Response badRequest(BadRequest e) {
         return problem(400, "bad-request", "Bad request", e.getMessage(), List.of(new Problem.FieldError(e.field(), e.getMessage())));
     }

@@ -220,6 +220,71 @@ public class AnalysisStore {
         }
     }
 
+    /**
+     * Records a human decision and applies its verdict in one transaction: a running analysis ends, an ended
+     * INCONCLUSIVE one gets the new verdict. Returns false (nothing written) when the analysis is in a state the
+     * decision cannot change.
+     */
+    public boolean decide(Decision d, Phase phase, String verdict, String reason, String verdictJson) {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                int updated;
+                try (PreparedStatement ps = c.prepareStatement("UPDATE analysis SET phase = ?, verdict = ?, reason = ?, "
+                        + "verdict_json = ?, completed_at = COALESCE(completed_at, ?), updated_at = ?, published_at = NULL "
+                        + "WHERE id = ? AND (phase IN ('PENDING', 'RUNNING') OR verdict = 'INCONCLUSIVE')")) {
+                    ps.setString(1, phase.name());
+                    ps.setString(2, verdict);
+                    ps.setString(3, reason.substring(0, Math.min(reason.length(), 4000)));
+                    ps.setString(4, verdictJson);
+                    setTime(ps, 5, d.decidedAt());
+                    setTime(ps, 6, d.decidedAt());
+                    ps.setString(7, d.analysisId());
+                    updated = ps.executeUpdate();
+                }
+                if (updated != 1) {
+                    c.rollback();
+                    return false;
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO decision (analysis_id, seq, action, actor, "
+                        + "reason, decided_at) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM decision WHERE analysis_id = ?), "
+                        + "?, ?, ?, ?)")) {
+                    ps.setString(1, d.analysisId());
+                    ps.setString(2, d.analysisId());
+                    ps.setString(3, d.action());
+                    ps.setString(4, d.actor());
+                    ps.setString(5, d.reason());
+                    setTime(ps, 6, d.decidedAt());
+                    ps.executeUpdate();
+                }
+                c.commit();
+                return true;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    public List<Decision> decisions(String analysisId) {
+        List<Decision> out = new ArrayList<>();
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT action, actor, reason, decided_at FROM decision "
+                     + "WHERE analysis_id = ? ORDER BY seq")) {
+            ps.setString(1, analysisId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Decision(analysisId, rs.getString(1), rs.getString(2), rs.getString(3), time(rs, 4)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
     public void markPublished(String id, Instant at) {
         update("UPDATE analysis SET published_at = ? WHERE id = ? AND published_at IS NULL", at, id);
     }

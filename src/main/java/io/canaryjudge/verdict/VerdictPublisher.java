@@ -38,8 +38,11 @@ public class VerdictPublisher {
     /** Sends the stored verdict of a completed analysis. */
     public CompletionStage<Void> publish(AnalysisRecord a) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        // A human decision re-publishes the analysis with a new verdict: a new CloudEvent id per decision, stable
+        // across re-publication of that same decision.
+        int decisions = store.decisions(a.id()).size();
         OutgoingCloudEventMetadata<String> ce = OutgoingCloudEventMetadata.<String>builder()
-                .withId("verdict-" + a.id())
+                .withId("verdict-" + a.id() + (decisions == 0 ? "" : "-decision-" + decisions))
                 .withType(VERDICT_TYPE)
                 .withSource(SOURCE)
                 .withSubject(a.id())

@@ -1,0 +1,115 @@
+package io.canaryjudge.auth;
+
+import io.canaryjudge.api.Problem;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * API-key authentication and role checks for the REST API. Keys come as {@code Authorization: Bearer <key>} or
+ * {@code X-Api-Key: <key>} (for tools such as Argo's web provider that set a fixed header). Writes need
+ * {@code deployer} (analyses, integrations) or {@code approver} (decisions); reads need {@code reader} only when
+ * {@code canary.auth.protect-reads} is on. The caller's name is put on the request for the history.
+ */
+@ApplicationScoped
+public class AuthFilter {
+    /** Request property holding the authenticated caller's name. */
+    public static final String PRINCIPAL = "canary.principal";
+    private static final Logger LOG = Logger.getLogger(AuthFilter.class);
+
+    private final ApiKeys keys;
+    private final boolean protectReads;
+    private final List<String> openPrefixes;
+
+    AuthFilter(AuthConfig config) {
+        this.keys = ApiKeys.parse(config.apiKeys().orElse(List.of()));
+        this.protectReads = config.protectReads();
+        this.openPrefixes = config.openPrefixes().orElse(List.of()).stream().map(String::trim)
+                .filter(p -> !p.isEmpty()).toList();
+    }
+
+    void onStart(@Observes StartupEvent ev) {
+        if (keys.isEmpty()) {
+            LOG.warn("auth=open: no canary.auth.api-keys configured, every endpoint accepts anonymous calls "
+                    + "(set CANARY_AUTH_API_KEYS in production)");
+        }
+    }
+
+    @ServerRequestFilter
+    public Optional<Response> authenticate(ContainerRequestContext request) {
+        String path = request.getUriInfo().getPath();
+        String role = requiredRole(request.getMethod(), path);
+        if ("reader-if-protected".equals(role)) {
+            role = protectReads ? "reader" : null;
+        }
+        if (role != null && openPrefixes.stream().anyMatch(path::startsWith)) {
+            role = null;
+        }
+        if (role == null || keys.isEmpty()) {
+            request.setProperty(PRINCIPAL, keys.isEmpty() ? "anonymous" : null);
+            return Optional.empty();
+        }
+        String key = key(request);
+        if (key == null) {
+            return Optional.of(problem(401, "unauthenticated", "Authentication required",
+                    "send an API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'"));
+        }
+        Optional<ApiKeys.Principal> principal = keys.find(key);
+        if (principal.isEmpty()) {
+            return Optional.of(problem(401, "unauthenticated", "Authentication failed", "unknown API key"));
+        }
+        if (!principal.get().has(role)) {
+            LOG.infof("auth=denied caller=%s role=%s path=%s", principal.get().name(), role, path);
+            return Optional.of(problem(403, "forbidden", "Forbidden",
+                    "caller '" + principal.get().name() + "' lacks role " + role));
+        }
+        request.setProperty(PRINCIPAL, principal.get().name());
+        return Optional.empty();
+    }
+
+    /** The role a call needs, or null when it is open (health, metrics, OpenAPI, the web page's assets). */
+    static String requiredRole(String method, String path) {
+        boolean api = path.startsWith("/api/") || path.startsWith("/canary") || path.equals("/canaryConfig");
+        if (!api) {
+            return null;
+        }
+        boolean read = method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
+        if (path.startsWith("/api/v1/compare")) {
+            return null; // stateless statistics, no data of anyone's
+        }
+        if (path.matches("/api/v1/analyses/[^/]+/decisions/?")) {
+            return read ? "reader-if-protected" : "approver";
+        }
+        // the Argo web provider's GET and the Kayenta execution start analyses: they are writes
+        if (path.startsWith("/api/v1/argo") || path.startsWith("/api/v1/flagger")
+                || (path.startsWith("/canary/") && !read) || (path.equals("/canary") && !read)) {
+            return "deployer";
+        }
+        return read ? "reader-if-protected" : "deployer";
+    }
+
+    private static String key(ContainerRequestContext request) {
+        String auth = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return auth.substring(7).trim();
+        }
+        String header = request.getHeaderString("X-Api-Key");
+        return header == null || header.isBlank() ? null : header.trim();
+    }
+
+    private static Response problem(int status, String type, String title, String detail) {
+        Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("urn:canary-judge:problem:" + type, title, status, detail, null));
+        if (status == 401) {
+            b.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"canary-judge\"");
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,133 @@
+package io.canaryjudge.auth;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canaryjudge.testing.DemoScenario;
+import io.canaryjudge.testing.KafkaTestClient;
+import io.canaryjudge.testing.RealInfrastructure;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/** API keys with roles on every write (and, here, read) endpoint, and the recorded human gate. */
+@QuarkusTest
+@TestProfile(AuthAndDecisionsTest.Keys.class)
+@QuarkusTestResource(value = RealInfrastructure.class, restrictToAnnotatedClass = false)
+class AuthAndDecisionsTest {
+    static final String DEPLOYER = "deployer-key-0123456789";
+    static final String APPROVER = "approver-key-0123456789";
+    static final String READER = "reader-key-0123456789ab";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Three callers with one role each; reads protected too. */
+    public static class Keys implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("canary.auth.api-keys", "ci:" + DEPLOYER + ":deployer,alice:" + APPROVER + ":approver,"
+                    + "grafana:" + READER + ":reader", "canary.auth.protect-reads", "true");
+        }
+    }
+
+    @ConfigProperty(name = "canary.test.started-at")
+    Instant startedAt;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    private String start(String id, String service, Instant at, String template) {
+        return given().auth().oauth2(DEPLOYER).contentType("application/json")
+                .body(DemoScenario.event(id, service, at, template, null))
+                .post("/api/v1/analyses").then().statusCode(202).extract().path("id");
+    }
+
+    private JsonNode awaitPhase(String id, String phase) throws Exception {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(READER)
+                .get("/api/v1/analyses/" + id).then().body("phase", equalTo(phase)));
+        return JSON.readTree(given().auth().oauth2(READER).get("/api/v1/analyses/" + id).then().extract().asString());
+    }
+
+    @Test
+    void writesNeedAKeyWithTheRightRole() {
+        String body = DemoScenario.event("auth-" + System.nanoTime(), "cart", startedAt);
+        given().contentType("application/json").body(body).post("/api/v1/analyses").then().statusCode(401)
+                .contentType("application/problem+json").header("WWW-Authenticate", containsString("Bearer"));
+        given().auth().oauth2("not-a-key-at-all-000").contentType("application/json").body(body)
+                .post("/api/v1/analyses").then().statusCode(401).body("detail", equalTo("unknown API key"));
+        given().auth().oauth2(APPROVER).contentType("application/json").body(body).post("/api/v1/analyses")
+                .then().statusCode(403).body("detail", equalTo("caller 'alice' lacks role deployer"))
+                .body(not(containsString(APPROVER)));
+        given().header("X-Api-Key", DEPLOYER).contentType("application/json").body(body).post("/api/v1/analyses")
+                .then().statusCode(202);
+    }
+
+    @Test
+    void protectedReadsNeedTheReaderRoleWhileHealthAndCompareStayOpen() {
+        given().get("/api/v1/analyses").then().statusCode(401);
+        given().auth().oauth2(READER).get("/api/v1/analyses").then().statusCode(200);
+        given().auth().oauth2(APPROVER).get("/api/v1/analyses").then().statusCode(403);
+        given().get("/q/health/ready").then().statusCode(200);
+        given().contentType("application/json").body("{\"canary\":[1,2,3],\"stable\":[4,5,6]}").post("/api/v1/compare")
+                .then().statusCode(200);
+    }
+
+    @Test
+    void approverPromotesAnInconclusiveCanaryAndTheDecisionIsRecordedAndPublished() throws Exception {
+        String id = start("gate-" + System.nanoTime(), "cart", startedAt, "rules-nodata");
+        awaitPhase(id, "INCONCLUSIVE");
+        String decision = "{\"action\":\"approve\",\"reason\":\"metrics dashboard looks fine, ticket OPS-17\"}";
+        given().auth().oauth2(DEPLOYER).contentType("application/json").body(decision)
+                .post("/api/v1/analyses/" + id + "/decisions").then().statusCode(403);
+        given().auth().oauth2(APPROVER).contentType("application/json").body(decision)
+                .post("/api/v1/analyses/" + id + "/decisions").then().statusCode(200)
+                .body("verdict", equalTo("PROMOTE")).body("phase", equalTo("SUCCESSFUL"))
+                .body("decisions[0].actor", equalTo("alice")).body("decisions[0].action", equalTo("APPROVE"))
+                .body("reason", containsString("Approved by alice: metrics dashboard looks fine"));
+        try (KafkaTestClient kafka = new KafkaTestClient(bootstrap)) {
+            ConsumerRecord<String, byte[]> r = kafka.await("canary-verdicts",
+                    rec -> ("verdict-" + id + "-decision-1").equals(KafkaTestClient.header(rec, "ce_id")), Duration.ofSeconds(30));
+            JsonNode v = JSON.readTree(r.value());
+            assertEquals("PROMOTE", v.path("verdict").asText());
+            assertEquals("INCONCLUSIVE", v.path("judgeVerdict").asText());
+            assertEquals("alice", v.path("decision").path("by").asText());
+            assertEquals("metrics dashboard looks fine, ticket OPS-17", v.path("decision").path("reason").asText());
+        }
+        // a second approval has nothing left to change
+        given().auth().oauth2(APPROVER).contentType("application/json").body(decision)
+                .post("/api/v1/analyses/" + id + "/decisions").then().statusCode(409).contentType("application/problem+json");
+    }
+
+    @Test
+    void approverAbortsARunningAnalysis() throws Exception {
+        String id = start("force-" + System.nanoTime(), "cart", Instant.now(), "http-golden-signals");
+        given().auth().oauth2(APPROVER).contentType("application/json")
+                .body("{\"action\":\"abort\",\"reason\":\"customer reports on #incident-42\"}")
+                .post("/api/v1/analyses/" + id + "/decisions").then().statusCode(200)
+                .body("verdict", equalTo("ABORT")).body("phase", equalTo("FAILED"));
+        JsonNode a = awaitPhase(id, "FAILED");
+        assertEquals("customer reports on #incident-42", a.path("decisions").get(0).path("reason").asText());
+    }
+
+    @Test
+    void badDecisionsAreProblems() {
+        given().auth().oauth2(APPROVER).contentType("application/json").body("{\"action\":\"promote\",\"reason\":\"x\"}")
+                .post("/api/v1/analyses/x/decisions").then().statusCode(400).body("errors[0].field", equalTo("action"));
+        given().auth().oauth2(APPROVER).contentType("application/json").body("{\"action\":\"abort\"}")
+                .post("/api/v1/analyses/x/decisions").then().statusCode(400).body("errors[0].field", equalTo("reason"));
+        given().auth().oauth2(APPROVER).contentType("application/json").body("{\"action\":\"abort\",\"reason\":\"x\"}")
+                .post("/api/v1/analyses/no-such-analysis/decisions").then().statusCode(404);
+    }
+}
