@@ -34,16 +34,30 @@ public final class PrometheusServer implements AutoCloseable {
      * @param https     whether the web config turns on TLS (readiness is then polled without verification)
      */
     public static PrometheusServer start(Path dir, String openMetrics, String webConfig, boolean https) {
+        return start(dir, openMetrics, webConfig, https, null);
+    }
+
+    /** A Prometheus that also scrapes {@code scrapeTarget} (host:port, path /metrics) every second; no backfill. */
+    public static PrometheusServer scraping(Path dir, String scrapeTarget) {
+        return start(dir, null, null, false, scrapeTarget);
+    }
+
+    private static PrometheusServer start(Path dir, String openMetrics, String webConfig, boolean https,
+                                          String scrapeTarget) {
         try {
             String prometheus = binary("prometheus");
             String promtool = binary("promtool");
             Files.createDirectories(dir);
             Path data = dir.resolve("data");
-            Path input = dir.resolve("backfill.om");
-            Files.writeString(input, openMetrics, StandardCharsets.UTF_8);
-            run(List.of(promtool, "tsdb", "create-blocks-from", "openmetrics", input.toString(), data.toString()), dir);
+            if (openMetrics != null) {
+                Path input = dir.resolve("backfill.om");
+                Files.writeString(input, openMetrics, StandardCharsets.UTF_8);
+                run(List.of(promtool, "tsdb", "create-blocks-from", "openmetrics", input.toString(), data.toString()), dir);
+            }
             Path config = dir.resolve("prometheus.yml");
-            Files.writeString(config, "global:\n  scrape_interval: 15s\nscrape_configs: []\n");
+            Files.writeString(config, scrapeTarget == null ? "global:\n  scrape_interval: 15s\nscrape_configs: []\n"
+                    : "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: live\n"
+                    + "    honor_labels: true\n    static_configs:\n      - targets: ['" + scrapeTarget + "']\n");
             int port = EmbeddedKafka.freePort();
             List<String> cmd = new java.util.ArrayList<>(List.of(prometheus, "--config.file=" + config,
                     "--storage.tsdb.path=" + data, "--storage.tsdb.retention.time=100y",
