@@ -22,6 +22,13 @@ public interface AnalysisConfig {
     @WithDefault("15s")
     Duration retryDelay();
 
+    /**
+     * How often the store is swept for running analyses this replica owns but does not run yet (moved by a
+     * rebalance, started over REST on another replica, left by a crash).
+     */
+    @WithDefault("10s")
+    Duration sweepInterval();
+
     /** Most raw values of one cohort kept with a stored measurement (for charts and audits). */
     @WithDefault("2000")
     int maxStoredValues();

@@ -31,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,12 +58,17 @@ class AnalysisEngine {
     private final Judging judging;
     private final Event<AnalysisFinished> finished;
     private final AtomicInteger pending = new AtomicInteger();
+    private final Ownership ownership;
+    /** Analyses with a measurement planned or running here; the sweep resumes owned ones that are not. */
+    private final Set<String> local = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService timer;
     private ExecutorService workers;
 
     AnalysisEngine(AnalysisStore store, MetricReader reader, VerdictPublisher publisher, AnalysisConfig config,
-                   ObjectMapper json, Clock clock, MeterRegistry registry, Event<AnalysisFinished> finished) {
+                   ObjectMapper json, Clock clock, MeterRegistry registry, Event<AnalysisFinished> finished,
+                   Ownership ownership) {
         this.finished = finished;
+        this.ownership = ownership;
         this.store = store;
         this.reader = reader;
         this.publisher = publisher;
@@ -79,7 +86,15 @@ class AnalysisEngine {
                 r -> daemon(r, "canary-worker-" + n.incrementAndGet()));
         // Resume what a previous run left: running analyses continue after their last stored measurement,
         // completed verdicts that were never acknowledged by Kafka are sent again (same CloudEvent id).
-        timer.execute(this::resume);
+        // The sweep repeats: it also picks up analyses moved here by a rebalance or started by another replica.
+        timer.execute(this::republish);
+        timer.scheduleWithFixedDelay(this::sweep, 0, config.sweepInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void onOwnershipChanged(@Observes Ownership.Changed ev) {
+        if (timer != null) {
+            timer.execute(this::sweep);
+        }
     }
 
     void onStop(@Observes ShutdownEvent ev) {
@@ -95,17 +110,29 @@ class AnalysisEngine {
         }
     }
 
-    private void resume() {
+    private void republish() {
         try {
-            for (AnalysisRecord a : store.running()) {
-                schedule(a, store.measurementCount(a.id()) + 1);
-            }
             for (AnalysisRecord a : store.unpublished()) {
-                publisher.publish(a);
+                if (ownership.owns(a.key())) {
+                    publisher.publish(a);
+                }
             }
         } catch (RuntimeException e) {
-            LOG.errorf(e, "resume failed, retrying in %s", config.retryDelay());
-            timer.schedule(this::resume, config.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
+            LOG.errorf(e, "republish failed, retrying in %s", config.retryDelay());
+            timer.schedule(this::republish, config.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void sweep() {
+        try {
+            for (AnalysisRecord a : store.running()) {
+                if (ownership.owns(a.key()) && !local.contains(a.id())) {
+                    LOG.infof("analysis=%s resumed at step=%d", a.id(), store.measurementCount(a.id()) + 1);
+                    schedule(a, store.measurementCount(a.id()) + 1);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "sweep failed: %s", e.getMessage());
         }
     }
 
@@ -116,6 +143,7 @@ class AnalysisEngine {
     }
 
     private void schedule(String id, int seq, Duration delay) {
+        local.add(id);
         pending.incrementAndGet();
         timer.schedule(() -> workers.execute(() -> {
             pending.decrementAndGet();
@@ -126,7 +154,8 @@ class AnalysisEngine {
     private void take(String id, int seq) {
         try {
             AnalysisRecord a = store.find(id).orElse(null);
-            if (a == null || a.phase().terminal()) {
+            if (a == null || a.phase().terminal() || !ownership.owns(a.key())) {
+                local.remove(id); // ended, or moved to another replica by a rebalance
                 return;
             }
             DeploymentEvent event = json.readValue(a.eventJson(), DeploymentEvent.class);
@@ -171,7 +200,10 @@ class AnalysisEngine {
                     LOG.infof("analysis=%s extended reason=%s", id, d.reason());
                     schedule(a, seq + 1);
                 }
-                case FINISH -> finish(a, event, template, d, metricsJson, now);
+                case FINISH -> {
+                    local.remove(id);
+                    finish(a, event, template, d, metricsJson, now);
+                }
             }
         } catch (JsonProcessingException | RuntimeException e) {
             LOG.errorf(e, "analysis=%s step=%d failed, retrying in %s", id, seq, config.retryDelay());

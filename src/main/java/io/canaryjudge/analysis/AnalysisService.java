@@ -31,9 +31,11 @@ public class AnalysisService {
     private final TemplateRepository templates;
     private final ObjectMapper json;
     private final Clock clock;
+    private final Ownership ownership;
 
     AnalysisService(AnalysisStore store, AnalysisEngine engine, TemplateRepository templates, ObjectMapper json,
-                    Clock clock) {
+                    Clock clock, Ownership ownership) {
+        this.ownership = ownership;
         this.store = store;
         this.engine = engine;
         this.templates = templates;
@@ -66,7 +68,9 @@ public class AnalysisService {
         }
         LOG.infof("analysis=%s event=%s service=%s template=%s phase=PENDING", a.id(), event.id(), event.key(),
                 template.name());
-        engine.schedule(a, 1);
+        if (ownership.owns(a.key())) {
+            engine.schedule(a, 1);
+        } // else the replica owning the key's partition picks it up at its next sweep
         return new Submission(a.id(), true, Phase.PENDING.name());
     }
 
