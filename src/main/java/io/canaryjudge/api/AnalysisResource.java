@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.analysis.AnalysisService;
 import io.canaryjudge.analysis.Submission;
 import io.canaryjudge.intake.EventReader;
+import io.canaryjudge.rollback.RollbackService;
 import io.canaryjudge.verdict.AnalysisQuery;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
@@ -49,8 +50,11 @@ public class AnalysisResource {
     private final AnalysisService analyses;
     private final AnalysisStore store;
     private final ObjectMapper json;
+    private final RollbackService rollbacks;
 
-    AnalysisResource(EventReader reader, AnalysisService analyses, AnalysisStore store, ObjectMapper json) {
+    AnalysisResource(EventReader reader, AnalysisService analyses, AnalysisStore store, ObjectMapper json,
+                     RollbackService rollbacks) {
+        this.rollbacks = rollbacks;
         this.reader = reader;
         this.analyses = analyses;
         this.store = store;
@@ -106,10 +110,13 @@ public class AnalysisResource {
 
     @GET
     @Path("{id}")
-    @Operation(summary = "One analysis with its verdict, per-metric explanations and every measurement")
+    @Operation(summary = "One analysis with its verdict, per-metric explanations, every measurement and its rollback")
     public ObjectNode get(@PathParam("id") String id) {
         AnalysisRecord a = store.find(id).orElseThrow(() -> new NotFoundException("no analysis " + id));
-        return view(a, store.measurements(id));
+        ObjectNode n = view(a, store.measurements(id));
+        // null when the analysis had no rollback (not an ABORT, or rollback off for it)
+        n.set("rollback", rollbacks.find(id).<JsonNode>map(json::valueToTree).orElse(json.nullNode()));
+        return n;
     }
 
     private ObjectNode view(AnalysisRecord a, List<MeasurementRecord> measurements) {

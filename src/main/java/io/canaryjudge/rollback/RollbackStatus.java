@@ -1,5 +1,7 @@
 package io.canaryjudge.rollback;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -30,8 +32,15 @@ public record RollbackStatus(
         Instant publishedAt) {
 
     /** Time to restore (DORA): from the ABORT verdict to the applied rollback. */
+    @JsonIgnore
     public Optional<Duration> timeToRestore() {
         return state == RollbackState.APPLIED && verdictAt != null && finishedAt != null
                 ? Optional.of(Duration.between(verdictAt, finishedAt)) : Optional.empty();
+    }
+
+    /** {@link #timeToRestore()} in seconds (millisecond precision), null unless APPLIED. */
+    @JsonProperty("timeToRestoreSeconds")
+    public Double timeToRestoreSeconds() {
+        return timeToRestore().map(d -> d.toMillis() / 1000.0).orElse(null);
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
  * @param step     resolution of query_range (and the {{step}} placeholder)
  * @param pass     score at or above which the verdict is PROMOTE
  * @param marginal score at or above which (below pass) the verdict is INCONCLUSIVE
+ * @param rollback what an ABORT does to the workload; null means the service-wide defaults
  */
 public record AnalysisTemplate(
         String name,
@@ -21,7 +22,8 @@ public record AnalysisTemplate(
         double pass,
         double marginal,
         List<MetricTemplate> metrics,
-        String source) {
+        String source,
+        RollbackPolicy rollback) {
 
     public AnalysisTemplate {
         metrics = List.copyOf(metrics);

@@ -10,7 +10,8 @@ record TemplateFile(
         Integer count,
         String step,
         Scoring scoring,
-        List<MetricTemplate> metrics) {
+        List<MetricTemplate> metrics,
+        RollbackPolicy rollback) {
 
     record Scoring(Double pass, Double marginal) {
     }

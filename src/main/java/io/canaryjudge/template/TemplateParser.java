@@ -97,7 +97,7 @@ final class TemplateParser {
             }
         }
         return new AnalysisTemplate(file.name(), file.description(), interval, file.count(), step, pass, marginal,
-                metrics, source);
+                metrics, source, file.rollback());
     }
 
     private static boolean negative(Double d) {
