@@ -13,7 +13,9 @@ final class Configs {
     static RollbackConfig rollback(Map<String, String> properties) {
         Map<String, String> p = new HashMap<>(properties);
         p.putIfAbsent("canary.rollback.backoff", "10ms");
-        return new SmallRyeConfigBuilder().addDefaultSources().addDefaultInterceptors()
+        // no system or environment sources: other tests in this JVM (Quarkus test profiles) leave properties behind
+        p.putIfAbsent("java.io.tmpdir", System.getProperty("java.io.tmpdir"));
+        return new SmallRyeConfigBuilder().addDefaultInterceptors()
                 .withSources(new PropertiesConfigSource(p, "test", 500))
                 .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
                 .withMapping(RollbackConfig.class).build().getConfigMapping(RollbackConfig.class);
