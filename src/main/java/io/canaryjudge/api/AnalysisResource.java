@@ -10,6 +10,7 @@ import io.canaryjudge.analysis.DecisionService;
 import io.canaryjudge.auth.AuthFilter;
 import io.canaryjudge.analysis.Submission;
 import io.canaryjudge.intake.EventReader;
+import io.canaryjudge.rollback.RollbackService;
 import io.canaryjudge.verdict.AnalysisQuery;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
@@ -53,10 +54,12 @@ public class AnalysisResource {
     private final AnalysisStore store;
     private final ObjectMapper json;
     private final DecisionService decisions;
+    private final RollbackService rollbacks;
 
     AnalysisResource(EventReader reader, AnalysisService analyses, AnalysisStore store, ObjectMapper json,
-                     DecisionService decisions) {
+                     DecisionService decisions, RollbackService rollbacks) {
         this.decisions = decisions;
+        this.rollbacks = rollbacks;
         this.reader = reader;
         this.analyses = analyses;
         this.store = store;
@@ -112,10 +115,13 @@ public class AnalysisResource {
 
     @GET
     @Path("{id}")
-    @Operation(summary = "One analysis with its verdict, per-metric explanations and every measurement")
+    @Operation(summary = "One analysis with its verdict, per-metric explanations, every measurement and its rollback")
     public ObjectNode get(@PathParam("id") String id) {
         AnalysisRecord a = store.find(id).orElseThrow(() -> new NotFoundException("no analysis " + id));
-        return view(a, store.measurements(id));
+        ObjectNode n = view(a, store.measurements(id));
+        // null when the analysis had no rollback (not an ABORT, or rollback off for it)
+        n.set("rollback", rollbacks.find(id).<JsonNode>map(json::valueToTree).orElse(json.nullNode()));
+        return n;
     }
 
     /** A human decision on an analysis. */

@@ -12,6 +12,7 @@ import java.util.List;
  * @param step         resolution of query_range (and the {{step}} placeholder)
  * @param pass         score at or above which the verdict is PROMOTE
  * @param marginal     score at or above which (below pass) the verdict is INCONCLUSIVE
+ * @param rollback     what an ABORT does to the workload; null means the service-wide defaults
  */
 public record AnalysisTemplate(
         String name,
@@ -24,7 +25,8 @@ public record AnalysisTemplate(
         double marginal,
         InsufficientData insufficientData,
         List<MetricTemplate> metrics,
-        String source) {
+        String source,
+        RollbackPolicy rollback) {
 
     public AnalysisTemplate {
         metrics = List.copyOf(metrics);

@@ -13,7 +13,8 @@ record TemplateFile(
         String step,
         Scoring scoring,
         InsufficientData insufficientData,
-        List<MetricTemplate> metrics) {
+        List<MetricTemplate> metrics,
+        RollbackPolicy rollback) {
 
     record Scoring(Double pass, Double marginal) {
     }

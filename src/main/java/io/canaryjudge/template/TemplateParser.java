@@ -138,7 +138,7 @@ final class TemplateParser {
             }
         }
         return new AnalysisTemplate(file.name(), file.description(), interval, initialDelay, count, step, pass,
-                marginal, file.insufficientData(), metrics, source);
+                marginal, file.insufficientData(), metrics, source, file.rollback());
     }
 
     private static void query(String source, Map<String, Integer> lines, String pointer, String query) {

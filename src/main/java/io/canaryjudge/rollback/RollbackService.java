@@ -1,0 +1,125 @@
+package io.canaryjudge.rollback;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canaryjudge.verdict.AnalysisFinished;
+import io.canaryjudge.verdict.AnalysisStore;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Facade of the rollback feature: an ABORT verdict puts the stable digest back — a Deployment's image, an Argo
+ * Rollout's template, or a GitOps commit — exactly once across re-deliveries, restarts and replicas. The verdict
+ * event only hands the work to a small pool; a periodic recovery scan (also right at startup) finishes what a
+ * crash left. Off unless enabled (service-wide or per template) and allowed for the namespace.
+ */
+@ApplicationScoped
+public class RollbackService {
+    private static final Logger LOG = Logger.getLogger(RollbackService.class);
+
+    private final RollbackConfig config;
+    private final Rollbacks rollbacks;
+    private ExecutorService workers;
+    private ScheduledExecutorService recovery;
+
+    RollbackService(RollbackConfig config, RollbackStore store, RollbackPublisher publisher, AnalysisStore analyses,
+                    Instance<KubernetesClient> kubernetes, ObjectMapper json, Clock clock) {
+        this.config = config;
+        String holder = System.getenv().getOrDefault("HOSTNAME", "canary-judge") + "-" + UUID.randomUUID().toString()
+                .substring(0, 8);
+        // the client is created on first use only: nothing reaches for a cluster unless a rollback runs
+        Strategy deployment = new Lazy("Deployment", () -> new DeploymentRollback(kubernetes.get(), json));
+        Strategy rollout = new Lazy("Rollout", () -> new ArgoRolloutRollback(kubernetes.get(), json));
+        Strategy gitops = new GitOpsRollback(config.gitops(), new Retry(config.retries(), config.backoff()), clock);
+        this.rollbacks = new Rollbacks(config, store, List.of(deployment, rollout, gitops), publisher, analyses::find,
+                json, clock, holder);
+    }
+
+    void onStart(@Observes StartupEvent ev) {
+        AtomicInteger n = new AtomicInteger();
+        workers = Executors.newFixedThreadPool(Math.max(1, config.threads()), r -> daemon(r, "canary-rollback-" + n.incrementAndGet()));
+        recovery = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "canary-rollback-recovery"));
+        recovery.scheduleWithFixedDelay(this::recover, 0, config.recoveryInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void onStop(@Observes ShutdownEvent ev) {
+        if (recovery != null) {
+            recovery.shutdownNow();
+            workers.shutdown();
+        }
+    }
+
+    void onFinished(@Observes AnalysisFinished finished) {
+        if (workers != null && rollbacks.wanted(finished.analysis())) {
+            workers.execute(() -> run(finished));
+        }
+    }
+
+    /** The stored rollback of an analysis, if it had one. */
+    public Optional<RollbackStatus> find(String analysisId) {
+        return rollbacks.find(analysisId);
+    }
+
+    private void run(AnalysisFinished finished) {
+        try {
+            rollbacks.rollBack(finished.analysis());
+        } catch (RuntimeException e) {
+            // the claim stays; the recovery scan takes it over once its lease has expired
+            LOG.errorf(e, "analysis=%s rollback=error", finished.analysis().id());
+        }
+    }
+
+    private void recover() {
+        try {
+            rollbacks.recover();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "rollback recovery scan failed, next in %s", config.recoveryInterval());
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** A Kubernetes strategy built on first use. */
+    private static final class Lazy implements Strategy {
+        private final String kind;
+        private final java.util.function.Supplier<Strategy> factory;
+        private volatile Strategy strategy;
+
+        Lazy(String kind, java.util.function.Supplier<Strategy> factory) {
+            this.kind = kind;
+            this.factory = factory;
+        }
+
+        @Override
+        public String kind() {
+            return kind;
+        }
+
+        @Override
+        public Outcome rollBack(RollbackRequest request) {
+            Strategy s = strategy;
+            if (s == null) {
+                s = factory.get();
+                strategy = s;
+            }
+            return s.rollBack(request);
+        }
+    }
+}

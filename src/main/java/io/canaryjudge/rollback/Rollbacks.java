@@ -1,0 +1,162 @@
+package io.canaryjudge.rollback;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canaryjudge.intake.DeploymentEvent;
+import io.canaryjudge.verdict.AnalysisRecord;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * The rollback of ABORT verdicts, exactly once: claim (conditional insert, or takeover of an expired claim), run
+ * the strategy of the event's target kind behind the safety checks, store the outcome (conditional on still
+ * holding the claim), announce it. Framework-free so that races and restarts can be tested directly.
+ */
+final class Rollbacks {
+    private static final Logger LOG = Logger.getLogger(Rollbacks.class);
+
+    private final RollbackConfig config;
+    private final RollbackStore store;
+    private final Map<String, Strategy> strategies;
+    private final Announcer announcer;
+    private final Function<String, Optional<AnalysisRecord>> analyses;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final String holder;
+    private final Retry retry;
+
+    Rollbacks(RollbackConfig config, RollbackStore store, List<Strategy> strategies, Announcer announcer,
+              Function<String, Optional<AnalysisRecord>> analyses, ObjectMapper json, Clock clock, String holder) {
+        this.config = config;
+        this.store = store;
+        this.strategies = strategies.stream().collect(Collectors.toUnmodifiableMap(Strategy::kind, s -> s));
+        this.announcer = announcer;
+        this.analyses = analyses;
+        this.json = json;
+        this.clock = clock;
+        this.holder = holder;
+        this.retry = new Retry(config.retries(), config.backoff());
+    }
+
+    /** What the template (or else the service default) says an ABORT of this analysis does. */
+    record Policy(boolean enabled, boolean dryRun) {
+    }
+
+    Policy policy(AnalysisRecord a) {
+        JsonNode section = readTree(a.templateJson()).path("rollback");
+        JsonNode enabled = section.path("enabled");
+        JsonNode dryRun = section.path("dryRun");
+        return new Policy(enabled.isBoolean() ? enabled.asBoolean() : config.enabled(),
+                dryRun.isBoolean() ? dryRun.asBoolean() : config.dryRun());
+    }
+
+    boolean wanted(AnalysisRecord a) {
+        return "ABORT".equals(a.verdict()) && policy(a).enabled();
+    }
+
+    /** Rolls the analysis back unless another run has or had it; returns the stored outcome of this run. */
+    Optional<RollbackStatus> rollBack(AnalysisRecord a) {
+        if (!wanted(a)) {
+            return Optional.empty();
+        }
+        Policy policy = policy(a);
+        DeploymentEvent event = event(a);
+        String kind = event == null || event.target() == null ? "unknown" : event.target().kind();
+        Instant now = clock.instant();
+        boolean mine = store.claim(a.id(), kind, policy.dryRun(), holder, now, a.completedAt())
+                || store.takeOver(a.id(), holder, now, now.minus(config.lease()));
+        if (!mine) {
+            LOG.debugf("analysis=%s rollback=skipped reason=claimed-by-another-run", a.id());
+            return Optional.empty();
+        }
+        LOG.infof("analysis=%s service=%s rollback=CLAIMED strategy=%s dryRun=%s holder=%s", a.id(), a.key(), kind,
+                policy.dryRun(), holder);
+        Outcome outcome = execute(a, event, policy);
+        if (!store.finish(a.id(), holder, outcome, clock.instant())) {
+            // our lease expired and another replica took over; its outcome is the one that counts
+            LOG.warnf("analysis=%s rollback=lost-claim holder=%s", a.id(), holder);
+            return Optional.empty();
+        }
+        RollbackStatus status = store.find(a.id()).orElseThrow();
+        LOG.infof("analysis=%s service=%s rollback=%s strategy=%s reason=\"%s\" timeToRestore=%s", a.id(), a.key(),
+                status.state(), kind, status.reason(), status.timeToRestore().map(Object::toString).orElse("-"));
+        announcer.announce(a, status);
+        return Optional.of(status);
+    }
+
+    /** What a crash, a restart or a lost publication left undone: unclaimed or expired ABORTs, unannounced outcomes. */
+    void recover() {
+        Instant now = clock.instant();
+        for (String id : store.unfinished(now.minus(config.recoveryWindow()), now.minus(config.lease()))) {
+            analyses.apply(id).ifPresent(this::rollBack);
+        }
+        for (RollbackStatus s : store.unpublished()) {
+            analyses.apply(s.analysisId()).ifPresent(a -> announcer.announce(a, s));
+        }
+    }
+
+    Optional<RollbackStatus> find(String analysisId) {
+        return store.find(analysisId);
+    }
+
+    private Outcome execute(AnalysisRecord a, DeploymentEvent event, Policy policy) {
+        if (event == null || event.target() == null) {
+            return Outcome.refused("the event names no target to roll back");
+        }
+        if (!Images.isDigest(event.stable().digest()) || !Images.isDigest(event.canary().digest())) {
+            return Outcome.refused("canary and stable must be sha256 digests: digests only, never tags");
+        }
+        if (!namespaceAllowed(a.namespace())) {
+            return Outcome.refused("namespace " + a.namespace() + " is not allowed to be rolled back "
+                    + "(canary.rollback.namespaces: " + config.namespaces().map(Object::toString).orElse("none") + ")");
+        }
+        Strategy strategy = strategies.get(event.target().kind());
+        if (strategy == null) {
+            return Outcome.refused("no rollback for target kind " + event.target().kind());
+        }
+        RollbackRequest request = new RollbackRequest(a.id(), a.namespace(), a.service(), a.environment(),
+                event.target(), event.canary().digest(), event.stable().digest(), policy.dryRun(), verdictUrl(a.id()));
+        try {
+            return strategy instanceof GitOpsRollback
+                    ? strategy.rollBack(request)   // retries each fetch/push itself; a rerun would repeat them
+                    : retry.call(request.workload() + " rollback", () -> strategy.rollBack(request));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Outcome.failed(request.workload() + ": interrupted");
+        } catch (Exception e) {
+            return Outcome.failed(request.workload() + ": " + e.getMessage());
+        }
+    }
+
+    boolean namespaceAllowed(String namespace) {
+        List<String> allowed = config.namespaces().orElse(List.of());
+        return allowed.contains("*") || allowed.contains(namespace);
+    }
+
+    String verdictUrl(String analysisId) {
+        return config.verdictBaseUrl().map(b -> b.replaceAll("/+$", "") + "/api/v1/analyses/" + analysisId).orElse(null);
+    }
+
+    private DeploymentEvent event(AnalysisRecord a) {
+        try {
+            return json.readValue(a.eventJson(), DeploymentEvent.class);
+        } catch (Exception e) {
+            LOG.warnf("analysis=%s rollback=unreadable-event error=%s", a.id(), e.getMessage());
+            return null;
+        }
+    }
+
+    private JsonNode readTree(String text) {
+        try {
+            return text == null ? json.createObjectNode() : json.readTree(text);
+        } catch (Exception e) {
+            return json.createObjectNode();
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.canaryjudge.rollback;
+
+/**
+ * One way to put the stable digest back. Implementations read the live state first and are idempotent: run
+ * twice (a retry, a takeover after a crash) they change the workload at most once, and the second run reports
+ * APPLIED because the stable digest is already there.
+ */
+interface Strategy {
+    /** The event's {@code target.kind} this strategy serves. */
+    String kind();
+
+    /**
+     * @throws RuntimeException on faults (timeouts, 5xx) that are worth retrying; refusals are returned
+     */
+    Outcome rollBack(RollbackRequest request);
+}
