@@ -44,6 +44,6 @@ class RollbackPolicyParsingTest {
     @Test
     void misspelledFieldIsRejectedWithLineAndField() {
         String msg = assertThrows(TemplateException.class, () -> parse(BASE + "rollback:\n  dryrun: true\n")).getMessage();
-        assertTrue(msg.startsWith("t.yaml:11: rollback.dryrun: "), msg);
+        assertTrue(msg.startsWith("t.yaml:10: rollback.dryrun: "), msg);
     }
 }
