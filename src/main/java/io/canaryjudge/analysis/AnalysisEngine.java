@@ -125,6 +125,13 @@ class AnalysisEngine {
 
     private void sweep() {
         try {
+            // A verdict stored by a replica that died before Kafka acknowledged it: send it again (same CloudEvent id).
+            Instant stale = clock.instant().minus(Duration.ofSeconds(30));
+            for (AnalysisRecord a : store.unpublished()) {
+                if (a.completedAt() != null && a.completedAt().isBefore(stale) && ownership.owns(a.key())) {
+                    publisher.publish(a);
+                }
+            }
             for (AnalysisRecord a : store.running()) {
                 if (ownership.owns(a.key()) && !local.contains(a.id())) {
                     LOG.infof("analysis=%s resumed at step=%d", a.id(), store.measurementCount(a.id()) + 1);

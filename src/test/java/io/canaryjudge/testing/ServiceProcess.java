@@ -23,14 +23,22 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public static ServiceProcess start(Path log, Map<String, String> env) {
+        return start(log, env, java.util.List.of());
+    }
+
+    /** @param jvmArgs extra JVM arguments, e.g. {@code -Dkafka.property=value} for connector attributes */
+    public static ServiceProcess start(Path log, Map<String, String> env, java.util.List<String> jvmArgs) {
         try {
             Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
             if (!Files.exists(jar)) {
                 throw new IllegalStateException(jar + " is missing: these tests run after 'package' (./mvnw verify)");
             }
             int port = EmbeddedKafka.freePort();
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx384m", "-jar", jar.toString());
+            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m"));
+            cmd.addAll(jvmArgs);
+            cmd.addAll(java.util.List.of("-jar", jar.toString()));
+            ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().putAll(env);
             pb.environment().put("PORT", Integer.toString(port));
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
