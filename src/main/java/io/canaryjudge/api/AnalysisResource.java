@@ -140,6 +140,8 @@ public class AnalysisResource {
         if (measurements != null) {
             JsonNode verdict = parse(a.verdictJson());
             n.set("metrics", verdict == null ? json.createArrayNode() : verdict.path("metrics"));
+            // the frozen template (tolerance, direction, kind per metric): the web page draws tolerance bands from it
+            n.set("template", parse(a.templateJson()));
             ArrayNode ms = n.putArray("measurements");
             for (MeasurementRecord m : measurements) {
                 ObjectNode mj = (ObjectNode) parse(m.resultJson());
