@@ -141,7 +141,7 @@ public class AnalysisResource {
             JsonNode verdict = parse(a.verdictJson());
             n.set("metrics", verdict == null ? json.createArrayNode() : verdict.path("metrics"));
             // the frozen template (tolerance, direction, kind per metric): the web page draws tolerance bands from it
-            n.set("template", parse(a.templateJson()));
+            n.set("templateDefinition", parse(a.templateJson()));
             ArrayNode ms = n.putArray("measurements");
             for (MeasurementRecord m : measurements) {
                 ObjectNode mj = (ObjectNode) parse(m.resultJson());
