@@ -183,6 +183,8 @@ public class AnalysisResource {
             JsonNode verdict = parse(a.verdictJson());
             n.set("metrics", verdict == null ? json.createArrayNode() : verdict.path("metrics"));
             n.set("decisions", json.valueToTree(store.decisions(a.id())));
+            // the frozen template (tolerance, direction, kind per metric): the web page draws tolerance bands from it
+            n.set("templateDefinition", parse(a.templateJson()));
             ArrayNode ms = n.putArray("measurements");
             for (MeasurementRecord m : measurements) {
                 ObjectNode mj = (ObjectNode) parse(m.resultJson());

@@ -16,7 +16,9 @@ record DeploymentEventSchema(
         @Schema(required = true) CohortSchema stable,
         TargetSchema target,
         @Schema(required = true, description = "RFC 3339", example = "2026-11-26T01:00:00Z") String startedAt,
-        @Schema(description = "Optional environment name", example = "prod") String environment) {
+        @Schema(description = "Optional environment name", example = "prod") String environment,
+        @Schema(description = "Optional RFC 3339 time of the deployed commit, not after startedAt (DORA lead time)",
+                example = "2026-11-26T00:40:00Z") String commitTime) {
 
     @Schema(name = "Cohort")
     record CohortSchema(

@@ -10,6 +10,7 @@ import java.util.Objects;
  * @param type         {@link EventType}
  * @param deploymentId the deploy tool's id of this rollout
  * @param environment  optional environment name (for DORA figures and GitOps overlays), may be null
+ * @param commitTime   optional time of the commit being deployed (DORA lead time), may be null
  */
 public record DeploymentEvent(
         String id,
@@ -22,7 +23,8 @@ public record DeploymentEvent(
         Cohort stable,
         Target target,
         Instant startedAt,
-        String environment) {
+        String environment,
+        Instant commitTime) {
 
     public DeploymentEvent {
         Objects.requireNonNull(id, "id == null");

@@ -58,7 +58,7 @@ final class EventValidator {
         if (type == EventType.CANCELLED) {
             String deploymentId = node.has("deploymentId") ? id(node, "deploymentId", errors) : null;
             throwIfAny(errors);
-            return new DeploymentEvent(id, type, deploymentId, namespace, service, null, null, null, null, null, null);
+            return new DeploymentEvent(id, type, deploymentId, namespace, service, null, null, null, null, null, null, null);
         }
         String deploymentId = id(node, "deploymentId", errors);
         String template = string(node, "template", true, 100, errors);
@@ -76,9 +76,10 @@ final class EventValidator {
         Target target = target(node, errors);
         Instant startedAt = startedAt(node, errors);
         String environment = node.has("environment") ? dnsLabel(node, "environment", errors) : null;
+        Instant commitTime = commitTime(node, startedAt, errors);
         throwIfAny(errors);
         return new DeploymentEvent(id, type, deploymentId, namespace, service, template, canary, stable, target,
-                startedAt, environment);
+                startedAt, environment, commitTime);
     }
 
     private static void throwIfAny(List<InvalidEventException.Violation> errors) {
@@ -104,6 +105,26 @@ final class EventValidator {
             errors.add(v("startedAt", "more than " + MAX_FUTURE.toMinutes() + " minutes in the future"));
         } else if (at.isBefore(now.minus(MAX_AGE))) {
             errors.add(v("startedAt", "older than " + MAX_AGE.toDays() + " days"));
+        }
+        return at;
+    }
+
+    /** Optional; a commit cannot be deployed before it exists, so it must not be after startedAt. */
+    private static Instant commitTime(ObjectNode node, Instant startedAt, List<InvalidEventException.Violation> errors) {
+        String text = string(node, "commitTime", false, 64, errors);
+        if (text == null) {
+            return null;
+        }
+        Instant at;
+        try {
+            at = OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            errors.add(v("commitTime", "not an RFC 3339 timestamp with offset, e.g. 2026-11-26T00:40:00Z"));
+            return null;
+        }
+        if (startedAt != null && at.isAfter(startedAt)) {
+            errors.add(v("commitTime", "after startedAt: a commit is made before it is deployed"));
+            return null;
         }
         return at;
     }

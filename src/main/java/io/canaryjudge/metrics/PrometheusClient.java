@@ -2,6 +2,10 @@ package io.canaryjudge.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import jakarta.inject.Inject;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
@@ -32,9 +36,19 @@ public class PrometheusClient {
     private final HttpClient http;
     private final Semaphore permits;
     private final String baseUrl;
+    private final Timer succeeded;
+    private final Timer failed;
 
     PrometheusClient(PrometheusConfig config, ObjectMapper json) {
+        this(config, json, new SimpleMeterRegistry());
+    }
+
+    @Inject
+    PrometheusClient(PrometheusConfig config, ObjectMapper json, MeterRegistry registry) {
         this.config = config;
+        // one observation per query_range call, retries and waiting for a permit included: what an analysis waits
+        this.succeeded = queryTimer(registry, "success");
+        this.failed = queryTimer(registry, "error");
         this.json = json;
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NORMAL);
@@ -55,7 +69,20 @@ public class PrometheusClient {
         HttpRequest request = request("/api/v1/query_range")
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build();
-        return parseMatrix(send(request));
+        Timer.Sample sample = Timer.start();
+        Timer outcome = failed;
+        try {
+            List<Series> series = parseMatrix(send(request));
+            outcome = succeeded;
+            return series;
+        } finally {
+            sample.stop(outcome);
+        }
+    }
+
+    private static Timer queryTimer(MeterRegistry registry, String outcome) {
+        return Timer.builder("canary.prometheus.query").description("Prometheus query_range calls, retries included")
+                .tag("outcome", outcome).publishPercentileHistogram().register(registry);
     }
 
     /** True when Prometheus answers its readiness endpoint. */

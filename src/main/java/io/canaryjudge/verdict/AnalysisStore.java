@@ -331,6 +331,26 @@ public class AnalysisStore {
         return new Page(List.copyOf(rows), next);
     }
 
+    /**
+     * Analyses with a verdict whose canary started at or after {@code since}, oldest first; null namespace or
+     * service do not filter. The DORA figures are computed from these.
+     */
+    public List<AnalysisRecord> judgedSince(String namespace, String service, Instant since) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM analysis WHERE verdict IS NOT NULL "
+                + "AND completed_at IS NOT NULL AND started_at >= ?");
+        List<Object> args = new ArrayList<>(List.of(since));
+        if (namespace != null) {
+            sql.append(" AND namespace = ?");
+            args.add(namespace);
+        }
+        if (service != null) {
+            sql.append(" AND service = ?");
+            args.add(service);
+        }
+        sql.append(" ORDER BY started_at, id");
+        return many(sql.toString(), args.toArray());
+    }
+
     /** Result of {@link #insertIfAbsent}: the stored analysis and whether this call created it. */
     public record Insert(AnalysisRecord analysis, boolean created) {
     }

@@ -169,6 +169,20 @@ class EventReaderTest {
     }
 
     @Test
+    void commitTimeIsOptionalAndRead() {
+        assertEquals(null, VALIDATOR.validate(valid()).commitTime());
+        assertEquals(Instant.parse("2026-11-26T00:40:00Z"),
+                VALIDATOR.validate(valid().put("commitTime", "2026-11-26T01:40:00+01:00")).commitTime());
+    }
+
+    @Test
+    void commitTimeMustBeRfc3339AndNotAfterStartedAt() {
+        assertEquals("commitTime", invalid(valid().put("commitTime", "last tuesday")).violations().get(0).field());
+        assertEquals("after startedAt: a commit is made before it is deployed",
+                invalid(valid().put("commitTime", "2026-11-26T01:00:01Z")).violations().get(0).message());
+    }
+
+    @Test
     void namespaceMustBeAKubernetesName() {
         assertEquals("namespace", invalid(valid().put("namespace", "Shop_1")).violations().get(0).field());
     }

@@ -1,0 +1,190 @@
+// One analysis: verdict, reason, rollback, the approve/abort control, and per metric the canary and stable
+// series, their distributions and the judge's interval against the tolerance band.
+import { get, post } from './api.js';
+import { h, badge, when, duration } from './dom.js';
+import { seriesChart, ecdfChart, boxChart, intervalChart, COLORS } from './charts.js';
+
+const KEY = 'canary-judge.apiKey';
+
+export function analysisView(root, id, pollMs) {
+  const head = h('section', { class: 'panel', id: 'analysis' }, h('p', { class: 'muted' }, 'Loading…'));
+  const decide = h('section', { class: 'panel', id: 'decision' });
+  const metrics = h('section', { id: 'metrics' });
+  root.append(h('p', {}, h('a', { href: '#/' }, '← all analyses')), head, decide, metrics);
+  let timer = null;
+  let decisionShown = false;
+
+  async function load() {
+    try {
+      const a = await get(`analyses/${encodeURIComponent(id)}`);
+      head.replaceChildren(...header(a).filter(Boolean));
+      metrics.replaceChildren(...metricCards(a));
+      if (!decisionShown) {
+        decide.append(...decisionForm(a));
+        decisionShown = true;
+      }
+      setLive(true);
+      if (a.phase === 'PENDING' || a.phase === 'RUNNING') timer = setTimeout(load, pollMs);
+    } catch (e) {
+      head.replaceChildren(h('p', { class: 'error' }, `Could not load analysis ${id}: ${e.message}`));
+      setLive(false);
+    }
+  }
+  load();
+  return () => clearTimeout(timer);
+}
+
+function setLive(ok) {
+  const l = document.getElementById('live');
+  if (l) l.className = ok ? 'live' : 'live down';
+}
+
+function header(a) {
+  const taken = a.measurements ? a.measurements.length : 0;
+  return [
+    h('h2', {}, `${a.namespace}/${a.service} `, h('span', { class: 'muted' }, a.deploymentId), ' ',
+      badge(a.phase, 'phase'), ' ', a.verdict ? badge(a.verdict, 'verdict') : null,
+      a.score === null ? null : h('span', { class: 'score' }, ` score ${Math.round(a.score * 10) / 10}`)),
+    a.reason ? h('p', { class: 'reason', id: 'reason' }, a.reason) : h('p', { class: 'muted' }, 'No verdict yet.'),
+    h('dl', { class: 'facts' },
+      h('dt', {}, 'Template'), h('dd', {}, a.template),
+      h('dt', {}, 'Canary'), h('dd', { class: 'digest' }, a.canary.digest),
+      h('dt', {}, 'Stable'), h('dd', { class: 'digest' }, a.stable.digest),
+      h('dt', {}, 'Canary started'), h('dd', {}, when(a.startedAt)),
+      h('dt', {}, 'Finished'), h('dd', {}, a.completedAt ? when(a.completedAt) : '—'),
+      h('dt', {}, 'Measurements'), h('dd', {}, `${taken} of ${a.measurementCount}, every ${a.interval.replace('PT', '').toLowerCase()}`),
+      h('dt', {}, 'Analysis id'), h('dd', { class: 'digest' }, a.id)),
+    rollback(a)];
+}
+
+/** The rollback outcome, when the service reports one (older versions and non-ABORTs have none). */
+function rollback(a) {
+  const r = a.rollback;
+  if (!r) {
+    return a.verdict === 'ABORT' ? h('div', { class: 'rollback none', id: 'rollback' }, 'Rollback: none recorded.') : null;
+  }
+  const outcome = r.outcome || r.state || 'UNKNOWN';
+  const applied = r.appliedAt || (outcome === 'APPLIED' ? r.finishedAt : null);
+  return h('div', { class: `rollback ${String(outcome).toLowerCase()}`, id: 'rollback' },
+    h('strong', {}, 'Rollback '), badge(outcome, 'rollback'), r.dryRun ? ' (dry run)' : '',
+    r.strategy ? ` via ${r.strategy}` : '',
+    applied ? h('span', {}, ' · applied ', when(applied)) : '',
+    r.timeToRestoreSeconds !== undefined && r.timeToRestoreSeconds !== null
+      ? ` · restored ${duration(r.timeToRestoreSeconds)} after the verdict` : '',
+    r.reason ? h('p', {}, r.reason) : null,
+    r.detail ? h('pre', {}, r.detail) : null);
+}
+
+function decisionForm(a) {
+  const key = h('input', { type: 'password', name: 'apiKey', autocomplete: 'off', placeholder: 'API key',
+    value: sessionStorage.getItem(KEY) || '' });
+  const reason = h('input', { type: 'text', name: 'reason', placeholder: 'why (recorded with the decision)', size: 40 });
+  const out = h('p', { class: 'decision-result', id: 'decision-result', role: 'status' });
+  const send = async action => {
+    if (!reason.value.trim()) {
+      out.textContent = 'Give a reason: every decision is audited.';
+      out.className = 'decision-result error';
+      return;
+    }
+    sessionStorage.setItem(KEY, key.value);
+    out.textContent = `Sending ${action}…`;
+    out.className = 'decision-result';
+    try {
+      await post(`analyses/${encodeURIComponent(a.id)}/decisions`, { action, reason: reason.value.trim() }, key.value);
+      out.textContent = `${action} recorded.`;
+      out.className = 'decision-result ok';
+    } catch (e) {
+      out.textContent = e.message;
+      out.className = 'decision-result error';
+    }
+  };
+  const approve = h('button', { type: 'button', class: 'approve' }, 'Approve');
+  const abort = h('button', { type: 'button', class: 'abort' }, 'Abort');
+  approve.addEventListener('click', () => send('approve'));
+  abort.addEventListener('click', () => send('abort'));
+  return [h('h3', {}, 'Decision'),
+    h('p', { class: 'muted' }, 'For authorized users: the key stays in this browser tab (session storage).'),
+    h('div', { class: 'decision' }, key, reason, approve, abort), out];
+}
+
+function metricCards(a) {
+  const ms = a.measurements || [];
+  if (ms.length === 0) return [h('p', { class: 'panel muted' }, 'No measurement yet.')];
+  const last = ms[ms.length - 1];
+  const templ = new Map(((a.templateDefinition && a.templateDefinition.metrics) || []).map(m => [m.name, m]));
+  return last.metrics.map(m => card(m, templ.get(m.name) || {}, ms));
+}
+
+function card(m, t, ms) {
+  const cls = (m.classification || 'none').toLowerCase();
+  const head = h('h3', {}, m.name, ' ', h('span', { class: 'muted' }, m.kind), m.critical ? badge('critical', 'tag') : null,
+    m.dryRun ? badge('dry run', 'tag') : null, ' ', badge(m.classification || '—', 'class'));
+  const body = [h('p', { class: 'explanation' }, m.explanation || '')];
+  if (m.error) {
+    body.push(h('p', { class: 'error' }, m.error));
+  } else if (m.kind === 'counts') {
+    const rates = intervalRates(m.name, ms);
+    body.push(h('div', { class: 'charts' },
+      figure('error rate per interval', seriesChart(rates.map(r => ({ name: r.name, color: COLORS[r.name],
+        points: r.points })), { title: `${m.name} over time` })),
+      figure('per-interval rates', boxChart(rates.map(r => ({ name: r.name, color: COLORS[r.name],
+        values: r.points.map(p => p[1]) })), { title: `${m.name} distribution` })),
+      figure('rate ratio canary / stable against the tolerance', interval(m, t, 'counts'))));
+  } else if (m.canary && m.canary.values) {
+    const cohorts = ['canary', 'stable'].map(c => ({ name: c, color: COLORS[c],
+      points: (m[c].times || []).map((time, i) => [time, m[c].values[i]]), values: m[c].values }));
+    body.push(h('div', { class: 'charts' },
+      figure('canary and stable over time', seriesChart(cohorts, { title: `${m.name} over time` })),
+      figure('distributions (ECDF)', ecdfChart(cohorts, { title: `${m.name} distribution` })),
+      figure('shift canary − stable against the tolerance', interval(m, t, 'continuous'))));
+  }
+  return h('article', { class: `panel metric ${cls}`, 'data-metric': m.name }, head, ...body);
+}
+
+function figure(caption, chart) {
+  return h('figure', {}, chart, h('figcaption', {}, caption));
+}
+
+/** Tolerance margin as the judge computes it: max(relative · |stable level|, absolute). */
+function margin(t, stableLevel) {
+  const tol = t.tolerance || {};
+  const rel = Number.isFinite(stableLevel) ? (tol.relative || 0) * Math.abs(stableLevel) : 0;
+  return Math.max(rel, tol.absolute || 0);
+}
+
+function interval(m, t, kind) {
+  const level = m.stable ? m.stable.level : null;
+  const mg = margin(t, level);
+  const outcome = { PASS: 'pass', HIGH: 'fail', LOW: 'fail' }[m.classification] || 'none';
+  if (kind === 'counts') {
+    const r = m.rateRatio || {};
+    // the counts rule compares rates by difference; as a ratio the margin is relative to the stable rate
+    const band = level > 0 ? [1 - mg / level, 1 + mg / level] : null;
+    return intervalChart({ estimate: r.estimate, lower: r.lower, upper: r.upper, band, reference: 1,
+      direction: t.direction, label: 'ratio', outcome }, { title: `${m.name} rate ratio` });
+  }
+  const s = m.shift || {};
+  return intervalChart({ estimate: s.estimate, lower: s.lower, upper: s.upper, band: [-mg, mg], reference: 0,
+    direction: t.direction, label: 'shift', outcome }, { title: `${m.name} shift` });
+}
+
+/**
+ * Per-interval error rates of a counts metric: measurement i covers the window up to its end, so the
+ * difference of consecutive measurements is the interval's own events and exposure.
+ */
+function intervalRates(name, ms) {
+  return ['canary', 'stable'].map(c => {
+    const points = [];
+    let prevEvents = 0, prevExposure = 0;
+    for (const meas of ms) {
+      const m = meas.metrics.find(x => x.name === name);
+      if (!m || !m[c] || m[c].exposure === null || m[c].exposure === undefined) continue;
+      const events = m[c].events || 0, exposure = m[c].exposure;
+      const de = exposure - prevExposure;
+      if (de > 0) points.push([Date.parse(meas.windowEnd) / 1000, (events - prevEvents) / de]);
+      prevEvents = events;
+      prevExposure = exposure;
+    }
+    return { name: c, points };
+  });
+}

@@ -1,0 +1,127 @@
+package io.canaryjudge.ui;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.canaryjudge.testing.DemoScenario;
+import io.canaryjudge.testing.HeadlessChromium;
+import io.canaryjudge.testing.RealInfrastructure;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The web page in a real headless Chromium (Debian's package, over the DevTools protocol): it lists analyses
+ * the test created, draws every chart of an analysis, and logs no console error. Screenshots are kept under
+ * target/ui-screenshots.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = RealInfrastructure.class, restrictToAnnotatedClass = false)
+class WebUiTest {
+    static final Path SHOTS = Path.of("target", "ui-screenshots");
+    static HeadlessChromium browser;
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @ConfigProperty(name = "canary.test.started-at")
+    Instant startedAt;
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        Files.createDirectories(SHOTS);
+        browser = HeadlessChromium.start(1280, 900);
+    }
+
+    @AfterAll
+    static void stopBrowser() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @BeforeEach
+    void freshPage() {
+        browser.navigate("about:blank");
+        browser.clearErrors();
+    }
+
+    private String analysed(String service, String verdict) {
+        String id = given().contentType("application/json")
+                .body(DemoScenario.event("ui-" + service + "-" + System.nanoTime(), service, startedAt))
+                .post("/api/v1/analyses").then().statusCode(202).extract().path("id");
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> given().get("/api/v1/analyses/" + id)
+                .then().statusCode(200).body("verdict", equalTo(verdict)));
+        return id;
+    }
+
+    @Test
+    void listShowsTheTestsAnalysesWithVerdictBadgesAndTheDoraPanel() throws Exception {
+        String aborted = analysed("checkout", "ABORT");
+        String promoted = analysed("cart", "PROMOTE");
+        browser.navigate(root + "#/?namespace=shop");
+        browser.waitFor("document.querySelector('tr[data-id=\"" + aborted + "\"]') && document.querySelector('tr[data-id=\""
+                + promoted + "\"]')", Duration.ofSeconds(20));
+        assertEquals("ABORT", browser.evaluate("document.querySelector('tr[data-id=\"" + aborted
+                + "\"] .badge.verdict').textContent").asText());
+        assertEquals("PROMOTE", browser.evaluate("document.querySelector('tr[data-id=\"" + promoted
+                + "\"] .badge.verdict').textContent").asText());
+        browser.waitFor("document.querySelectorAll('#dora .tile').length === 4", Duration.ofSeconds(20));
+        assertTrue(browser.evaluate("document.querySelector('#dora .dora-services').innerText").asText()
+                .contains("shop/checkout"));
+        Files.write(SHOTS.resolve("list.png"), browser.screenshot(0));
+        assertEquals(List.of(), browser.errors());
+    }
+
+    @Test
+    void analysisPageDrawsSeriesDistributionAndIntervalOfEveryMetric() throws Exception {
+        String id = analysed("cart", "PROMOTE");
+        browser.navigate(root + "#/analyses/" + id);
+        browser.waitFor("document.querySelectorAll('article.metric').length === 5", Duration.ofSeconds(20));
+        // five metrics, each with a series chart, a distribution (ECDF or box plot) and an interval against tolerance
+        assertEquals(10, browser.evaluate("document.querySelectorAll('svg[data-chart=series] polyline').length").asInt());
+        assertEquals(8, browser.evaluate("document.querySelectorAll('svg[data-chart=ecdf] path.line').length").asInt());
+        assertEquals(1, browser.evaluate("document.querySelectorAll('svg[data-chart=box]').length").asInt());
+        assertEquals(5, browser.evaluate("document.querySelectorAll('svg[data-chart=interval] circle.estimate').length").asInt());
+        assertEquals(5, browser.evaluate("document.querySelectorAll('svg[data-chart=interval] rect.band').length").asInt());
+        assertEquals("Score 100.0 reaches the pass threshold 95.0.",
+                browser.evaluate("document.getElementById('reason').textContent").asText());
+        Files.write(SHOTS.resolve("analysis.png"), browser.screenshot(0));
+        Files.write(SHOTS.resolve("analysis-top.png"), browser.screenshot(1100));
+        assertEquals(List.of(), browser.errors());
+    }
+
+    @Test
+    void abortedAnalysisShowsItsReasonAndTheDecisionControlReportsHttpErrors() throws Exception {
+        String id = analysed("checkout", "ABORT");
+        browser.navigate(root + "#/analyses/" + id);
+        browser.waitFor("document.getElementById('reason') && document.querySelector('#decision button.abort')",
+                Duration.ofSeconds(20));
+        assertTrue(browser.evaluate("document.getElementById('reason').textContent").asText()
+                .startsWith("Critical metric error-rate was HIGH"));
+        assertEquals("HIGH", browser.evaluate("document.querySelector('article[data-metric=\"error-rate\"] .badge.class')"
+                + ".textContent").asText());
+        Files.write(SHOTS.resolve("aborted.png"), browser.screenshot(0));
+        assertEquals(List.of(), browser.errors());
+        // the decision endpoint answers an error here (not this service's key): the page shows the HTTP status
+        browser.evaluate("document.querySelector('#decision input[name=apiKey]').value = 'not-a-key';"
+                + "document.querySelector('#decision input[name=reason]').value = 'checked by hand';"
+                + "document.querySelector('#decision button.abort').click(); true");
+        browser.waitFor("/HTTP 4\\d\\d/.test(document.getElementById('decision-result').textContent)", Duration.ofSeconds(10));
+        assertEquals("not-a-key", browser.evaluate("sessionStorage.getItem('canary-judge.apiKey')").asText());
+    }
+}
