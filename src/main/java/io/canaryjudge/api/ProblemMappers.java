@@ -26,6 +26,13 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
+    public Response storeDown(io.canaryjudge.verdict.StoreException e) {
+        LOG.warnf("store unavailable: %s", e.getMessage());
+        return Response.fromResponse(problem(503, "store-unavailable", "Store unavailable",
+                "the database does not answer; retry later", null)).header("Retry-After", "10").build();
+    }
+
+    @ServerExceptionMapper
     public Response badRequest(BadRequest e) {
         return problem(400, "bad-request", "Bad request", e.getMessage(), List.of(new Problem.FieldError(e.field(), e.getMessage())));
     }

@@ -2,6 +2,7 @@ package io.canaryjudge.intake;
 
 import io.canaryjudge.analysis.AnalysisService;
 import io.canaryjudge.analysis.Submission;
+import io.canaryjudge.verdict.StoreException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -52,12 +53,35 @@ public class DeploymentConsumer {
         byte[] value = message.getPayload();
         try {
             DeploymentEvent event = reader.read(value, headers);
-            Submission s = analyses.submit(event);
+            Submission s = submitWithRetry(event);
             registry.counter("canary.intake.events", "result", s.created() ? "accepted" : "duplicate").increment();
             return message.ack();
         } catch (InvalidEventException e) {
             registry.counter("canary.intake.events", "result", "dead-lettered").increment();
             return deadLetter(message, meta, value, "invalid: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The store being down is not the event's fault: keep the event (no ack, no dead letter) and retry with
+     * backoff until the store answers. Later events wait behind it, so the order per partition is kept.
+     */
+    private Submission submitWithRetry(DeploymentEvent event) {
+        long backoff = 500;
+        while (true) {
+            try {
+                return analyses.submit(event);
+            } catch (StoreException e) {
+                registry.counter("canary.intake.store.retries").increment();
+                LOG.warnf("event=%s store unavailable, retrying in %dms: %s", event.id(), backoff, e.getMessage());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoff = Math.min(backoff * 2, 15_000);
+            }
         }
     }
 

@@ -16,12 +16,26 @@ import org.apache.kafka.common.utils.Time;
 
 /** A genuine single-node KRaft Kafka broker (broker + controller) in this JVM, on free loopback ports. */
 public final class EmbeddedKafka implements AutoCloseable {
-    private final KafkaRaftServer server;
+    private KafkaRaftServer server;
     private final String bootstrap;
+    private final Properties props;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrap) {
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrap, Properties props) {
         this.server = server;
         this.bootstrap = bootstrap;
+        this.props = props;
+    }
+
+    /** Stops the broker (clients see it gone) without deleting its data. */
+    public void stop() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    /** Starts the broker again on the same ports with the same data, as after a broker restart. */
+    public void restart() {
+        server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        server.startup();
     }
 
     public static EmbeddedKafka start(Path logDir) {
@@ -61,7 +75,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
             server.startup();
-            return new EmbeddedKafka(server, "127.0.0.1:" + port);
+            return new EmbeddedKafka(server, "127.0.0.1:" + port, p);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the embedded Kafka broker", e);
         }

@@ -24,12 +24,24 @@ public final class PostgresServer implements AutoCloseable {
     private final String pgCtl;
     private final List<String> asUser;
     private final int port;
+    private final String opts;
 
-    private PostgresServer(Path data, String pgCtl, List<String> asUser, int port) {
+    private PostgresServer(Path data, String pgCtl, List<String> asUser, int port, String opts) {
         this.data = data;
         this.pgCtl = pgCtl;
         this.asUser = asUser;
         this.port = port;
+        this.opts = opts;
+    }
+
+    /** Starts the stopped server again with the same data and port. */
+    public void restart() {
+        try {
+            run(List.of(pgCtl, "-D", data.toString(), "-o", opts, "-l", data.getParent().resolve("postgres.log").toString(),
+                    "-w", "-t", "60", "start"), data.getParent(), asUser);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static PostgresServer start() {
@@ -48,7 +60,7 @@ public final class PostgresServer implements AutoCloseable {
             String opts = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off";
             run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-o", opts, "-l",
                     dir.resolve("postgres.log").toString(), "-w", "-t", "60", "start"), dir, asUser);
-            PostgresServer server = new PostgresServer(data, bin.resolve("pg_ctl").toString(), asUser, port);
+            PostgresServer server = new PostgresServer(data, bin.resolve("pg_ctl").toString(), asUser, port, opts);
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "canary", "");
                  Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE canary");
@@ -70,6 +82,11 @@ public final class PostgresServer implements AutoCloseable {
     /** Stops the server at once, as a crash would (no checkpoint). */
     @Override
     public void close() {
+        stop();
+    }
+
+    /** Stops the server at once, as a crash would; {@link #restart()} brings it back. */
+    public void stop() {
         try {
             run(List.of(pgCtl, "-D", data.toString(), "-m", "immediate", "-w", "stop"), data.getParent(), asUser);
         } catch (IOException | RuntimeException e) {

@@ -43,7 +43,7 @@ public final class ServiceProcess implements AutoCloseable {
             pb.environment().put("PORT", Integer.toString(port));
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             ServiceProcess s = new ServiceProcess(pb.start(), "http://127.0.0.1:" + port, log);
-            s.awaitReady();
+            s.await(jvmArgs.contains(LIVE_ONLY) ? "/q/health/live" : "/q/health/ready");
             return s;
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -64,7 +64,27 @@ public final class ServiceProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
-    private void awaitReady() {
+    /** Pass as a JVM argument to return once the service is alive, ready or not. */
+    public static final String LIVE_ONLY = "-Dcanary.test.await=live";
+
+    /** The status of a GET on {@code path}, or -1 when the service does not answer. */
+    public int status(String path) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + path)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    private void await(String health) {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
@@ -72,7 +92,7 @@ public final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException("service exited; log " + log);
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + health)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
