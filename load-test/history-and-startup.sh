@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Load figures of one instance (issue 8, part): start-up time and idle RSS of the packaged jar, and the history
+# query at 10^6 stored analyses on PostgreSQL against /q/health/live at the same concurrency.
+# Usage (from the repository root, after ./mvnw package -DskipTests and (cd load-test && ../mvnw package)):
+#   bash load-test/history-and-startup.sh [rows=1000000] [concurrency=16] [seconds=20]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${1:-1000000}; CONC=${2:-16}; SECS=${3:-20}
+JAR=target/quarkus-app/quarkus-run.jar
+[ -f "$JAR" ] || { echo "build first: ./mvnw -B package -DskipTests" >&2; exit 1; }
+BIN=$(ls -d /usr/lib/postgresql/*/bin | sort | tail -1)
+WORK=$(mktemp -d); chmod 777 "$WORK"
+AS=(); [ "$(id -u)" = 0 ] && AS=(runuser -u postgres --)
+PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+HTTP=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+cleanup() { [ -n "${SVC:-}" ] && kill "$SVC" 2>/dev/null || true; "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+"${AS[@]}" "$BIN/initdb" -D "$WORK/pg" -U canary --auth=trust -E UTF8 --no-sync >/dev/null
+"${AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg" -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off" -l "$WORK/pg.log" -w start >/dev/null
+psql -h 127.0.0.1 -p "$PORT" -U canary -d postgres -qc "CREATE DATABASE canary"
+URL="jdbc:postgresql://127.0.0.1:$PORT/canary"
+
+echo "== start-up (packaged jar, PostgreSQL store, Kafka unreachable) =="
+T0=$(date +%s%N)
+java -cp "$JAR" -version >/dev/null 2>&1 || true
+T1=$(date +%s%N)
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1 CANARY_DB_URL="$URL" CANARY_DB_USER=canary PORT=$HTTP \
+  java -jar "$JAR" > "$WORK/service.log" 2>&1 & SVC=$!
+until curl -sf "http://127.0.0.1:$HTTP/q/health/live" >/dev/null; do sleep 0.02; done
+T2=$(date +%s%N)
+sleep 5
+RSS=$(awk '/VmRSS/{print $2}' /proc/$SVC/status)
+printf 'baseline JVM start (java -version): %d ms\n' $(( (T1-T0)/1000000 ))
+printf 'service start to live:              %d ms (goal <= 2000)\n' $(( (T2-T1)/1000000 ))
+printf 'idle RSS after 5 s:                 %d MB (goal <= 200)\n' $(( RSS/1024 ))
+
+echo "== history: $ROWS analyses =="
+until grep -q "migrations=done" "$WORK/service.log"; do sleep 0.2; done
+psql -h 127.0.0.1 -p "$PORT" -U canary -d canary -q <<SQL
+INSERT INTO analysis (id, event_id, deployment_id, namespace, service, template, canary_digest, stable_digest,
+  event_json, template_json, started_at, interval_ms, measurement_count, phase, verdict, score, reason,
+  verdict_json, created_at, updated_at, completed_at, published_at)
+SELECT md5(g::text), 'evt-' || g, 'dep-' || g, 'ns-' || (g % 20), 'svc-' || (g % 1000), 'http-golden-signals',
+  'sha256:' || repeat('c', 64), 'sha256:' || repeat('b', 64), '{}', '{}',
+  now() - (g || ' seconds')::interval, 60000, 10,
+  CASE WHEN g % 10 = 0 THEN 'FAILED' ELSE 'SUCCESSFUL' END, CASE WHEN g % 10 = 0 THEN 'ABORT' ELSE 'PROMOTE' END,
+  90, 'synthetic', '{"metrics":[]}', now() - (g || ' seconds')::interval, now(), now(), now()
+FROM generate_series(1, $ROWS) g;
+ANALYZE analysis;
+SQL
+java -cp load-test/target/benchmarks.jar io.canaryjudge.load.HttpLoad \
+  "http://127.0.0.1:$HTTP/api/v1/analyses?service=svc-{n}&limit=50" "http://127.0.0.1:$HTTP/q/health/live" "$CONC" "$SECS"

@@ -1,0 +1,85 @@
+package io.canaryjudge.load;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Closed-loop HTTP load: {@code concurrency} clients each send requests back to back for {@code seconds} and the
+ * latencies are reported as p50/p99, for a target URL and a baseline URL measured in the same run, one after the
+ * other with the same settings. Usage: {@code HttpLoad <target-url> <baseline-url> <concurrency> <seconds>};
+ * a {@code {n}} in the target URL is replaced by a random number below 1000 per request (a random service).
+ */
+public final class HttpLoad {
+    private HttpLoad() {
+    }
+
+    record Result(String url, long requests, long errors, double p50Ms, double p99Ms, double perSecond) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String target = args[0];
+        String baseline = args[1];
+        int concurrency = Integer.parseInt(args[2]);
+        int seconds = Integer.parseInt(args[3]);
+        run(baseline, concurrency, 3); // warm-up of both paths
+        run(target, concurrency, 3);
+        Result b = run(baseline, concurrency, seconds);
+        Result t = run(target, concurrency, seconds);
+        System.out.printf("%-60s %9s %7s %9s %9s %9s%n", "url", "requests", "errors", "p50 ms", "p99 ms", "req/s");
+        for (Result r : List.of(b, t)) {
+            System.out.printf("%-60s %9d %7d %9.2f %9.2f %9.0f%n", r.url().length() > 60 ? r.url().substring(0, 60) : r.url(),
+                    r.requests(), r.errors(), r.p50Ms(), r.p99Ms(), r.perSecond());
+        }
+        System.out.printf("p99 ratio target/baseline = %.2f (goal <= 2), p50 ratio = %.2f%n", t.p99Ms() / b.p99Ms(),
+                t.p50Ms() / b.p50Ms());
+    }
+
+    static Result run(String url, int concurrency, int seconds) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .executor(Executors.newFixedThreadPool(2)).build();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        AtomicLong errors = new AtomicLong();
+        List<Future<long[]>> futures = new ArrayList<>();
+        for (int c = 0; c < concurrency; c++) {
+            futures.add(pool.submit(() -> {
+                long[] lat = new long[1 << 16];
+                int n = 0;
+                while (System.nanoTime() < end) {
+                    String u = url.replace("{n}", Integer.toString(ThreadLocalRandom.current().nextInt(1000)));
+                    long t0 = System.nanoTime();
+                    HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(u)).build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    long dt = System.nanoTime() - t0;
+                    if (r.statusCode() != 200) {
+                        errors.incrementAndGet();
+                    }
+                    if (n == lat.length) {
+                        lat = Arrays.copyOf(lat, n * 2);
+                    }
+                    lat[n++] = dt;
+                }
+                return Arrays.copyOf(lat, n);
+            }));
+        }
+        List<long[]> parts = new ArrayList<>();
+        for (Future<long[]> f : futures) {
+            parts.add(f.get());
+        }
+        pool.shutdown();
+        long[] all = parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        return new Result(url, all.length, errors.get(), all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6,
+                all.length / (double) seconds);
+    }
+}
