@@ -58,7 +58,7 @@ public final class Demo {
                 }
                 say("");
                 say("Kafka: " + kafka.bootstrapServers() + "   Prometheus: " + prometheus.url() + "   service: " + base);
-                say("History:  curl -s " + base + "/api/v1/analyses | jq");
+                say("Web page: " + base + "/   History: curl -s " + base + "/api/v1/analyses | jq");
                 if (keep) {
                     say("Everything keeps running; press Ctrl-C to stop.");
                     service.waitFor();
