@@ -3,8 +3,6 @@ package io.canaryjudge.analysis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canaryjudge.testing.DemoScenario;
 import io.canaryjudge.testing.EmbeddedKafka;
 import io.canaryjudge.testing.KafkaTestClient;
@@ -13,6 +11,7 @@ import io.canaryjudge.testing.PostgresServer;
 import io.canaryjudge.testing.PrometheusServer;
 import io.canaryjudge.testing.ServiceProcess;
 import io.canaryjudge.testing.SyntheticWorkload;
+import io.canaryjudge.testing.VerdictCollector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,9 +19,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -30,7 +27,6 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,20 +35,10 @@ import org.junit.jupiter.api.Test;
  * Every event gets exactly one verdict.
  */
 class FailoverIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Test
     void survivingReplicaFinishesTheAnalysesOfAKilledOne() throws Exception {
         Path dir = Files.createTempDirectory("failover-it");
-        List<SyntheticWorkload.Service> services = new ArrayList<>();
-        SyntheticWorkload.Profile stable = new SyntheticWorkload.Profile(60, 0.002, 0.04, 0.35, 200_000_000L, 4_000_000L, 0.5);
-        SyntheticWorkload.Profile bad = new SyntheticWorkload.Profile(20, 0.10, 0.12, 0.35, 260_000_000L, 4_000_000L, 0.9);
-        // a healthy canary has no errors at all, so that 12 healthy canaries are not 12 chances of a 5 % false
-        // alarm: the test is about losing nothing, not about the false-alarm rate (see the sequential simulation)
-        SyntheticWorkload.Profile good = new SyntheticWorkload.Profile(20, 0.0, 0.04, 0.35, 200_000_000L, 4_000_000L, 0.5);
-        for (int i = 0; i < 16; i++) {
-            services.add(new SyntheticWorkload.Service("shop", "svc-" + i, stable, i % 2 == 0 ? bad : good));
-        }
+        List<SyntheticWorkload.Service> services = VerdictCollector.services(16);
         try (PostgresServer pg = PostgresServer.start();
              EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
              LiveMetricsServer live = LiveMetricsServer.start(services);
@@ -85,19 +71,9 @@ class FailoverIT {
                 Thread.sleep(9000);
                 int before = measurements(pg);
                 first.kill9();
-                Map<String, Set<String>> cloudEventIds = new HashMap<>();
-                Map<String, String> verdicts = new HashMap<>();
-                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-                while (System.nanoTime() < deadline && verdicts.size() < events.size()) {
-                    for (ConsumerRecord<String, byte[]> r : client.readAll("canary-verdicts", Duration.ofSeconds(2))) {
-                        JsonNode v = JSON.readTree(r.value());
-                        String id = v.path("eventId").asText();
-                        if (events.containsKey(id)) {
-                            cloudEventIds.computeIfAbsent(id, k -> new HashSet<>()).add(KafkaTestClient.header(r, "ce_id"));
-                            verdicts.put(id, v.path("verdict").asText());
-                        }
-                    }
-                }
+                VerdictCollector.Collected collected = VerdictCollector.collect(client, events.keySet(), Duration.ofSeconds(120));
+                Map<String, String> verdicts = collected.verdicts();
+                Map<String, Set<String>> cloudEventIds = collected.cloudEventIds();
                 assertTrue(before > 0);
                 assertEquals(events.keySet(), verdicts.keySet(), "every event got a verdict; logs in " + dir);
                 cloudEventIds.forEach((id, ids) -> assertEquals(1, ids.size(), id + " " + ids));
