@@ -50,7 +50,7 @@ public record AnalysisTemplate(
         insufficientData = insufficientData == null ? InsufficientData.DEFAULT : insufficientData;
     }
 
-    public boolean isSequential() {
+    public boolean sequentialMode() {
         return mode == Mode.SEQUENTIAL;
     }
 

@@ -146,7 +146,7 @@ class TemplateParserTest {
                   splitAlpha: true
                   earlyPromote: true
                   minPromoteIntervals: 4"""));
-        assertTrue(t.isSequential());
+        assertTrue(t.sequentialMode());
         var c = t.sequential();
         assertEquals(0.01, c.alpha());
         assertEquals(0.3, c.sigma());
@@ -158,6 +158,19 @@ class TemplateParserTest {
         assertEquals(4, c.minPromoteIntervals());
         var partial = parse(VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {alpha: 0.1}")).sequential();
         assertEquals(io.canaryjudge.judge.sequential.SequentialConfig.defaults().withAlpha(0.1), partial);
+    }
+
+    @Test
+    void templatesSurviveTheJsonRoundTripOfStoredAnalyses() throws Exception {
+        // analyses store their template as JSON and read it back at every measurement
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules();
+        for (String yaml : List.of(VALID, VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {tau: 0.2}"))) {
+            AnalysisTemplate t = parse(yaml);
+            AnalysisTemplate back = json.readValue(json.writeValueAsString(t), AnalysisTemplate.class);
+            assertEquals(t.mode(), back.mode());
+            assertEquals(t.sequential(), back.sequential());
+            assertEquals(t.metrics().get(0).events(), back.metrics().get(0).events());
+        }
     }
 
     @Test
