@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canaryjudge.judge.Classification;
 import io.canaryjudge.judge.Direction;
 import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.judge.sequential.BatchRankEProcess;
@@ -286,6 +287,32 @@ final class SequentialStep {
                     n.path("noDataIntervals").asInt(), n.path("consecutiveErrors").asInt()));
         });
         return out;
+    }
+
+    /**
+     * The metric's standing in fixed mode's words: ERROR (query failed), HIGH/LOW once a test crossed ln(1/α)
+     * (LOW for a decrease), NO_DATA while no interval had data in both cohorts, PASS otherwise ("no evidence of
+     * a regression yet", not a proof of equality).
+     */
+    static Classification classification(MetricTemplate m, MetricState s, Observation o) {
+        if (o.error() != null) {
+            return Classification.ERROR;
+        }
+        if (s.tests().stream().anyMatch(t -> t.state().crossed())) {
+            return m.directionOrDefault() == MetricTemplate.DirectionName.DECREASE ? Classification.LOW
+                    : Classification.HIGH;
+        }
+        return s.dataIntervals() == 0 ? Classification.NO_DATA : Classification.PASS;
+    }
+
+    /** The sentences of the metric's tests, joined. */
+    static String explanation(MetricState s, SequentialDecision d) {
+        List<String> parts = new ArrayList<>();
+        for (Test t : s.tests()) {
+            d.metrics().stream().filter(x -> x.name().equals(t.name())).findFirst()
+                    .ifPresent(x -> parts.add(x.explanation()));
+        }
+        return String.join(" ", parts);
     }
 
     /** Per test of a metric: ln M, threshold, anytime p, looks, status, the sentence, and the estimate. */

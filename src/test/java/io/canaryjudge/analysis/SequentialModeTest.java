@@ -70,6 +70,9 @@ class SequentialModeTest {
         assertTrue(errors.path("explanation").asText().contains("regression"), errors.path("explanation").asText());
         assertTrue(a.path("reason").asText().startsWith("ABORT"), a.path("reason").asText());
         assertEquals(1, last.path("counters").path("error-rate").path("failures").asInt());
+        assertEquals("HIGH", last.path("metrics").get(0).path("classification").asText());
+        assertTrue(a.path("metrics").get(0).path("explanation").asText().contains("ln M"),
+                "the verdict's metrics carry the sentence, as fixed mode's do");
     }
 
     @Test
@@ -96,6 +99,7 @@ class SequentialModeTest {
         assertTrue(verdictErrors.path("rateRatio").has("upper"));
         assertTrue(verdictErrors.path("explanation").asText().contains("anytime p"));
         assertEquals("sequential", a.path("templateDefinition").path("mode").asText());
+        assertEquals("PASS", a.path("metrics").get(0).path("classification").asText());
     }
 
     @Test
@@ -105,6 +109,7 @@ class SequentialModeTest {
         assertEquals("INCONCLUSIVE", a.path("phase").asText());
         assertEquals(3, a.path("measurements").size());
         assertTrue(a.path("reason").asText().contains("still lack data"), a.path("reason").asText());
+        assertEquals("NO_DATA", a.path("metrics").get(0).path("classification").asText());
     }
 
     @Test
