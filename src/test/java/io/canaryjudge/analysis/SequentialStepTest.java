@@ -73,6 +73,27 @@ class SequentialStepTest {
     }
 
     @Test
+    void earlyPromoteOnceTheRateRatioIntervalIsInsideTheTolerance() {
+        AnalysisTemplate t = new AnalysisTemplate("t", null, Duration.ofMinutes(1), null, 20, Duration.ofSeconds(30),
+                95, 75, null, List.of(counts("errors")), "t.yaml", null, AnalysisTemplate.Mode.SEQUENTIAL,
+                SequentialConfig.defaults().withEarlyPromote(1.25, 2));
+        Map<String, SequentialStep.MetricState> states = Map.of();
+        SequentialStep.Outcome out = null;
+        int seq = 0;
+        while (seq < 20) {
+            seq++;
+            out = SequentialStep.step(t, states, List.of(countsObs("errors", 500, 500, 10_000, 10_000)), seq, 20, 0);
+            states = out.states();
+            if (out.kind() == Lifecycle.Decision.Kind.FINISH) {
+                break;
+            }
+        }
+        assertEquals(Verdict.PROMOTE, out.verdict(), out.reason());
+        assertTrue(seq >= 2 && seq < 20, "promoted early, not before minPromoteIntervals: " + seq);
+        assertTrue(out.reason().startsWith("PROMOTE early"), out.reason());
+    }
+
+    @Test
     void missingDataNeverPromotes() {
         AnalysisTemplate t = template(1, null, latency("latency"));
         var out = SequentialStep.step(t, Map.of(), List.of(values("latency", new double[0], new double[] {1, 2})), 1, 1, 0);
