@@ -167,6 +167,10 @@ class AnalysisEngine {
             }
             DeploymentEvent event = json.readValue(a.eventJson(), DeploymentEvent.class);
             AnalysisTemplate template = json.readValue(a.templateJson(), AnalysisTemplate.class);
+            if (template.sequentialMode()) {
+                takeSequential(a, event, template, seq);
+                return;
+            }
             Instant windowStart = a.startedAt().plus(template.initialDelay());
             Instant windowEnd = windowStart.plus(a.interval().multipliedBy(seq));
             List<MetricResult> judged = new ArrayList<>();
@@ -209,13 +213,103 @@ class AnalysisEngine {
                 }
                 case FINISH -> {
                     local.remove(id);
-                    finish(a, event, template, d, metricsJson, now);
+                    finish(a, event, template, d.phase(), d.verdict(), score.score(), d.reason(), metricsJson, now);
                 }
             }
         } catch (JsonProcessingException | RuntimeException e) {
             LOG.errorf(e, "analysis=%s step=%d failed, retrying in %s", id, seq, config.retryDelay());
             schedule(id, seq, config.retryDelay());
         }
+    }
+
+    /**
+     * Sequential mode (ADR 0004): measurement {@code seq} reads only the new interval
+     * (start + (seq−1)·interval, start + seq·interval] — query_range points from one step after the interval's
+     * start, so consecutive intervals share no point — and feeds it to each metric's e-processes, restored from
+     * the previous measurement's stored state.
+     */
+    private void takeSequential(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template, int seq)
+            throws JsonProcessingException {
+        String id = a.id();
+        Instant windowStart = a.startedAt().plus(template.initialDelay());
+        Instant intervalStart = windowStart.plus(a.interval().multipliedBy(seq - 1L));
+        Instant intervalEnd = windowStart.plus(a.interval().multipliedBy(seq));
+        Instant readFrom = intervalStart.plus(template.step());
+        List<Observation> observations = new ArrayList<>();
+        for (MetricTemplate m : template.metrics()) {
+            observations.add(Judging.applyNanPolicy(m, reader.read(template, m, event, readFrom, intervalEnd)));
+        }
+        Map<String, SequentialStep.MetricState> previous = previousSequentialState(id);
+        SequentialStep.Outcome d = SequentialStep.step(template, previous, observations, seq, a.measurementCount(),
+                store.extensions(id));
+        ArrayNode metricsJson = json.createArrayNode();
+        for (int i = 0; i < template.metrics().size(); i++) {
+            MetricTemplate m = template.metrics().get(i);
+            Observation o = observations.get(i);
+            ObjectNode n = json.createObjectNode();
+            n.put("name", m.name());
+            n.put("kind", m.kind().name().toLowerCase());
+            n.put("critical", m.isCritical());
+            if (m.isDryRun()) {
+                n.put("dryRun", true);
+            }
+            if (o.error() != null) {
+                n.put("error", o.error());
+            } else {
+                n.set("canary", cohortJson(o.canary()));
+                n.set("stable", cohortJson(o.stable()));
+                if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
+                    n.set("interval", json.valueToTree(SequentialStep.interval(o)));
+                }
+            }
+            SequentialStep.MetricState state = d.states().get(m.name());
+            // the fields fixed mode stores too, read by the Argo, Flagger and Kayenta endpoints and the web page
+            n.put("classification", SequentialStep.classification(m, state, o).name());
+            n.put("explanation", SequentialStep.explanation(state, d.decision()));
+            n.set("sequential", SequentialStep.describe(json, state, d.decision()));
+            metricsJson.add(n);
+        }
+        String verdict = d.verdict() == null ? "INCONCLUSIVE" : d.verdict().name();
+        ObjectNode result = json.createObjectNode();
+        result.put("seq", seq);
+        result.put("mode", "sequential");
+        result.put("windowStart", intervalStart.toString());
+        result.put("windowEnd", intervalEnd.toString());
+        result.put("step", Durations.format(template.step()));
+        result.put("verdict", verdict);
+        result.put("reason", d.reason());
+        result.put("decision", d.kind().name());
+        result.put("action", d.decision().action().name());
+        result.set("metrics", metricsJson);
+        result.set("counters", json.valueToTree(d.counters()));
+        result.set("sequentialState", SequentialStep.toJson(json, d.states()));
+        Instant now = clock.instant();
+        store.addMeasurement(new MeasurementRecord(id, seq, intervalStart, intervalEnd, now, verdict, null,
+                json.writeValueAsString(result)));
+        store.markRunning(id, now);
+        LOG.infof("analysis=%s step=%d/%d mode=sequential action=%s decision=%s", id, seq, a.measurementCount(),
+                d.decision().action(), d.kind());
+        switch (d.kind()) {
+            case CONTINUE -> schedule(a, seq + 1);
+            case EXTEND -> {
+                store.extend(id, now);
+                LOG.infof("analysis=%s extended reason=%s", id, d.reason());
+                schedule(a, seq + 1);
+            }
+            case FINISH -> {
+                local.remove(id);
+                finish(a, event, template, d.phase(), d.verdict(), Double.NaN, d.reason(), metricsJson, now);
+            }
+        }
+    }
+
+    /** The e-process states stored with the last measurement: a restarted service continues the same processes. */
+    private Map<String, SequentialStep.MetricState> previousSequentialState(String id) throws JsonProcessingException {
+        Optional<MeasurementRecord> last = store.lastMeasurement(id);
+        if (last.isEmpty()) {
+            return Map.of();
+        }
+        return SequentialStep.fromJson(json, json.readTree(last.get().resultJson()).path("sequentialState"));
     }
 
     private Map<String, Lifecycle.Counters> previousCounters(String id) throws JsonProcessingException {
@@ -228,8 +322,9 @@ class AnalysisEngine {
                 : Map.of();
     }
 
-    private void finish(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template, Lifecycle.Decision d,
-                        ArrayNode metrics, Instant now) throws JsonProcessingException {
+    private void finish(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template, Phase phase,
+                        io.canaryjudge.judge.Verdict verdict, double score, String reason, ArrayNode metrics, Instant now)
+            throws JsonProcessingException {
         ObjectNode v = json.createObjectNode();
         v.put("analysisId", a.id());
         v.put("eventId", a.eventId());
@@ -238,10 +333,13 @@ class AnalysisEngine {
         v.put("service", a.service());
         v.put("environment", a.environment());
         v.put("template", template.name());
-        v.put("verdict", d.verdict().name());
-        v.put("phase", d.phase().name());
-        Judging.number(v, "score", d.score().score());
-        v.put("reason", d.reason());
+        v.put("verdict", verdict.name());
+        v.put("phase", phase.name());
+        if (template.sequentialMode()) {
+            v.put("mode", "sequential");
+        }
+        Judging.number(v, "score", score);
+        v.put("reason", reason);
         v.putObject("canary").put("digest", event.canary().digest());
         v.putObject("stable").put("digest", event.stable().digest());
         v.set("target", json.valueToTree(event.target()));
@@ -260,9 +358,8 @@ class AnalysisEngine {
         });
         v.set("metrics", slim);
         String verdictJson = json.writeValueAsString(v);
-        if (store.finish(a.id(), d.phase(), d.verdict().name(), finite(d.score().score()), d.reason(), verdictJson, now)) {
-            LOG.infof("analysis=%s service=%s phase=%s verdict=%s score=%s", a.id(), a.key(), d.phase(), d.verdict(),
-                    d.score().score());
+        if (store.finish(a.id(), phase, verdict.name(), finite(score), reason, verdictJson, now)) {
+            LOG.infof("analysis=%s service=%s phase=%s verdict=%s score=%s", a.id(), a.key(), phase, verdict, score);
             store.find(a.id()).ifPresent(done -> {
                 publisher.publish(done);
                 finished.fire(new AnalysisFinished(done));

@@ -1,5 +1,7 @@
 package io.canaryjudge.template;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.canaryjudge.judge.sequential.SequentialConfig;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,6 +15,9 @@ import java.util.List;
  * @param pass         score at or above which the verdict is PROMOTE
  * @param marginal     score at or above which (below pass) the verdict is INCONCLUSIVE
  * @param rollback     what an ABORT does to the workload; null means the service-wide defaults
+ * @param mode         fixed (default: cumulative windows, Argo limits, scorer) or sequential (anytime-valid
+ *                     e-processes fed one new interval per measurement; ADR 0004)
+ * @param sequential   parameters of sequential mode (SequentialConfig defaults when absent)
  */
 public record AnalysisTemplate(
         String name,
@@ -26,12 +31,27 @@ public record AnalysisTemplate(
         InsufficientData insufficientData,
         List<MetricTemplate> metrics,
         String source,
-        RollbackPolicy rollback) {
+        RollbackPolicy rollback,
+        Mode mode,
+        SequentialConfig sequential) {
+
+    /** How measurements are judged and decided. */
+    public enum Mode {
+        @JsonProperty("fixed") FIXED,
+        @JsonProperty("sequential") SEQUENTIAL
+    }
 
     public AnalysisTemplate {
+        // absent in templates (and in analyses stored before the field existed): fixed mode, default parameters
+        mode = mode == null ? Mode.FIXED : mode;
+        sequential = sequential == null ? SequentialConfig.defaults() : sequential;
         metrics = List.copyOf(metrics);
         initialDelay = initialDelay == null ? Duration.ZERO : initialDelay;
         insufficientData = insufficientData == null ? InsufficientData.DEFAULT : insufficientData;
+    }
+
+    public boolean sequentialMode() {
+        return mode == Mode.SEQUENTIAL;
     }
 
     public Duration length() {

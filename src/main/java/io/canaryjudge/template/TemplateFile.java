@@ -14,8 +14,15 @@ record TemplateFile(
         Scoring scoring,
         InsufficientData insufficientData,
         List<MetricTemplate> metrics,
-        RollbackPolicy rollback) {
+        RollbackPolicy rollback,
+        AnalysisTemplate.Mode mode,
+        Sequential sequential) {
 
     record Scoring(Double pass, Double marginal) {
+    }
+
+    /** The {@code sequential:} block; absent fields take {@code SequentialConfig.defaults()}. */
+    record Sequential(Double alpha, Double sigma, Double tau, List<Double> quantiles, Double rTol, Boolean splitAlpha,
+                      Boolean earlyPromote, Integer minPromoteIntervals) {
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.canaryjudge.judge.sequential.SequentialConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
@@ -137,8 +138,41 @@ final class TemplateParser {
                 throw error(source, lines, at + "/thresholds", "thresholds belong to threshold metrics");
             }
         }
+        AnalysisTemplate.Mode mode = file.mode() == null ? AnalysisTemplate.Mode.FIXED : file.mode();
+        if (mode == AnalysisTemplate.Mode.FIXED && file.sequential() != null) {
+            throw error(source, lines, "/sequential", "only with mode: sequential");
+        }
+        if (mode == AnalysisTemplate.Mode.SEQUENTIAL) {
+            for (int i = 0; i < metrics.size(); i++) {
+                if (metrics.get(i).kind() == MetricTemplate.MetricKindName.THRESHOLD) {
+                    throw error(source, lines, "/metrics/" + i + "/kind",
+                            "sequential mode judges counts and continuous metrics; threshold has no sequential test");
+                }
+            }
+        }
+        SequentialConfig sequential = sequential(source, lines, file.sequential());
         return new AnalysisTemplate(file.name(), file.description(), interval, initialDelay, count, step, pass,
-                marginal, file.insufficientData(), metrics, source, file.rollback());
+                marginal, file.insufficientData(), metrics, source, file.rollback(), mode, sequential);
+    }
+
+    /** The sequential block over SequentialConfig.defaults(); its own checks become template errors. */
+    private static SequentialConfig sequential(String source, Map<String, Integer> lines, TemplateFile.Sequential s) {
+        SequentialConfig d = SequentialConfig.defaults();
+        if (s == null) {
+            return d;
+        }
+        try {
+            return new SequentialConfig(or(s.alpha(), d.alpha()), or(s.splitAlpha(), d.splitAlpha()),
+                    or(s.sigma(), d.sigma()), or(s.tau(), d.tau()), s.quantiles() == null ? d.quantiles() : s.quantiles(),
+                    d.tOpt(), d.fastMode(), d.vOpt(), or(s.rTol(), d.rTol()), or(s.earlyPromote(), d.earlyPromote()),
+                    or(s.minPromoteIntervals(), d.minPromoteIntervals()));
+        } catch (IllegalArgumentException e) {
+            throw error(source, lines, "/sequential", e.getMessage());
+        }
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
     }
 
     private static void query(String source, Map<String, Integer> lines, String pointer, String query) {

@@ -126,6 +126,70 @@ class TemplateParserTest {
     }
 
     @Test
+    void modeIsFixedWhenAbsentWithDefaultSequentialParameters() {
+        AnalysisTemplate t = parse(VALID);
+        assertEquals(AnalysisTemplate.Mode.FIXED, t.mode());
+        assertEquals(io.canaryjudge.judge.sequential.SequentialConfig.defaults(), t.sequential());
+    }
+
+    @Test
+    void sequentialBlockMapsOntoSequentialConfig() {
+        AnalysisTemplate t = parse(VALID.replace("count: 5", """
+                count: 5
+                mode: sequential
+                sequential:
+                  alpha: 0.01
+                  sigma: 0.3
+                  tau: 0.2
+                  quantiles: [0.99]
+                  rTol: 1.5
+                  splitAlpha: true
+                  earlyPromote: true
+                  minPromoteIntervals: 4"""));
+        assertTrue(t.sequentialMode());
+        var c = t.sequential();
+        assertEquals(0.01, c.alpha());
+        assertEquals(0.3, c.sigma());
+        assertEquals(0.2, c.tau());
+        assertEquals(List.of(0.99), c.quantiles());
+        assertEquals(1.5, c.rTol());
+        assertTrue(c.splitAlpha());
+        assertTrue(c.earlyPromote());
+        assertEquals(4, c.minPromoteIntervals());
+        var partial = parse(VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {alpha: 0.1}")).sequential();
+        assertEquals(io.canaryjudge.judge.sequential.SequentialConfig.defaults().withAlpha(0.1), partial);
+    }
+
+    @Test
+    void templatesSurviveTheJsonRoundTripOfStoredAnalyses() throws Exception {
+        // analyses store their template as JSON and read it back at every measurement
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules();
+        for (String yaml : List.of(VALID, VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {tau: 0.2}"))) {
+            AnalysisTemplate t = parse(yaml);
+            AnalysisTemplate back = json.readValue(json.writeValueAsString(t), AnalysisTemplate.class);
+            assertEquals(t.mode(), back.mode());
+            assertEquals(t.sequential(), back.sequential());
+            assertEquals(t.metrics().get(0).events(), back.metrics().get(0).events());
+        }
+    }
+
+    @Test
+    void sequentialParametersAreValidated() {
+        assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {alpha: 1.5}"))
+                .contains("sequential.alpha"), "schema: alpha in (0, 1)");
+        assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {rTol: 1}"))
+                .contains("sequential.rTol"));
+        assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {beta: 1}"))
+                .contains("beta"));
+        assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: bayesian")).contains("mode"));
+        assertTrue(rejected(VALID.replace("count: 5", "count: 5\nsequential: {alpha: 0.1}"))
+                .contains("only with mode: sequential"));
+        assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: sequential")
+                .replace("kind: counts", "kind: threshold\n    query: x{ {{cohort}} }").replace("    events:", "    #")
+                .replace("    exposure:", "    #")).contains("no sequential test"));
+    }
+
+    @Test
     void thresholdsOnlyOnThresholdMetrics() {
         assertTrue(rejected(VALID + "    thresholds: {upper: 1}\n").contains("thresholds belong to threshold metrics"));
     }
