@@ -246,21 +246,9 @@ class AnalysisEngine {
         for (int i = 0; i < template.metrics().size(); i++) {
             MetricTemplate m = template.metrics().get(i);
             Observation o = observations.get(i);
-            ObjectNode n = json.createObjectNode();
-            n.put("name", m.name());
-            n.put("kind", m.kind().name().toLowerCase());
-            n.put("critical", m.isCritical());
-            if (m.isDryRun()) {
-                n.put("dryRun", true);
-            }
-            if (o.error() != null) {
-                n.put("error", o.error());
-            } else {
-                n.set("canary", cohortJson(o.canary()));
-                n.set("stable", cohortJson(o.stable()));
-                if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
-                    n.set("interval", json.valueToTree(SequentialStep.interval(o)));
-                }
+            ObjectNode n = observationJson(m, o);
+            if (o.error() == null && m.kind() == MetricTemplate.MetricKindName.COUNTS) {
+                n.set("interval", json.valueToTree(SequentialStep.interval(o)));
             }
             SequentialStep.MetricState state = d.states().get(m.name());
             // the fields fixed mode stores too, read by the Argo, Flagger and Kayenta endpoints and the web page
@@ -368,6 +356,13 @@ class AnalysisEngine {
     }
 
     private ObjectNode metricJson(MetricTemplate m, Observation o, MetricResult r) {
+        ObjectNode n = observationJson(m, o);
+        judging.describe(r, n);
+        return n;
+    }
+
+    /** What was read for one metric: its identity, the error or each cohort's queries and values. */
+    private ObjectNode observationJson(MetricTemplate m, Observation o) {
         ObjectNode n = json.createObjectNode();
         n.put("name", m.name());
         n.put("kind", m.kind().name().toLowerCase());
@@ -381,7 +376,6 @@ class AnalysisEngine {
             n.set("canary", cohortJson(o.canary()));
             n.set("stable", cohortJson(o.stable()));
         }
-        judging.describe(r, n);
         return n;
     }
 
