@@ -22,29 +22,38 @@ class MetricReader {
     }
 
     Observation read(AnalysisTemplate template, MetricTemplate metric, DeploymentEvent event, Instant start, Instant end) {
+        return read((cohort, query, from, to, step) -> prometheus.queryRange(query, from, to, step), template, metric,
+                event.namespace(), event.service(), event.canary().labels(), event.stable().labels(), start, end);
+    }
+
+    /** The same reading from any source of range queries (a backtest's data read ahead). */
+    static Observation read(RangeSource source, AnalysisTemplate template, MetricTemplate metric, String namespace,
+                            String service, Map<String, String> canary, Map<String, String> stable, Instant start,
+                            Instant end) {
         try {
             return new Observation(metric.name(),
-                    cohort(template, metric, event, event.canary().labels(), "canary", start, end),
-                    cohort(template, metric, event, event.stable().labels(), "stable", start, end), null);
+                    cohort(source, template, metric, namespace, service, canary, "canary", start, end),
+                    cohort(source, template, metric, namespace, service, stable, "stable", start, end), null);
         } catch (PrometheusException | SeriesException e) {
             return Observation.failed(metric.name(), e.getMessage());
         }
     }
 
-    private Observation.CohortData cohort(AnalysisTemplate t, MetricTemplate m, DeploymentEvent e, Map<String, String> labels,
-                                          String cohort, Instant start, Instant end) {
+    private static Observation.CohortData cohort(RangeSource source, AnalysisTemplate t, MetricTemplate m,
+                                                 String namespace, String service, Map<String, String> labels,
+                                                 String cohort, Instant start, Instant end) {
         if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
-            String events = QueryRenderer.render(m.events(), labels, e.namespace(), e.service(), t.interval(), t.step());
-            String exposure = QueryRenderer.render(m.exposure(), labels, e.namespace(), e.service(), t.interval(), t.step());
-            Series ev = single(prometheus.queryRange(events, start, end, t.step()), cohort, "events");
-            Series ex = single(prometheus.queryRange(exposure, start, end, t.step()), cohort, "exposure");
+            String events = QueryRenderer.render(m.events(), labels, namespace, service, t.interval(), t.step());
+            String exposure = QueryRenderer.render(m.exposure(), labels, namespace, service, t.interval(), t.step());
+            Series ev = single(source.queryRange(cohort, events, start, end, t.step()), cohort, "events");
+            Series ex = single(source.queryRange(cohort, exposure, start, end, t.step()), cohort, "exposure");
             // No events series is zero events (an error counter with no 5xx yet has no series at all);
             // no exposure series is no data, never zero traffic that would pass.
             return new Observation.CohortData(List.of(events, exposure), new double[0], new double[0],
                     ev == null ? 0.0 : finiteSum(ev.values()), ex == null ? null : finiteSum(ex.values()));
         }
-        String query = QueryRenderer.render(m.query(), labels, e.namespace(), e.service(), t.interval(), t.step());
-        Series s = single(prometheus.queryRange(query, start, end, t.step()), cohort, "query");
+        String query = QueryRenderer.render(m.query(), labels, namespace, service, t.interval(), t.step());
+        Series s = single(source.queryRange(cohort, query, start, end, t.step()), cohort, "query");
         return new Observation.CohortData(List.of(query), s == null ? new double[0] : s.values(),
                 s == null ? new double[0] : s.times(), null, null);
     }
