@@ -26,6 +26,11 @@ final class Comparison {
         return t.sequential().splitAlpha() ? alpha : Math.min(1, alpha * Math.max(1, criticalTests(t)));
     }
 
+    /** Four significant digits without trailing zeros: 0.05, 0.2, 0.0125. */
+    static String number(double d) {
+        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.4g", d)).stripTrailingZeros().toPlainString();
+    }
+
     static String sentence(AnalysisTemplate t, Backtests.Rate r) {
         String observed = String.format(Locale.ROOT, "%d ABORT in %d stable-vs-stable windows: estimated false-abort "
                 + "rate %.4f, %.0f %% Clopper-Pearson interval [%.4f, %.4f].", r.aborts(), r.windows(), r.estimate(),
@@ -37,10 +42,10 @@ final class Comparison {
         double alpha = t.sequential().alpha();
         double bound = bound(t);
         String promise = t.sequential().splitAlpha()
-                ? String.format(Locale.ROOT, "the template's alpha %.4g is split over its tests, so an analysis "
-                        + "aborts a healthy canary with probability at most %.4g", alpha, bound)
-                : String.format(Locale.ROOT, "the template's alpha is %.4g per test; with %d critical test(s) an "
-                        + "analysis aborts a healthy canary with probability at most %.4g", alpha, criticalTests(t), bound);
+                ? "the template's alpha " + number(alpha) + " is split over its tests, so an analysis aborts a "
+                        + "healthy canary with probability at most " + number(bound)
+                : "the template's alpha is " + number(alpha) + " per test; with " + criticalTests(t) + " critical "
+                        + "test(s) an analysis aborts a healthy canary with probability at most " + number(bound);
         String verdict;
         if (r.lower() > bound) {
             verdict = "The whole interval is above that bound: on this traffic the stable data differ from "

@@ -30,7 +30,7 @@ final class Report {
                 rate.aborts(), rate.windows(), rate.estimate(), 100 * rate.confidenceLevel(), rate.lower(), rate.upper(),
                 rate.method()));
         if (r.alpha() != null) {
-            sb.append(String.format(Locale.ROOT, "  template alpha: %.4g%n", r.alpha()));
+            sb.append("  template alpha: ").append(Comparison.number(r.alpha())).append('\n');
         }
         sb.append("  ").append(r.comparison()).append("\n\n");
         sb.append("Metrics (windows in which the metric failed / of those ABORT):\n");
@@ -44,6 +44,9 @@ final class Report {
         for (Backtests.Window w : r.windowResults()) {
             sb.append(String.format(Locale.ROOT, "  %4d  %-20s  %-20s  %-12s  %-7s  %s%n", w.index(), w.start(), w.end(),
                     w.verdict(), w.decidedAt() + "/" + w.measurements(), String.join(", ", w.failedMetrics())));
+            if (!w.verdict().equals("PROMOTE")) {
+                sb.append("        ").append(w.reason()).append('\n');
+            }
         }
         sb.append("\n").append(r.prometheusQueries()).append(" Prometheus range queries.\n");
         return sb.toString();
