@@ -40,6 +40,7 @@ class ApiKeysTest {
         assertEquals("reader-if-protected", AuthFilter.requiredRole("GET", "/api/v1/analyses/abc"));
         assertEquals("deployer", AuthFilter.requiredRole("GET", "/api/v1/argo/verdict"), "it starts analyses");
         assertEquals("deployer", AuthFilter.requiredRole("POST", "/canary/http-golden-signals"));
+        assertEquals("deployer", AuthFilter.requiredRole("POST", "/api/v1/backtests"), "a backtest costs Prometheus queries");
         assertEquals("reader-if-protected", AuthFilter.requiredRole("GET", "/canary/exec-1"));
         assertNull(AuthFilter.requiredRole("POST", "/api/v1/compare"));
         assertNull(AuthFilter.requiredRole("GET", "/q/health/ready"));

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,11 +14,14 @@ import io.canaryjudge.testing.DemoScenario;
 import io.canaryjudge.testing.KafkaTestClient;
 import io.canaryjudge.testing.RealInfrastructure;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -58,6 +62,39 @@ class AuthAndDecisionsTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(READER)
                 .get("/api/v1/analyses/" + id).then().body("phase", equalTo(phase)));
         return JSON.readTree(given().auth().oauth2(READER).get("/api/v1/analyses/" + id).then().extract().asString());
+    }
+
+    @TestHTTPResource("/")
+    URL root;
+
+    /** Backtests cost Prometheus queries: role deployer, also through the CLI's --api-key / CANARY_API_KEY. */
+    @Test
+    void backtestsNeedTheDeployerRoleAlsoFromTheCli() throws Exception {
+        String body = """
+                {"kind":"replay","template":"http-golden-signals","namespace":"shop","service":"cart",
+                 "canary":{"labels":{"track":"canary","service":"cart"}},"stable":{"labels":{"track":"stable","service":"cart"}},
+                 "startedAt":"%s"}""".formatted(startedAt);
+        given().contentType("application/json").body(body).post("/api/v1/backtests").then().statusCode(401);
+        given().auth().oauth2(READER).contentType("application/json").body(body).post("/api/v1/backtests")
+                .then().statusCode(403).body("detail", equalTo("caller 'grafana' lacks role deployer"));
+        given().auth().oauth2(DEPLOYER).contentType("application/json").body(body).post("/api/v1/backtests")
+                .then().statusCode(200).body("verdict", equalTo("PROMOTE"));
+        String[] args = {"bash", "bin/canary-judge-backtest", "--url", root.toString(), "--kind", "replay",
+            "--template", "http-golden-signals", "--namespace", "shop", "--service", "cart",
+            "--canary-labels", "track=canary,service=cart", "--stable-labels", "track=stable,service=cart",
+            "--started-at", startedAt.toString()};
+        ProcessBuilder withKey = new ProcessBuilder(args).redirectErrorStream(true);
+        withKey.environment().put("CANARY_API_KEY", DEPLOYER);
+        Process p = withKey.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("verdict: PROMOTE (phase SUCCESSFUL)"), out);
+        List<String> wrongRole = new java.util.ArrayList<>(List.of(args));
+        wrongRole.addAll(List.of("--api-key", READER));
+        Process q = new ProcessBuilder(wrongRole).redirectErrorStream(true).start();
+        String denied = new String(q.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, q.waitFor(), denied);
+        assertTrue(denied.startsWith("canary-judge-backtest: HTTP 403"), denied);
     }
 
     @Test

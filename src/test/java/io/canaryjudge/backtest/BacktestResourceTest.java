@@ -318,6 +318,18 @@ class BacktestResourceTest {
     }
 
     @Test
+    void openApiDocumentsTheEndpointAndBothMediaTypes() throws Exception {
+        JsonNode api = JSON.readTree(given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+                .extract().asString());
+        JsonNode post = api.path("paths").path("/api/v1/backtests").path("post");
+        assertEquals("Run a backtest", post.path("summary").asText(), post.toPrettyString());
+        assertTrue(post.path("responses").path("200").path("content").has("text/plain"), post.toPrettyString());
+        assertTrue(post.path("responses").path("200").path("content").has("application/json"));
+        assertTrue(post.path("responses").path("400").path("content").has("application/problem+json"));
+        assertTrue(api.path("components").path("schemas").path("BacktestRequest").path("properties").has("cohorts"));
+    }
+
+    @Test
     void prometheusDownIsABadGatewayNotAVerdict() throws Exception {
         String marker = "fault_backtest_" + System.nanoTime();
         FaultyProxy.fault(proxyUrl, marker, 0, "503", 0);
