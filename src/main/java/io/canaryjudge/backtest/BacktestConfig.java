@@ -18,6 +18,6 @@ public interface BacktestConfig {
     int maxPointsPerQuery();
 
     /** Most points read per query and cohort over the whole backtest (memory bound; env CANARY_BACKTEST_MAX_POINTS). */
-    @WithDefault("1000000")
+    @WithDefault("200000")
     long maxPoints();
 }

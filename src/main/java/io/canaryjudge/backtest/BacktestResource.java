@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
@@ -44,7 +45,9 @@ public class BacktestResource {
             + "decided, per-metric explanations. Accept text/plain for a readable report. Role deployer "
             + "(it costs Prometheus queries). At most canary.backtest.max-windows windows (400 beyond).")
     @APIResponse(responseCode = "200", description = "the result",
-            content = {@Content(mediaType = MediaType.APPLICATION_JSON), @Content(mediaType = MediaType.TEXT_PLAIN)})
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {
+                Backtests.AaResult.class, Backtests.ReplayResult.class})),
+                @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(type = SchemaType.STRING))})
     @APIResponse(responseCode = "400", description = "bad input, named in the problem body",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "502", description = "Prometheus could not be reached",

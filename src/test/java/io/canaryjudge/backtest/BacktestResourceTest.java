@@ -274,6 +274,11 @@ class BacktestResourceTest {
         assertEquals("the range holds 600 windows of 240s, more than the limit of 500 per backtest "
                 + "(canary.backtest.max-windows); split the range", p.path("detail").asText());
 
+        // 200 windows of 20 minutes at a 1-second step: 240,001 points per query
+        p = problem(aaCohorts("aa-finestep", startedAt.minus(Duration.ofMinutes(200 * 20)), startedAt));
+        assertEquals("the backtest would read 240001 points per query at step 1s, more than the limit of 200000 "
+                + "(canary.backtest.max-points); shorten the range", p.path("detail").asText());
+
         p = problem("""
                 {"kind":"aa","template":"aa-fixed","namespace":"shop","service":"cart","from":"%s","to":"%s"}
                 """.formatted(from(), to()));
@@ -327,6 +332,8 @@ class BacktestResourceTest {
         assertTrue(post.path("responses").path("200").path("content").has("application/json"));
         assertTrue(post.path("responses").path("400").path("content").has("application/problem+json"));
         assertTrue(api.path("components").path("schemas").path("BacktestRequest").path("properties").has("cohorts"));
+        assertTrue(api.path("components").path("schemas").path("AaResult").path("properties").has("falseAbortRate"));
+        assertTrue(api.path("components").path("schemas").path("ReplayResult").path("properties").has("decidedAt"));
     }
 
     @Test
