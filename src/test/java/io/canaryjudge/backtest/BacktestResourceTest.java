@@ -176,10 +176,13 @@ class BacktestResourceTest {
     /** A window of an A/A backtest is exactly the live analysis of the same cohorts started at the window's start. */
     @Test
     void aaWindowEqualsTheLiveAnalysisOfThatWindow() throws Exception {
-        for (String template : new String[] {"aa-fixed", "aa-sequential"}) {
+        // aa-fixed/aa-sequential window 5 is [S + 2 min, S + 6 min]: its points straddle the first 40-point
+        // chunk's end; aa-offgrid window 2 starts 200 s after from, off the 30 s grid: read by its own queries
+        Object[][] cases = {{"aa-fixed", 4}, {"aa-sequential", 4}, {"aa-offgrid", 1}};
+        for (Object[] c : cases) {
+            String template = (String) c[0];
             JsonNode r = post(aaCohorts(template, from(), to()));
-            // window 5 is [S + 2 min, S + 6 min]: its points straddle the first 40-point chunk's end
-            JsonNode w = r.path("windowResults").get(4);
+            JsonNode w = r.path("windowResults").get((int) c[1]);
             Instant start = Instant.parse(w.path("start").asText());
             String event = """
                     {"id":"aa-live-%s-%d","type":"canary.started","deploymentId":"aa-1","namespace":"shop","service":"cart",
@@ -192,6 +195,12 @@ class BacktestResourceTest {
             assertEquals(live.path("verdict").asText(), w.path("verdict").asText(), template);
             assertEquals(live.path("reason").asText(), w.path("reason").asText(), template);
             assertEquals(live.path("measurements").size(), w.path("decidedAt").asInt(), template);
+            if (template.equals("aa-offgrid")) {
+                // 13 windows of 200 s; reads off the grid are sent one by one
+                assertEquals(13, r.path("windows").asInt());
+                assertTrue(r.path("prometheusQueries").asInt() > 3 * 2 * chunks(Duration.ofSeconds(13 * 200)),
+                        r.path("prometheusQueries").toString());
+            }
         }
     }
 
