@@ -71,7 +71,7 @@ class AuthAndDecisionsTest {
     @Test
     void backtestsNeedTheDeployerRoleAlsoFromTheCli() throws Exception {
         String body = """
-                {"kind":"replay","template":"http-golden-signals","namespace":"shop","service":"cart",
+                {"kind":"replay","template":"replay-fixed","namespace":"shop","service":"cart",
                  "canary":{"labels":{"track":"canary","service":"cart"}},"stable":{"labels":{"track":"stable","service":"cart"}},
                  "startedAt":"%s"}""".formatted(startedAt);
         given().contentType("application/json").body(body).post("/api/v1/backtests").then().statusCode(401);
@@ -80,7 +80,7 @@ class AuthAndDecisionsTest {
         given().auth().oauth2(DEPLOYER).contentType("application/json").body(body).post("/api/v1/backtests")
                 .then().statusCode(200).body("verdict", equalTo("PROMOTE"));
         String[] args = {"bash", "bin/canary-judge-backtest", "--url", root.toString(), "--kind", "replay",
-            "--template", "http-golden-signals", "--namespace", "shop", "--service", "cart",
+            "--template", "replay-fixed", "--namespace", "shop", "--service", "cart",
             "--canary-labels", "track=canary,service=cart", "--stable-labels", "track=stable,service=cart",
             "--started-at", startedAt.toString()};
         ProcessBuilder withKey = new ProcessBuilder(args).redirectErrorStream(true);
@@ -149,7 +149,7 @@ class AuthAndDecisionsTest {
 
     @Test
     void approverAbortsARunningAnalysis() throws Exception {
-        String id = start("force-" + System.nanoTime(), "cart", Instant.now(), "http-golden-signals");
+        String id = start("force-" + System.nanoTime(), "cart", Instant.now(), "replay-fixed");
         given().auth().oauth2(APPROVER).contentType("application/json")
                 .body("{\"action\":\"abort\",\"reason\":\"customer reports on #incident-42\"}")
                 .post("/api/v1/analyses/" + id + "/decisions").then().statusCode(200)

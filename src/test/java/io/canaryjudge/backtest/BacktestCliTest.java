@@ -77,7 +77,7 @@ class BacktestCliTest {
 
     @Test
     void replayPrintsTheJsonResultWithTheJsonFlag() throws Exception {
-        Run r = run(Map.of(), "--url", url(), "--kind", "replay", "--template", "http-golden-signals",
+        Run r = run(Map.of(), "--url", url(), "--kind", "replay", "--template", "replay-fixed",
                 "--namespace", "shop", "--service", DemoScenario.BAD_SERVICE,
                 "--canary-labels", "namespace=shop,service=checkout,track=canary",
                 "--stable-labels", "namespace=shop,service=checkout,track=stable",

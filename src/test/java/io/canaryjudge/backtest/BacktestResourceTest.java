@@ -219,8 +219,8 @@ class BacktestResourceTest {
     @Test
     void replayGivesTheVerdictOfTheLiveAnalysis() throws Exception {
         String[][] cases = {
-            {"http-golden-signals", DemoScenario.BAD_SERVICE, "ABORT"},
-            {"http-golden-signals", DemoScenario.GOOD_SERVICE, "PROMOTE"},
+            {"replay-fixed", DemoScenario.BAD_SERVICE, "ABORT"},
+            {"replay-fixed", DemoScenario.GOOD_SERVICE, "PROMOTE"},
             {"seq-http", DemoScenario.BAD_SERVICE, "ABORT"},
             {"seq-http", DemoScenario.GOOD_SERVICE, "PROMOTE"},
         };
@@ -256,9 +256,9 @@ class BacktestResourceTest {
     @Test
     void textReportForReplay() {
         String text = given().contentType("application/json").accept("text/plain")
-                .body(replay("http-golden-signals", DemoScenario.BAD_SERVICE)).post("/api/v1/backtests")
+                .body(replay("replay-fixed", DemoScenario.BAD_SERVICE)).post("/api/v1/backtests")
                 .then().statusCode(200).contentType("text/plain").extract().asString();
-        assertTrue(text.startsWith("Replay of template http-golden-signals (fixed mode) on shop/checkout started "
+        assertTrue(text.startsWith("Replay of template replay-fixed (fixed mode) on shop/checkout started "
                 + startedAt), text);
         assertTrue(text.contains("verdict: ABORT (phase FAILED) decided at measurement 1 of 10"), text);
         assertTrue(text.contains("error-rate                   HIGH         critical"), text);
@@ -321,10 +321,10 @@ class BacktestResourceTest {
         p = problem(aaCohorts("aa-fixed", from(), Instant.now().plus(Duration.ofHours(1))));
         assertEquals("to", p.path("errors").get(0).path("field").asText());
 
-        p = problem(replay("http-golden-signals", "cart").replace(canary("cart"), stable("cart")));
+        p = problem(replay("replay-fixed", "cart").replace(canary("cart"), stable("cart")));
         assertEquals("stable.labels", p.path("errors").get(0).path("field").asText());
 
-        p = problem(replay("http-golden-signals", "cart").replace(",\"startedAt\":\"" + startedAt + "\"", ""));
+        p = problem(replay("replay-fixed", "cart").replace(",\"startedAt\":\"" + startedAt + "\"", ""));
         assertEquals("startedAt", p.path("errors").get(0).path("field").asText());
 
         p = problem("{\"kind\":\"bb\",\"template\":\"aa-fixed\"}");
