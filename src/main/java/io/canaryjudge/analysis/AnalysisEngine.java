@@ -234,10 +234,10 @@ class AnalysisEngine {
         Instant windowStart = a.startedAt().plus(template.initialDelay());
         Instant intervalStart = windowStart.plus(a.interval().multipliedBy(seq - 1L));
         Instant intervalEnd = windowStart.plus(a.interval().multipliedBy(seq));
-        Instant readFrom = intervalStart.plus(template.step());
         List<Observation> observations = new ArrayList<>();
         for (MetricTemplate m : template.metrics()) {
-            observations.add(Judging.applyNanPolicy(m, reader.read(template, m, event, readFrom, intervalEnd)));
+            observations.add(Judging.applyNanPolicy(m, reader.readInterval(template, m, event, intervalStart,
+                    intervalEnd)));
         }
         Map<String, SequentialStep.MetricState> previous = previousSequentialState(id);
         SequentialStep.Outcome d = SequentialStep.step(template, previous, observations, seq, a.measurementCount(),
@@ -249,6 +249,18 @@ class AnalysisEngine {
             ObjectNode n = observationJson(m, o);
             if (o.error() == null && m.kind() == MetricTemplate.MetricKindName.COUNTS) {
                 n.set("interval", json.valueToTree(SequentialStep.interval(o)));
+            }
+            Buckets.Paired buckets = o.error() == null ? SequentialStep.histogram(o) : null;
+            if (buckets != null) {
+                // the interval's exact per-bucket counts that were fed to the tests (le = upper edge)
+                ObjectNode b = n.putObject("buckets");
+                ArrayNode le = b.putArray("le");
+                for (double x : buckets.bounds()) {
+                    le.add(x);
+                }
+                le.add("+Inf");
+                b.set("canary", json.valueToTree(buckets.canary()));
+                b.set("stable", json.valueToTree(buckets.stable()));
             }
             SequentialStep.MetricState state = d.states().get(m.name());
             // the fields fixed mode stores too, read by the Argo, Flagger and Kayenta endpoints and the web page

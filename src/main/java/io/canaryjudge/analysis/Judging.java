@@ -84,7 +84,7 @@ final class Judging {
                 v[i] = 0;
             }
         }
-        return new Observation.CohortData(c.queries(), v, c.times(), c.events(), c.exposure());
+        return new Observation.CohortData(c.queries(), v, c.times(), c.events(), c.exposure(), c.buckets());
     }
 
     private static boolean nonFinite(Observation.CohortData c) {

@@ -8,9 +8,11 @@ import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.MetricTemplate;
 import io.canaryjudge.template.QueryRenderer;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Renders a metric's queries for each cohort and reads the window from Prometheus. */
 @ApplicationScoped
@@ -29,6 +31,64 @@ class MetricReader {
         } catch (PrometheusException | SeriesException e) {
             return Observation.failed(metric.name(), e.getMessage());
         }
+    }
+
+    /**
+     * Sequential mode: the new interval (start, end]. Point queries (query, events, exposure) read query_range
+     * points from {@code start + step} to {@code end}, so intervals share no point; a {@code buckets:} selector is
+     * read raw, {@code selector[interval + LOOKBACK]} at {@code end}, and each series' counter is differenced
+     * exactly over (start, end] ({@link CounterIncrease}), then summed per {@code le}.
+     */
+    Observation readInterval(AnalysisTemplate template, MetricTemplate metric, DeploymentEvent event, Instant start,
+                             Instant end) {
+        if (metric.buckets() == null) {
+            return read(template, metric, event, start.plus(template.step()), end);
+        }
+        try {
+            return new Observation(metric.name(),
+                    withBuckets(template, metric, event, event.canary().labels(), "canary", start, end),
+                    withBuckets(template, metric, event, event.stable().labels(), "stable", start, end), null);
+        } catch (PrometheusException | SeriesException e) {
+            return Observation.failed(metric.name(), e.getMessage());
+        }
+    }
+
+    /** How far before an interval's start the raw bucket counters are read to find each series' baseline sample. */
+    static final Duration LOOKBACK = Duration.ofMinutes(5);
+
+    private Observation.CohortData withBuckets(AnalysisTemplate t, MetricTemplate m, DeploymentEvent e,
+                                               Map<String, String> labels, String cohort, Instant start, Instant end) {
+        Observation.CohortData points = m.query() == null
+                ? new Observation.CohortData(List.of(), new double[0], new double[0], null, null)
+                : cohort(t, m, e, labels, cohort, start.plus(t.step()), end);
+        String selector = QueryRenderer.render(m.buckets(), labels, e.namespace(), e.service(), t.interval(), t.step());
+        long window = Duration.between(start, end).plus(LOOKBACK).toSeconds();
+        String query = selector.strip() + "[" + window + "s]";
+        TreeMap<Double, Double> byLe = new TreeMap<>();
+        double from = start.getEpochSecond() + start.getNano() / 1e9;
+        double to = end.getEpochSecond() + end.getNano() / 1e9;
+        for (Series s : prometheus.queryRaw(query, end)) {
+            String le = s.labels().get("le");
+            if (le == null) {
+                throw new SeriesException("the buckets selector returned a series without an le label for the " + cohort
+                        + " cohort: select the histogram's _bucket counters");
+            }
+            double bound;
+            try {
+                bound = Double.parseDouble(le.replace("+Inf", "Infinity"));
+            } catch (NumberFormatException ex) {
+                throw new SeriesException("the buckets selector returned le=\"" + le + "\", not a number");
+            }
+            byLe.merge(bound, CounterIncrease.of(s, from, to), Double::sum);
+        }
+        if (!byLe.isEmpty() && !byLe.containsKey(Double.POSITIVE_INFINITY)) {
+            throw new SeriesException("the buckets selector returned no le=\"+Inf\" bucket for the " + cohort
+                    + " cohort: without it the observations above the last bound are unknown");
+        }
+        List<String> queries = new java.util.ArrayList<>(points.queries());
+        queries.add(query);
+        return new Observation.CohortData(List.copyOf(queries), points.values(), points.times(), null, null,
+                byLe.isEmpty() ? null : Buckets.of(byLe));
     }
 
     private Observation.CohortData cohort(AnalysisTemplate t, MetricTemplate m, DeploymentEvent e, Map<String, String> labels,

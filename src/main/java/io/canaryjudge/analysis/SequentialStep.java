@@ -10,6 +10,7 @@ import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.judge.sequential.BatchRankEProcess;
 import io.canaryjudge.judge.sequential.CountInterval;
 import io.canaryjudge.judge.sequential.CountRatioEProcess;
+import io.canaryjudge.judge.sequential.HistogramQuantileTest;
 import io.canaryjudge.judge.sequential.MetricDecision;
 import io.canaryjudge.judge.sequential.QuantileABTest;
 import io.canaryjudge.judge.sequential.SequentialAction;
@@ -43,6 +44,7 @@ final class SequentialStep {
     static final String COUNTS = "counts";
     static final String RANKS = "ranks";
     static final String QUANTILE = "quantile";
+    static final String QUANTILE_BUCKETS = "quantile-buckets";
 
     private SequentialStep() {
     }
@@ -83,8 +85,14 @@ final class SequentialStep {
             tests.add(new Test(m.name(), COUNTS, c.startCounts(d, n)));
         } else {
             tests.add(new Test(m.name(), RANKS, c.startRanks(d, n)));
-            for (QuantileABTest q : c.startQuantiles(d, n)) {
-                tests.add(new Test(m.name() + " p" + percent(q.p()), QUANTILE, q));
+            if (m.buckets() != null) {
+                for (HistogramQuantileTest q : c.startHistogramQuantiles(d, n)) {
+                    tests.add(new Test(m.name() + " p" + percent(q.p()), QUANTILE_BUCKETS, q));
+                }
+            } else {
+                for (QuantileABTest q : c.startQuantiles(d, n)) {
+                    tests.add(new Test(m.name() + " p" + percent(q.p()), QUANTILE, q));
+                }
             }
         }
         return new MetricState(List.copyOf(tests), 0, 0, 0);
@@ -187,6 +195,18 @@ final class SequentialStep {
             for (Test x : s.tests()) {
                 next.add(new Test(x.name(), x.type(), ((CountRatioEProcess) x.state()).update(interval)));
             }
+        } else if (m.buckets() != null) {
+            Buckets.Paired h = histogram(o);
+            data = h != null && h.canaryTotal() > 0 && h.stableTotal() > 0;
+            for (Test x : s.tests()) {
+                SequentialState n = x.state();
+                if (n instanceof BatchRankEProcess r) {
+                    n = data ? r.updateHistogram(h.canary(), h.stable()) : r.updateHistogram(new long[1], new long[1]);
+                } else if (n instanceof HistogramQuantileTest q && data) {
+                    n = q.updateHistogram(h.bounds(), h.canary(), h.stable());
+                }
+                next.add(new Test(x.name(), x.type(), n));
+            }
         } else {
             double[] c = finite(o.canary().values());
             double[] st = finite(o.stable().values());
@@ -209,6 +229,20 @@ final class SequentialStep {
     static CountInterval interval(Observation o) {
         return new CountInterval(count(o.canary().events()), count(o.stable().events()), exposure(o.canary().exposure()),
                 exposure(o.stable().exposure()));
+    }
+
+    /**
+     * The interval's histogram of both cohorts on shared boundaries (per-bucket integer counts), or null when
+     * the metric has no buckets or neither cohort returned any bucket series; a cohort without series has none.
+     */
+    static Buckets.Paired histogram(Observation o) {
+        Buckets c = o.canary().buckets();
+        Buckets s = o.stable().buckets();
+        if (c == null && s == null) {
+            return null;
+        }
+        Buckets none = new Buckets(new double[] {Double.POSITIVE_INFINITY}, new double[] {0});
+        return Buckets.pair(c == null ? none : c, s == null ? none : s);
     }
 
     private static long count(Double events) {
@@ -279,6 +313,7 @@ final class SequentialStep {
                     case COUNTS -> CountRatioEProcess.class;
                     case RANKS -> BatchRankEProcess.class;
                     case QUANTILE -> QuantileABTest.class;
+                    case QUANTILE_BUCKETS -> HistogramQuantileTest.class;
                     default -> throw new IllegalArgumentException("unknown sequential test type " + type);
                 };
                 tests.add(new Test(x.path("name").asText(), type, json.convertValue(x.path("state"), cls)));
@@ -350,6 +385,11 @@ final class SequentialStep {
             } else if (t.state() instanceof QuantileABTest q) {
                     Judging.number(n, "canaryQuantile", q.canaryQuantile());
                     Judging.number(n, "stableQuantile", q.stableQuantile());
+            } else if (t.state() instanceof HistogramQuantileTest q) {
+                    Judging.number(n, "canaryQuantile", q.canaryQuantile());
+                    Judging.number(n, "stableQuantile", q.stableQuantile());
+                    n.put("canaryCount", q.canaryCount());
+                    n.put("stableCount", q.stableCount());
             }
         }
         return out;

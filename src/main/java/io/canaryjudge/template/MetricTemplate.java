@@ -16,6 +16,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param consecutiveErrorLimit consecutive failed queries tolerated before the analysis ends in ERROR (default 4)
  * @param dryRun     judged and reported, but never changes the verdict
  * @param nanPolicy  what NaN/Inf samples become: dropped (default, counted), zero, or an ERROR
+ * @param buckets    sequential mode, continuous metrics: a series selector of cumulative histogram bucket
+ *                   counters with an {@code le} label; the engine differences their raw samples at the interval
+ *                   edges into exact per-bucket counts and feeds those to the tests instead of the query's points
  */
 public record MetricTemplate(
         String name,
@@ -36,7 +39,8 @@ public record MetricTemplate(
         Integer inconclusiveLimit,
         Integer consecutiveErrorLimit,
         Boolean dryRun,
-        NanPolicy nanPolicy) {
+        NanPolicy nanPolicy,
+        String buckets) {
 
     public static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
 

@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
 final class TemplateParser {
     static final Set<String> PLACEHOLDERS = Set.of("cohort", "namespace", "service", "interval", "step");
     static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_.-]*)\\s*}}");
+    /** A metric name and one brace-delimited set of label matchers, nothing else. */
+    static final Pattern SELECTOR = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*\\s*\\{[^\\[\\]()]*}");
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -81,7 +83,7 @@ final class TemplateParser {
         }
         JsonNode metrics = tree.path("metrics");
         for (int i = 0; i < metrics.size(); i++) {
-            for (String field : List.of("query", "events", "exposure")) {
+            for (String field : List.of("query", "events", "exposure", "buckets")) {
                 JsonNode q = metrics.get(i).path(field);
                 if (q.isTextual()) {
                     query(source, lines, "/metrics/" + i + "/" + field, q.asText());
@@ -131,8 +133,20 @@ final class TemplateParser {
             if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
                 query(source, lines, at + "/events", m.events());
                 query(source, lines, at + "/exposure", m.exposure());
-            } else {
+            } else if (m.buckets() == null || m.query() != null) {
                 query(source, lines, at + "/query", m.query());
+            }
+            if (m.buckets() != null) {
+                query(source, lines, at + "/buckets", m.buckets());
+                if (m.kind() != MetricTemplate.MetricKindName.CONTINUOUS) {
+                    throw error(source, lines, at + "/buckets", "histogram buckets belong to continuous metrics");
+                }
+                if (!SELECTOR.matcher(m.buckets().strip()).matches()) {
+                    throw error(source, lines, at + "/buckets", "must be a plain series selector of the cumulative "
+                            + "bucket counters, e.g. http_server_requests_seconds_bucket{ {{cohort}} }: the engine reads "
+                            + "their raw samples and differences them exactly over each interval, so no increase(), "
+                            + "rate(), sum() or [range]");
+                }
             }
             if (m.kind() != MetricTemplate.MetricKindName.THRESHOLD && m.thresholds() != null) {
                 throw error(source, lines, at + "/thresholds", "thresholds belong to threshold metrics");
@@ -141,6 +155,14 @@ final class TemplateParser {
         AnalysisTemplate.Mode mode = file.mode() == null ? AnalysisTemplate.Mode.FIXED : file.mode();
         if (mode == AnalysisTemplate.Mode.FIXED && file.sequential() != null) {
             throw error(source, lines, "/sequential", "only with mode: sequential");
+        }
+        if (mode == AnalysisTemplate.Mode.FIXED) {
+            for (int i = 0; i < metrics.size(); i++) {
+                if (metrics.get(i).buckets() != null) {
+                    throw error(source, lines, "/metrics/" + i + "/buckets", "only with mode: sequential (fixed mode "
+                            + "judges the query's points; use histogram_quantile over sum by (le) there)");
+                }
+            }
         }
         if (mode == AnalysisTemplate.Mode.SEQUENTIAL) {
             for (int i = 0; i < metrics.size(); i++) {

@@ -1,0 +1,115 @@
+package io.canaryjudge.analysis;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canaryjudge.testing.DemoScenario;
+import io.canaryjudge.testing.RealInfrastructure;
+import io.canaryjudge.testing.SyntheticWorkload;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The inputs of {@code mode: sequential} end to end on the real Prometheus with the backfilled demo workload
+ * (checkout: canary latency median 120 ms vs 40 ms; cart: the same distribution in both cohorts).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = RealInfrastructure.class, restrictToAnnotatedClass = false)
+class SequentialInputsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final double THRESHOLD = Math.log(1 / 0.05);
+
+    @ConfigProperty(name = "canary.test.started-at")
+    Instant startedAt;
+
+    private JsonNode run(String service, String template) {
+        String id = template + "-" + System.nanoTime();
+        String location = given().contentType("application/json")
+                .body(DemoScenario.event(id, service, startedAt, template, null))
+                .post("/api/v1/analyses").then().statusCode(202).extract().header("Location");
+        AtomicReference<JsonNode> done = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(120)).until(() -> {
+            JsonNode a = JSON.readTree(given().get(location).then().statusCode(200).extract().asString());
+            done.set(a);
+            return !a.path("phase").asText().matches("PENDING|RUNNING");
+        });
+        return done.get();
+    }
+
+    private static long[] longs(JsonNode array) {
+        long[] out = new long[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asLong();
+        }
+        return out;
+    }
+
+    @Test
+    void shiftedLatencyHistogramAbortsEarlyOnExactBucketCounts() {
+        JsonNode a = run(DemoScenario.BAD_SERVICE, "seq-histogram");
+        assertEquals("ABORT", a.path("verdict").asText(), a.toPrettyString());
+        JsonNode ms = a.path("measurements");
+        assertTrue(ms.size() <= 2, "aborted at an early measurement of 6: " + ms.size());
+        JsonNode last = ms.get(ms.size() - 1);
+        JsonNode rank = last.path("metrics").get(0).path("sequential").get(0);
+        assertEquals("ranks", rank.path("type").asText());
+        assertTrue(rank.path("logM").asDouble() >= THRESHOLD, rank.toPrettyString());
+        assertTrue(rank.path("auc").asDouble() > 0.8, "the canary is slower in most pairs: " + rank.path("auc"));
+        assertEquals("HIGH", last.path("metrics").get(0).path("classification").asText());
+        assertTrue(a.path("reason").asText().startsWith("ABORT"), a.path("reason").asText());
+
+        // the per-bucket counts the engine read for the first interval are the backfilled ones, exactly
+        SyntheticWorkload w = DemoScenario.workload(startedAt);
+        JsonNode buckets = ms.get(0).path("metrics").get(0).path("buckets");
+        double[] bounds = SyntheticWorkload.bucketBounds();
+        assertEquals(bounds.length + 1, buckets.path("le").size(), buckets.toPrettyString());
+        for (int i = 0; i < bounds.length; i++) {
+            assertEquals(bounds[i], buckets.path("le").get(i).asDouble());
+        }
+        assertEquals("+Inf", buckets.path("le").get(bounds.length).asText());
+        Instant end = startedAt.plus(Duration.ofMinutes(2));
+        long[] canary = w.bucketIncrease(DemoScenario.NAMESPACE, DemoScenario.BAD_SERVICE, "canary", startedAt, end);
+        long[] stable = w.bucketIncrease(DemoScenario.NAMESPACE, DemoScenario.BAD_SERVICE, "stable", startedAt, end);
+        assertArrayEquals(canary, longs(buckets.path("canary")));
+        assertArrayEquals(stable, longs(buckets.path("stable")));
+        assertTrue(java.util.Arrays.stream(stable).sum() > 5000, "about 60 req/s for 2 minutes");
+        // the raw counters over the 2-minute interval plus the 5-minute look-back for each series' baseline
+        assertTrue(last.path("metrics").get(0).path("canary").path("queries").get(1).asText()
+                .matches("http_server_requests_seconds_bucket\\{.*track=\"canary\".*}\\[420s]"),
+                last.path("metrics").get(0).path("canary").path("queries").toString());
+    }
+
+    @Test
+    void identicalLatencyHistogramIsPromotedAtTheEnd() {
+        JsonNode a = run(DemoScenario.GOOD_SERVICE, "seq-histogram");
+        assertEquals("PROMOTE", a.path("verdict").asText(), a.toPrettyString());
+        JsonNode ms = a.path("measurements");
+        assertEquals(6, ms.size());
+        JsonNode tests = ms.get(5).path("metrics").get(0).path("sequential");
+        assertEquals(3, tests.size(), "rank test, p50 and p99 on buckets");
+        assertEquals("quantile-buckets", tests.get(2).path("type").asText());
+        for (JsonNode t : tests) {
+            assertTrue(t.path("logM").asDouble() < THRESHOLD, t.toPrettyString());
+            assertEquals(6, t.path("looks").asInt());
+            assertFalse(t.path("crossed").asBoolean());
+        }
+        assertTrue(tests.get(2).path("explanation").asText().contains("histogram buckets"),
+                tests.get(2).path("explanation").asText());
+        long stableTotal = 0;
+        for (JsonNode m : ms) {
+            stableTotal += java.util.Arrays.stream(longs(m.path("metrics").get(0).path("buckets").path("stable"))).sum();
+        }
+        assertEquals(stableTotal, tests.get(2).path("stableCount").asLong(), "every interval's observations were fed");
+    }
+}

@@ -1,0 +1,64 @@
+package io.canaryjudge.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The template inputs of mode: sequential: histogram buckets, threshold metrics, fast mode. */
+class SequentialInputsParsingTest {
+    private static final String BUCKETS = """
+            name: hist
+            interval: 1m
+            count: 5
+            mode: sequential
+            metrics:
+              - name: latency
+                kind: continuous
+                buckets: http_server_requests_seconds_bucket{ {{cohort}} }
+                critical: true
+            """;
+
+    private static AnalysisTemplate parse(String yaml) {
+        return TemplateParser.parse("t.yaml", yaml.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String rejected(String yaml) {
+        return assertThrows(TemplateException.class, () -> parse(yaml)).getMessage();
+    }
+
+    @Test
+    void continuousMetricMayGiveBucketsInsteadOfOrBesidesQuery() {
+        MetricTemplate m = parse(BUCKETS).metrics().get(0);
+        assertEquals("http_server_requests_seconds_bucket{ {{cohort}} }", m.buckets());
+        assertNull(m.query());
+        MetricTemplate both = parse(BUCKETS.replace("    critical: true", "    critical: true\n"
+                + "    query: histogram_quantile(0.99, sum by (le) (rate(x_bucket{ {{cohort}} }[{{step}}])))"))
+                .metrics().get(0);
+        assertTrue(both.query().startsWith("histogram_quantile"));
+    }
+
+    @Test
+    void bucketsMustBeAPlainSelectorWithCohort() {
+        String msg = rejected(BUCKETS.replace("buckets: http_server_requests_seconds_bucket{ {{cohort}} }",
+                "buckets: sum by (le) (increase(http_server_requests_seconds_bucket{ {{cohort}} }[{{interval}}]))"));
+        assertTrue(msg.startsWith("t.yaml:8: metrics[0].buckets: must be a plain series selector"), msg);
+        msg = rejected(BUCKETS.replace("{ {{cohort}} }", "{job=\"x\"}"));
+        assertTrue(msg.contains("metrics[0].buckets: must use {{cohort}}"), msg);
+    }
+
+    @Test
+    void bucketsOnlyForContinuousMetricsInSequentialMode() {
+        String msg = rejected(BUCKETS.replace("mode: sequential\n", ""));
+        assertTrue(msg.contains("metrics[0].buckets: only with mode: sequential"), msg);
+        msg = rejected(BUCKETS.replace("kind: continuous", "kind: threshold"));
+        assertTrue(msg.contains("metrics[0].buckets: histogram buckets belong to continuous metrics"), msg);
+        msg = rejected(BUCKETS.replace("kind: continuous", "kind: counts"));
+        assertTrue(msg.contains("metrics[0]"), msg);
+        msg = rejected(BUCKETS.replace("    buckets: http_server_requests_seconds_bucket{ {{cohort}} }\n", ""));
+        assertTrue(msg.contains("metrics[0]"), msg);
+    }
+}
