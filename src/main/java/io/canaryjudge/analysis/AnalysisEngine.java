@@ -265,8 +265,8 @@ class AnalysisEngine {
             SequentialStep.MetricState state = d.states().get(m.name());
             // the fields fixed mode stores too, read by the Argo, Flagger and Kayenta endpoints and the web page
             n.put("classification", SequentialStep.classification(m, state, o).name());
-            n.put("explanation", SequentialStep.explanation(state, d.decision()));
-            n.set("sequential", SequentialStep.describe(json, state, d.decision()));
+            n.put("explanation", SequentialStep.explanation(m, state, d.decision()));
+            n.set("sequential", SequentialStep.describe(json, m, state, d.decision()));
             metricsJson.add(n);
         }
         String verdict = d.verdict() == null ? "INCONCLUSIVE" : d.verdict().name();

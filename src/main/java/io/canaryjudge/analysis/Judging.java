@@ -96,6 +96,11 @@ final class Judging {
         return false;
     }
 
+    /** Fixed mode's judgement of one interval's values (sequential mode's threshold metrics). */
+    static MetricResult judgeInterval(MetricTemplate m, Observation o) {
+        return JUDGE.judge(spec(m), new Sample.Continuous(o.canary().values(), o.stable().values()));
+    }
+
     MetricResult judge(MetricSpec spec, Observation o) {
         if (o.error() != null) {
             return new MetricResult(spec, Classification.ERROR, "query-failed", spec.name() + " has ERROR: " + o.error(),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.judge.Classification;
 import io.canaryjudge.judge.Direction;
+import io.canaryjudge.judge.MetricResult;
 import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.judge.sequential.BatchRankEProcess;
 import io.canaryjudge.judge.sequential.CountInterval;
@@ -59,19 +60,40 @@ final class SequentialStep {
      * @param dataIntervals    intervals in which both cohorts had data (exposure, or samples)
      * @param noDataIntervals  intervals in which a cohort had none (inconclusiveLimit counts these)
      */
-    record MetricState(List<Test> tests, int dataIntervals, int noDataIntervals, int consecutiveErrors) {
+    record MetricState(List<Test> tests, int dataIntervals, int noDataIntervals, int consecutiveErrors,
+                       ThresholdLook threshold) {
+        MetricState(List<Test> tests, int dataIntervals, int noDataIntervals, int consecutiveErrors) {
+            this(tests, dataIntervals, noDataIntervals, consecutiveErrors, null);
+        }
     }
+
+    /**
+     * A threshold metric's last look: fixed mode's threshold rule applied to the interval's values (no
+     * e-process, no α), and how many looks breached it so far (compared with failureLimit, as in fixed mode).
+     */
+    record ThresholdLook(Classification classification, String rule, String explanation, double canaryLevel,
+                         double stableLevel, int breaches) {
+        boolean breached() {
+            return classification == Classification.HIGH || classification == Classification.LOW;
+        }
+    }
+
+    static final String THRESHOLD = "threshold";
 
     /** The outcome of one measurement. */
     record Outcome(Lifecycle.Decision.Kind kind, Phase phase, Verdict verdict, String reason,
                    Map<String, MetricState> states, SequentialDecision decision, Map<String, Lifecycle.Counters> counters) {
     }
 
-    /** Number of sequential tests of a template: 1 per counts metric, 1 + quantiles per continuous metric. */
+    /** Number of sequential tests of a template: 1 per counts metric, 1 + quantiles per continuous, 0 per threshold. */
     static int tests(AnalysisTemplate t) {
         int n = 0;
         for (MetricTemplate m : t.metrics()) {
-            n += m.kind() == MetricTemplate.MetricKindName.COUNTS ? 1 : 1 + t.sequential().quantiles().size();
+            n += switch (m.kind()) {
+                case COUNTS -> 1;
+                case CONTINUOUS -> 1 + t.sequential().quantiles().size();
+                case THRESHOLD -> 0; // a deterministic limit, no α spent
+            };
         }
         return n;
     }
@@ -81,6 +103,9 @@ final class SequentialStep {
         int n = tests(t);
         Direction d = direction(m);
         List<Test> tests = new ArrayList<>();
+        if (m.kind() == MetricTemplate.MetricKindName.THRESHOLD) {
+            return new MetricState(List.of(), 0, 0, 0, null);
+        }
         if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
             tests.add(new Test(m.name(), COUNTS, c.startCounts(d, n)));
         } else {
@@ -116,10 +141,29 @@ final class SequentialStep {
                 judged.add(SequentialMetric.of(test.name(), m.isCritical() && !m.isDryRun(), test.state(), t.sequential()));
             }
             boolean crossed = after.tests().stream().anyMatch(x -> x.state().crossed());
-            counters.put(m.name(), new Lifecycle.Counters(crossed ? 1 : 0, after.noDataIntervals(),
-                    after.consecutiveErrors(), crossed ? "HIGH" : null));
+            ThresholdLook look = after.threshold();
+            int failures = look != null ? look.breaches() : crossed ? 1 : 0;
+            String last = look != null ? (look.breached() ? look.classification().name() : null)
+                    : crossed ? "HIGH" : null;
+            counters.put(m.name(), new Lifecycle.Counters(failures, after.noDataIntervals(), after.consecutiveErrors(),
+                    last));
         }
-        SequentialDecision d = SequentialJudge.decide(t.sequential(), judged);
+        SequentialDecision d = judged.isEmpty()
+                ? new SequentialDecision(SequentialAction.CONTINUE, "CONTINUE: no sequential test (threshold metrics "
+                        + "only).", List.of())
+                : SequentialJudge.decide(t.sequential(), judged);
+        String limits = thresholds(t, states);
+        List<String> breached = new ArrayList<>();
+        for (MetricTemplate m : t.metrics()) {
+            ThresholdLook look = states.get(m.name()).threshold();
+            if (look != null && m.isCritical() && !m.isDryRun() && look.breached()
+                    && look.breaches() > m.failureLimitOrDefault()) {
+                breached.add(m.name());
+            }
+        }
+        if (!limits.isEmpty()) {
+            d = new SequentialDecision(d.action(), d.reason() + " " + limits, d.metrics());
+        }
         for (MetricTemplate m : t.metrics()) {
             MetricState s = states.get(m.name());
             if (!m.isDryRun() && s.consecutiveErrors() > m.consecutiveErrorLimitOrDefault()) {
@@ -127,6 +171,14 @@ final class SequentialStep {
                         + s.consecutiveErrors() + " times in a row (consecutiveErrorLimit "
                         + m.consecutiveErrorLimitOrDefault() + "): " + errorOf(observations, t, m), states, d, counters);
             }
+        }
+        if (!breached.isEmpty()) {
+            String why = "ABORT: critical threshold " + String.join(", ", breached) + " breached (a deterministic limit "
+                    + "checked on every interval's values as fixed mode does, failureLimit included; no α is spent, so "
+                    + "the sequential tests' false-abort guarantee is unchanged). "
+                    + d.reason().replaceFirst("^(ABORT|CONTINUE|PROMOTE)[^:]*: ", "");
+            return finish(Phase.FAILED, Verdict.ABORT, why + (seq < total ? " (aborted early at measurement "
+                    + seq + " of " + total + ")" : ""), states, d, counters);
         }
         if (d.action() == SequentialAction.ABORT) {
             return finish(Phase.FAILED, Verdict.ABORT, d.reason() + (seq < total ? " (aborted early at measurement "
@@ -177,18 +229,31 @@ final class SequentialStep {
                 }
             }
         }
+        boolean anyThreshold = t.metrics().stream().anyMatch(m -> m.kind() == MetricTemplate.MetricKindName.THRESHOLD);
         return finish(Phase.SUCCESSFUL, Verdict.PROMOTE, String.format(Locale.ROOT,
                 "PROMOTE: no critical metric reached ln(1/α) in %d interval(s), no evidence of a regression at level α "
-                        + "(false-abort rate ≤ α per test however often it looked). %s", seq,
+                        + "(false-abort rate ≤ α per test however often it looked)"
+                        + (anyThreshold ? "; no critical threshold breached beyond its failureLimit" : "") + ". %s", seq,
                 d.reason().replaceFirst("^CONTINUE: [^.]*\\. ?", "")), states, d, counters);
     }
 
     private static MetricState update(MetricTemplate m, MetricState s, Observation o) {
         if (o.error() != null) {
-            return new MetricState(s.tests(), s.dataIntervals(), s.noDataIntervals(), s.consecutiveErrors() + 1);
+            return new MetricState(s.tests(), s.dataIntervals(), s.noDataIntervals(), s.consecutiveErrors() + 1,
+                    s.threshold());
         }
         List<Test> next = new ArrayList<>();
         boolean data;
+        if (m.kind() == MetricTemplate.MetricKindName.THRESHOLD) {
+            MetricResult r = Judging.judgeInterval(m, o);
+            int before = s.threshold() == null ? 0 : s.threshold().breaches();
+            ThresholdLook look = new ThresholdLook(r.classification(), r.rule(), r.explanation(), r.canaryLevel(),
+                    r.stableLevel(), before + (r.classification() == Classification.HIGH
+                    || r.classification() == Classification.LOW ? 1 : 0));
+            data = r.classification() != Classification.NO_DATA;
+            return new MetricState(List.of(), s.dataIntervals() + (data ? 1 : 0), s.noDataIntervals() + (data ? 0 : 1),
+                    0, look);
+        }
         if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
             CountInterval interval = interval(o);
             data = interval.canaryExposure() > 0 && interval.stableExposure() > 0;
@@ -229,6 +294,25 @@ final class SequentialStep {
     static CountInterval interval(Observation o) {
         return new CountInterval(count(o.canary().events()), count(o.stable().events()), exposure(o.canary().exposure()),
                 exposure(o.stable().exposure()));
+    }
+
+    /** The threshold metrics' sentences of this look, for the reason. */
+    private static String thresholds(AnalysisTemplate t, Map<String, MetricState> states) {
+        List<String> parts = new ArrayList<>();
+        for (MetricTemplate m : t.metrics()) {
+            ThresholdLook look = states.get(m.name()).threshold();
+            if (look != null) {
+                parts.add(thresholdSentence(m, look));
+            }
+        }
+        return String.join(" ", parts);
+    }
+
+    static String thresholdSentence(MetricTemplate m, ThresholdLook look) {
+        return "Threshold " + look.explanation().replaceFirst("\\.$", "") + " (deterministic limit on this interval's "
+                + "values, no α spent; breached in " + look.breaches() + " interval(s), failureLimit "
+                + m.failureLimitOrDefault() + (m.isCritical() ? "" : ", not critical") + (m.isDryRun() ? ", dry run" : "")
+                + ").";
     }
 
     /**
@@ -288,6 +372,9 @@ final class SequentialStep {
             n.put("dataIntervals", s.dataIntervals());
             n.put("noDataIntervals", s.noDataIntervals());
             n.put("consecutiveErrors", s.consecutiveErrors());
+            if (s.threshold() != null) {
+                n.set(THRESHOLD, json.valueToTree(s.threshold()));
+            }
             ArrayNode tests = n.putArray("tests");
             for (Test t : s.tests()) {
                 ObjectNode x = tests.addObject();
@@ -318,8 +405,9 @@ final class SequentialStep {
                 };
                 tests.add(new Test(x.path("name").asText(), type, json.convertValue(x.path("state"), cls)));
             }
+            ThresholdLook look = n.hasNonNull(THRESHOLD) ? json.convertValue(n.get(THRESHOLD), ThresholdLook.class) : null;
             out.put(e.getKey(), new MetricState(List.copyOf(tests), n.path("dataIntervals").asInt(),
-                    n.path("noDataIntervals").asInt(), n.path("consecutiveErrors").asInt()));
+                    n.path("noDataIntervals").asInt(), n.path("consecutiveErrors").asInt(), look));
         });
         return out;
     }
@@ -333,6 +421,9 @@ final class SequentialStep {
         if (o.error() != null) {
             return Classification.ERROR;
         }
+        if (s.threshold() != null) {
+            return s.threshold().classification();
+        }
         if (s.tests().stream().anyMatch(t -> t.state().crossed())) {
             return m.directionOrDefault() == MetricTemplate.DirectionName.DECREASE ? Classification.LOW
                     : Classification.HIGH;
@@ -340,7 +431,14 @@ final class SequentialStep {
         return s.dataIntervals() == 0 ? Classification.NO_DATA : Classification.PASS;
     }
 
-    /** The sentences of the metric's tests, joined. */
+    /** The sentences of the metric's tests, joined; a threshold metric's rule sentence. */
+    static String explanation(MetricTemplate m, MetricState s, SequentialDecision d) {
+        if (s.threshold() != null) {
+            return thresholdSentence(m, s.threshold());
+        }
+        return explanation(s, d);
+    }
+
     static String explanation(MetricState s, SequentialDecision d) {
         List<String> parts = new ArrayList<>();
         for (Test t : s.tests()) {
@@ -351,6 +449,27 @@ final class SequentialStep {
     }
 
     /** Per test of a metric: ln M, threshold, anytime p, looks, status, the sentence, and the estimate. */
+    static ArrayNode describe(ObjectMapper json, MetricTemplate m, MetricState s, SequentialDecision d) {
+        ArrayNode out = describe(json, s, d);
+        ThresholdLook look = s.threshold();
+        if (look != null) {
+            ObjectNode n = out.addObject();
+            n.put("test", m.name());
+            n.put("type", THRESHOLD);
+            n.put("method", "threshold rule on the interval's values (deterministic, no α spent)");
+            n.put("looks", s.dataIntervals() + s.noDataIntervals());
+            n.put("classification", look.classification().name());
+            n.put("rule", look.rule());
+            Judging.number(n, "canaryLevel", look.canaryLevel());
+            Judging.number(n, "stableLevel", look.stableLevel());
+            n.put("breaches", look.breaches());
+            n.put("failureLimit", m.failureLimitOrDefault());
+            n.put("crossed", look.breached() && look.breaches() > m.failureLimitOrDefault());
+            n.put("explanation", thresholdSentence(m, look));
+        }
+        return out;
+    }
+
     static ArrayNode describe(ObjectMapper json, MetricState s, SequentialDecision d) {
         ArrayNode out = json.createArrayNode();
         for (Test t : s.tests()) {

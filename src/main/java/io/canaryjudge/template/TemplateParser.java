@@ -164,14 +164,6 @@ final class TemplateParser {
                 }
             }
         }
-        if (mode == AnalysisTemplate.Mode.SEQUENTIAL) {
-            for (int i = 0; i < metrics.size(); i++) {
-                if (metrics.get(i).kind() == MetricTemplate.MetricKindName.THRESHOLD) {
-                    throw error(source, lines, "/metrics/" + i + "/kind",
-                            "sequential mode judges counts and continuous metrics; threshold has no sequential test");
-                }
-            }
-        }
         SequentialConfig sequential = sequential(source, lines, file.sequential());
         return new AnalysisTemplate(file.name(), file.description(), interval, initialDelay, count, step, pass,
                 marginal, file.insufficientData(), metrics, source, file.rollback(), mode, sequential);

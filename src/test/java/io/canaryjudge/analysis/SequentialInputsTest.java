@@ -112,4 +112,39 @@ class SequentialInputsTest {
         }
         assertEquals(stableTotal, tests.get(2).path("stableCount").asLong(), "every interval's observations were fed");
     }
+
+    @Test
+    void criticalThresholdBreachAbortsDeterministicallyAndIsExplained() {
+        JsonNode a = run(DemoScenario.BAD_SERVICE, "seq-threshold");
+        assertEquals("ABORT", a.path("verdict").asText(), a.toPrettyString());
+        assertEquals(1, a.path("measurements").size(), "the canary's 260 MB median breaches 230 MB in the first interval");
+        assertTrue(a.path("reason").asText().startsWith("ABORT: critical threshold memory-limit breached"),
+                a.path("reason").asText());
+        assertTrue(a.path("reason").asText().contains("no α is spent"), a.path("reason").asText());
+        JsonNode memory = a.path("measurements").get(0).path("metrics").get(0);
+        assertEquals("HIGH", memory.path("classification").asText());
+        JsonNode look = memory.path("sequential").get(0);
+        assertEquals("threshold", look.path("type").asText());
+        assertEquals("above-absolute-upper", look.path("rule").asText());
+        assertTrue(look.path("canaryLevel").asDouble() > 2.3e8, look.toPrettyString());
+        assertEquals(1, look.path("breaches").asInt());
+        assertTrue(memory.path("explanation").asText().startsWith("Threshold memory-limit is HIGH"),
+                memory.path("explanation").asText());
+        // the non-critical count e-process is reported next to it
+        assertEquals("counts", a.path("measurements").get(0).path("metrics").get(1).path("sequential").get(0)
+                .path("type").asText());
+    }
+
+    @Test
+    void thresholdWithinBoundsPromotesWithTheLimitInTheExplanation() {
+        JsonNode a = run(DemoScenario.GOOD_SERVICE, "seq-threshold");
+        assertEquals("PROMOTE", a.path("verdict").asText(), a.toPrettyString());
+        assertEquals(4, a.path("measurements").size());
+        assertTrue(a.path("reason").asText().contains("no critical threshold breached"), a.path("reason").asText());
+        assertTrue(a.path("reason").asText().contains("Threshold memory-limit is PASS"), a.path("reason").asText());
+        JsonNode look = a.path("measurements").get(3).path("metrics").get(0).path("sequential").get(0);
+        assertEquals(0, look.path("breaches").asInt());
+        assertEquals(4, look.path("looks").asInt());
+        assertEquals("PASS", a.path("metrics").get(0).path("classification").asText());
+    }
 }

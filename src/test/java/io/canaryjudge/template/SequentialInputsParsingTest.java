@@ -61,4 +61,13 @@ class SequentialInputsParsingTest {
         msg = rejected(BUCKETS.replace("    buckets: http_server_requests_seconds_bucket{ {{cohort}} }\n", ""));
         assertTrue(msg.contains("metrics[0]"), msg);
     }
+
+    @Test
+    void thresholdMetricsAreAcceptedInSequentialMode() {
+        AnalysisTemplate t = parse(BUCKETS.replace("kind: continuous", "kind: threshold")
+                .replace("buckets: http_server_requests_seconds_bucket{ {{cohort}} }", "query: x{ {{cohort}} }\n"
+                        + "    thresholds: {quantile: 0.99, upper: 0.5}"));
+        assertEquals(MetricTemplate.MetricKindName.THRESHOLD, t.metrics().get(0).kind());
+        assertEquals(0.5, t.metrics().get(0).thresholds().upper());
+    }
 }

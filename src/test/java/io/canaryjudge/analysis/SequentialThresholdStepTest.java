@@ -1,0 +1,97 @@
+package io.canaryjudge.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canaryjudge.judge.Classification;
+import io.canaryjudge.judge.Verdict;
+import io.canaryjudge.judge.sequential.SequentialConfig;
+import io.canaryjudge.template.AnalysisTemplate;
+import io.canaryjudge.template.MetricTemplate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Threshold metrics in sequential mode: fixed mode's rule on each interval's values, failureLimit, no α. */
+class SequentialThresholdStepTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static MetricTemplate limit(String name, boolean critical, Integer failureLimit) {
+        return new MetricTemplate(name, null, MetricTemplate.MetricKindName.THRESHOLD, "q{ {{cohort}} }", null, null,
+                null, null, new MetricTemplate.Bounds(0.5, 100.0, null, null, null), critical, null, null, null, null,
+                failureLimit, null, null, null, null, null);
+    }
+
+    private static MetricTemplate latency(String name) {
+        return new MetricTemplate(name, null, MetricTemplate.MetricKindName.CONTINUOUS, "q{ {{cohort}} }", null, null,
+                null, null, null, true, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    private static AnalysisTemplate template(int count, SequentialConfig c, MetricTemplate... metrics) {
+        return new AnalysisTemplate("t", null, Duration.ofMinutes(1), null, count, Duration.ofSeconds(30), 95, 75,
+                null, List.of(metrics), "t.yaml", null, AnalysisTemplate.Mode.SEQUENTIAL, c);
+    }
+
+    private static Observation values(String name, double[] c, double[] s) {
+        return new Observation(name, new Observation.CohortData(List.of(), c, new double[c.length], null, null),
+                new Observation.CohortData(List.of(), s, new double[s.length], null, null), null);
+    }
+
+    @Test
+    void criticalBreachAbortsAtOnceWithoutSpendingAlpha() {
+        AnalysisTemplate t = template(5, SequentialConfig.defaults(), limit("mem", true, null));
+        var ok = SequentialStep.step(t, Map.of(), List.of(values("mem", new double[] {90, 95}, new double[] {90})), 1, 5, 0);
+        assertEquals(Lifecycle.Decision.Kind.CONTINUE, ok.kind());
+        assertTrue(ok.reason().contains("Threshold mem is PASS"), ok.reason());
+        assertEquals(Classification.PASS, SequentialStep.classification(t.metrics().get(0), ok.states().get("mem"),
+                values("mem", new double[] {1}, new double[] {1})));
+        var bad = SequentialStep.step(t, ok.states(), List.of(values("mem", new double[] {120, 130}, new double[] {90})),
+                2, 5, 0);
+        assertEquals(Verdict.ABORT, bad.verdict());
+        assertTrue(bad.reason().startsWith("ABORT: critical threshold mem breached (a deterministic limit"),
+                bad.reason());
+        assertTrue(bad.reason().contains("no α is spent"), bad.reason());
+        assertTrue(bad.reason().contains("aborted early at measurement 2 of 5"), bad.reason());
+        assertEquals(1, bad.counters().get("mem").failures());
+        assertEquals("HIGH", bad.counters().get("mem").lastFailure());
+    }
+
+    @Test
+    void failureLimitAndNonCriticalBreachesWorkAsInFixedMode() {
+        AnalysisTemplate t = template(3, SequentialConfig.defaults(), limit("mem", true, 1), limit("cpu", false, null));
+        List<Observation> breach = List.of(values("mem", new double[] {150}, new double[] {90}),
+                values("cpu", new double[] {150}, new double[] {90}));
+        var first = SequentialStep.step(t, Map.of(), breach, 1, 3, 0);
+        assertEquals(Lifecycle.Decision.Kind.CONTINUE, first.kind(), "1 breach is within failureLimit 1");
+        assertTrue(first.reason().contains("not critical"), first.reason());
+        // the state, breaches included, survives the JSON stored with the measurement
+        var restored = SequentialStep.fromJson(JSON, SequentialStep.toJson(JSON, first.states()));
+        assertEquals(first.states(), restored);
+        var second = SequentialStep.step(t, restored, breach, 2, 3, 0);
+        assertEquals(Verdict.ABORT, second.verdict(), second.reason());
+        assertTrue(second.reason().startsWith("ABORT: critical threshold mem breached"), second.reason());
+    }
+
+    @Test
+    void thresholdMetricsDoNotCountInTheAlphaSplitAndPromoteWhenWithinBounds() {
+        AnalysisTemplate t = template(1, SequentialConfig.defaults().withSplitAlpha(true), latency("lat"),
+                limit("mem", true, null));
+        assertEquals(3, SequentialStep.tests(t), "rank + p50 + p99; the threshold spends no α");
+        var out = SequentialStep.step(t, Map.of(), List.of(values("lat", new double[] {1, 2, 3}, new double[] {1, 2, 3}),
+                values("mem", new double[] {50}, new double[] {50})), 1, 1, 0);
+        assertEquals(Verdict.PROMOTE, out.verdict(), out.reason());
+        assertTrue(out.reason().contains("no critical threshold breached"), out.reason());
+        assertTrue(out.reason().contains("Threshold mem is PASS"), out.reason());
+        assertEquals(0.05 / 3, out.states().get("lat").tests().get(0).state().alpha(), 1e-15);
+    }
+
+    @Test
+    void noValuesIsNoDataNeverPromote() {
+        AnalysisTemplate t = template(1, SequentialConfig.defaults(), limit("mem", true, null));
+        var out = SequentialStep.step(t, Map.of(), List.of(values("mem", new double[0], new double[0])), 1, 1, 0);
+        assertEquals(Verdict.INCONCLUSIVE, out.verdict(), out.reason());
+        assertTrue(out.reason().contains("still lack data"), out.reason());
+    }
+}
