@@ -273,6 +273,11 @@ class AnalysisEngine {
         ObjectNode result = json.createObjectNode();
         result.put("seq", seq);
         result.put("mode", "sequential");
+        if (template.sequential().fastMode()) {
+            // labelled wherever the verdict is read: the fast tests' guarantee is asymptotic only
+            result.put("fastMode", true);
+            result.put("asymptotic", SequentialStep.asymptotic(template));
+        }
         result.put("windowStart", intervalStart.toString());
         result.put("windowEnd", intervalEnd.toString());
         result.put("step", Durations.format(template.step()));
@@ -337,6 +342,10 @@ class AnalysisEngine {
         v.put("phase", phase.name());
         if (template.sequentialMode()) {
             v.put("mode", "sequential");
+            if (template.sequential().fastMode()) {
+                v.put("fastMode", true);
+                v.put("asymptotic", SequentialStep.asymptotic(template));
+            }
         }
         Judging.number(v, "score", score);
         v.put("reason", reason);

@@ -14,6 +14,7 @@ import io.canaryjudge.judge.sequential.CountRatioEProcess;
 import io.canaryjudge.judge.sequential.HistogramQuantileTest;
 import io.canaryjudge.judge.sequential.MetricDecision;
 import io.canaryjudge.judge.sequential.QuantileABTest;
+import io.canaryjudge.judge.sequential.RankZMixture;
 import io.canaryjudge.judge.sequential.SequentialAction;
 import io.canaryjudge.judge.sequential.SequentialConfig;
 import io.canaryjudge.judge.sequential.SequentialDecision;
@@ -44,6 +45,7 @@ import java.util.Map;
 final class SequentialStep {
     static final String COUNTS = "counts";
     static final String RANKS = "ranks";
+    static final String RANKS_FAST = "ranks-fast";
     static final String QUANTILE = "quantile";
     static final String QUANTILE_BUCKETS = "quantile-buckets";
 
@@ -109,7 +111,8 @@ final class SequentialStep {
         if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
             tests.add(new Test(m.name(), COUNTS, c.startCounts(d, n)));
         } else {
-            tests.add(new Test(m.name(), RANKS, c.startRanks(d, n)));
+            tests.add(c.fastMode() ? new Test(m.name(), RANKS_FAST, c.startFastRanks(d, n))
+                    : new Test(m.name(), RANKS, c.startRanks(d, n)));
             if (m.buckets() != null) {
                 for (HistogramQuantileTest q : c.startHistogramQuantiles(d, n)) {
                     tests.add(new Test(m.name() + " p" + percent(q.p()), QUANTILE_BUCKETS, q));
@@ -129,6 +132,11 @@ final class SequentialStep {
      */
     static Outcome step(AnalysisTemplate t, Map<String, MetricState> previous, List<Observation> observations, int seq,
                         int total, int extensionsUsed) {
+        return labelled(t, decide(t, previous, observations, seq, total, extensionsUsed));
+    }
+
+    private static Outcome decide(AnalysisTemplate t, Map<String, MetricState> previous, List<Observation> observations,
+                                  int seq, int total, int extensionsUsed) {
         Map<String, MetricState> states = new LinkedHashMap<>();
         Map<String, Lifecycle.Counters> counters = new LinkedHashMap<>();
         List<SequentialMetric> judged = new ArrayList<>();
@@ -267,6 +275,8 @@ final class SequentialStep {
                 SequentialState n = x.state();
                 if (n instanceof BatchRankEProcess r) {
                     n = data ? r.updateHistogram(h.canary(), h.stable()) : r.updateHistogram(new long[1], new long[1]);
+                } else if (n instanceof RankZMixture z) {
+                    n = data ? z.updateHistogram(h.canary(), h.stable()) : z.updateHistogram(new long[1], new long[1]);
                 } else if (n instanceof HistogramQuantileTest q && data) {
                     n = q.updateHistogram(h.bounds(), h.canary(), h.stable());
                 }
@@ -280,6 +290,8 @@ final class SequentialStep {
                 SequentialState n = x.state();
                 if (n instanceof BatchRankEProcess r) {
                     n = r.update(c, st);
+                } else if (n instanceof RankZMixture z) {
+                    n = z.update(c, st);
                 } else if (n instanceof QuantileABTest q && data) {
                     n = q.update(c, st);
                 }
@@ -363,6 +375,24 @@ final class SequentialStep {
         return new Outcome(Lifecycle.Decision.Kind.FINISH, phase, verdict, reason, states, d, counters);
     }
 
+    /** Said in every reason of a fast-mode analysis with continuous metrics. */
+    static final String ASYMPTOTIC = "Fast mode: the continuous metrics' rank tests are the normal-approximation "
+            + "mSPRT, whose false-abort guarantee is asymptotic only (large cohorts, >= 100 samples per cohort per "
+            + "interval), not exact.";
+
+    static boolean asymptotic(AnalysisTemplate t) {
+        return t.sequential().fastMode()
+                && t.metrics().stream().anyMatch(m -> m.kind() == MetricTemplate.MetricKindName.CONTINUOUS);
+    }
+
+    private static Outcome labelled(AnalysisTemplate t, Outcome o) {
+        if (!asymptotic(t)) {
+            return o;
+        }
+        return new Outcome(o.kind(), o.phase(), o.verdict(), o.reason() + " " + ASYMPTOTIC, o.states(), o.decision(),
+                o.counters());
+    }
+
     // ---- JSON: the states travel with each measurement, so a restarted service continues the same process ----
 
     static ObjectNode toJson(ObjectMapper json, Map<String, MetricState> states) {
@@ -399,6 +429,7 @@ final class SequentialStep {
                 Class<? extends SequentialState> cls = switch (type) {
                     case COUNTS -> CountRatioEProcess.class;
                     case RANKS -> BatchRankEProcess.class;
+                    case RANKS_FAST -> RankZMixture.class;
                     case QUANTILE -> QuantileABTest.class;
                     case QUANTILE_BUCKETS -> HistogramQuantileTest.class;
                     default -> throw new IllegalArgumentException("unknown sequential test type " + type);
@@ -485,6 +516,7 @@ final class SequentialStep {
             n.put("alpha", t.state().alpha());
             n.put("looks", t.state().looks());
             n.put("crossed", t.state().crossed());
+            n.put("asymptotic", t.state().asymptotic());
             if (md != null) {
                 n.put("status", md.status().name());
                 n.put("explanation", md.explanation());
@@ -501,6 +533,9 @@ final class SequentialStep {
             } else if (t.state() instanceof BatchRankEProcess r) {
                     Judging.number(n, "auc", r.auc());
                     Judging.number(n, "lastAuc", r.lastAuc());
+            } else if (t.state() instanceof RankZMixture z) {
+                    Judging.number(n, "meanZ", z.meanZ());
+                    n.put("intervals", z.intervals());
             } else if (t.state() instanceof QuantileABTest q) {
                     Judging.number(n, "canaryQuantile", q.canaryQuantile());
                     Judging.number(n, "stableQuantile", q.stableQuantile());

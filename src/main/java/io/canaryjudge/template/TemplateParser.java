@@ -165,6 +165,9 @@ final class TemplateParser {
             }
         }
         SequentialConfig sequential = sequential(source, lines, file.sequential());
+        if (file.sequential() != null && file.sequential().vOpt() != null && !sequential.fastMode()) {
+            throw error(source, lines, "/sequential/vOpt", "tunes fast mode only: set fastMode: true or drop vOpt");
+        }
         return new AnalysisTemplate(file.name(), file.description(), interval, initialDelay, count, step, pass,
                 marginal, file.insufficientData(), metrics, source, file.rollback(), mode, sequential);
     }
@@ -178,7 +181,7 @@ final class TemplateParser {
         try {
             return new SequentialConfig(or(s.alpha(), d.alpha()), or(s.splitAlpha(), d.splitAlpha()),
                     or(s.sigma(), d.sigma()), or(s.tau(), d.tau()), s.quantiles() == null ? d.quantiles() : s.quantiles(),
-                    d.tOpt(), d.fastMode(), d.vOpt(), or(s.rTol(), d.rTol()), or(s.earlyPromote(), d.earlyPromote()),
+                    d.tOpt(), or(s.fastMode(), d.fastMode()), or(s.vOpt(), d.vOpt()), or(s.rTol(), d.rTol()), or(s.earlyPromote(), d.earlyPromote()),
                     or(s.minPromoteIntervals(), d.minPromoteIntervals()));
         } catch (IllegalArgumentException e) {
             throw error(source, lines, "/sequential", e.getMessage());

@@ -147,4 +147,34 @@ class SequentialInputsTest {
         assertEquals(4, look.path("looks").asInt());
         assertEquals("PASS", a.path("metrics").get(0).path("classification").asText());
     }
+
+    @Test
+    void fastModeAbortsAShiftedCanaryAndLabelsTheGuaranteeAsymptotic() {
+        JsonNode a = run(DemoScenario.BAD_SERVICE, "seq-fast");
+        assertEquals("ABORT", a.path("verdict").asText(), a.toPrettyString());
+        assertEquals(1, a.path("measurements").size());
+        JsonNode m = a.path("measurements").get(0);
+        assertTrue(m.path("fastMode").asBoolean());
+        assertTrue(m.path("asymptotic").asBoolean());
+        JsonNode rank = m.path("metrics").get(0).path("sequential").get(0);
+        assertEquals("ranks-fast", rank.path("type").asText());
+        assertTrue(rank.path("asymptotic").asBoolean());
+        assertTrue(rank.path("logM").asDouble() >= THRESHOLD, rank.toPrettyString());
+        assertTrue(rank.path("explanation").asText().contains("guarantee asymptotic only"), rank.toPrettyString());
+        assertTrue(a.path("reason").asText().contains("asymptotic only"), a.path("reason").asText());
+        assertTrue(a.path("templateDefinition").path("sequential").path("fastMode").asBoolean(),
+                "frozen with the analysis' template");
+    }
+
+    @Test
+    void fastModePromotesAnIdenticalCanaryWithTheAsymptoticLabel() {
+        JsonNode a = run(DemoScenario.GOOD_SERVICE, "seq-fast");
+        assertEquals("PROMOTE", a.path("verdict").asText(), a.toPrettyString());
+        assertEquals(6, a.path("measurements").size());
+        assertTrue(a.path("reason").asText().startsWith("PROMOTE"), a.path("reason").asText());
+        assertTrue(a.path("reason").asText().contains("asymptotic only"), a.path("reason").asText());
+        JsonNode rank = a.path("measurements").get(5).path("metrics").get(0).path("sequential").get(0);
+        assertTrue(rank.path("logM").asDouble() < THRESHOLD, rank.toPrettyString());
+        assertEquals(6, rank.path("intervals").asInt());
+    }
 }

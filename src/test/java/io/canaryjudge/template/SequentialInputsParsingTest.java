@@ -70,4 +70,16 @@ class SequentialInputsParsingTest {
         assertEquals(MetricTemplate.MetricKindName.THRESHOLD, t.metrics().get(0).kind());
         assertEquals(0.5, t.metrics().get(0).thresholds().upper());
     }
+
+    @Test
+    void fastModeIsATemplateLevelOptInFrozenInTheSequentialConfig() {
+        AnalysisTemplate t = parse(BUCKETS.replace("mode: sequential\n", "mode: sequential\nsequential: {fastMode: true, vOpt: 3}\n"));
+        assertTrue(t.sequential().fastMode());
+        assertEquals(3, t.sequential().vOpt());
+        assertTrue(!parse(BUCKETS).sequential().fastMode(), "off by default");
+        String msg = rejected(BUCKETS.replace("mode: sequential\n", "mode: sequential\nsequential: {vOpt: 3}\n"));
+        assertTrue(msg.contains("sequential.vOpt: tunes fast mode only"), msg);
+        msg = rejected(BUCKETS.replace("mode: sequential\n", "mode: sequential\nsequential: {fastMode: yes please}\n"));
+        assertTrue(msg.contains("fastMode"), msg);
+    }
 }

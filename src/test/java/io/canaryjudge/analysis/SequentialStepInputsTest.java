@@ -14,8 +14,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Threshold metrics in sequential mode: fixed mode's rule on each interval's values, failureLimit, no α. */
-class SequentialThresholdStepTest {
+/**
+ * Inputs of sequential mode in the pure step: threshold metrics (fixed mode's rule on each interval's values,
+ * failureLimit, no α), fast mode (asymptotic, labelled) and histogram buckets.
+ */
+class SequentialStepInputsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static MetricTemplate limit(String name, boolean critical, Integer failureLimit) {
@@ -93,5 +96,57 @@ class SequentialThresholdStepTest {
         var out = SequentialStep.step(t, Map.of(), List.of(values("mem", new double[0], new double[0])), 1, 1, 0);
         assertEquals(Verdict.INCONCLUSIVE, out.verdict(), out.reason());
         assertTrue(out.reason().contains("still lack data"), out.reason());
+    }
+
+    private static Observation buckets(String name, double[] le, double[] canary, double[] stable) {
+        return new Observation(name,
+                new Observation.CohortData(List.of(), new double[0], new double[0], null, null, new Buckets(le, canary)),
+                new Observation.CohortData(List.of(), new double[0], new double[0], null, null, new Buckets(le, stable)),
+                null);
+    }
+
+    private static MetricTemplate histogram(String name) {
+        return new MetricTemplate(name, null, MetricTemplate.MetricKindName.CONTINUOUS, null, null, null,
+                null, null, null, true, null, null, null, null, null, null, null, null, null, "h{ {{cohort}} }");
+    }
+
+    @Test
+    void fastModeRunsTheAsymptoticRankTestAndSaysSoInEveryReason() {
+        double inf = Double.POSITIVE_INFINITY;
+        double[] le = {0.05, 0.1, 0.25, inf};
+        AnalysisTemplate t = template(3, SequentialConfig.defaults().withFastMode(true), histogram("lat"));
+        var same = SequentialStep.step(t, Map.of(), List.of(buckets("lat", le, new double[] {50, 80, 99, 100},
+                new double[] {500, 800, 990, 1000})), 1, 3, 0);
+        assertEquals(Lifecycle.Decision.Kind.CONTINUE, same.kind());
+        var fast = same.states().get("lat").tests().get(0);
+        assertEquals("ranks-fast", fast.type());
+        assertTrue(fast.state().asymptotic());
+        assertTrue(same.reason().contains("guarantee asymptotic only"), same.reason());
+        assertTrue(same.reason().endsWith(SequentialStep.ASYMPTOTIC), same.reason());
+        assertEquals(List.of("lat", "lat p50", "lat p99"), same.states().get("lat").tests().stream()
+                .map(SequentialStep.Test::name).toList());
+        var restored = SequentialStep.fromJson(JSON, SequentialStep.toJson(JSON, same.states()));
+        assertEquals(same.states(), restored, "the fast state is stored with its own type and continues");
+        var worse = SequentialStep.step(t, restored, List.of(buckets("lat", le, new double[] {5, 20, 60, 100},
+                new double[] {500, 800, 990, 1000})), 2, 3, 0);
+        assertEquals(Verdict.ABORT, worse.verdict(), worse.reason());
+        assertTrue(worse.reason().contains("normal-approximation rank mSPRT (fast mode, asymptotic)"), worse.reason());
+        assertTrue(worse.reason().endsWith(SequentialStep.ASYMPTOTIC), worse.reason());
+        var json = SequentialStep.describe(JSON, worse.states().get("lat"), worse.decision());
+        assertTrue(json.get(0).path("asymptotic").asBoolean());
+        assertEquals(false, json.get(1).path("asymptotic").asBoolean(), "the quantile tests stay exact");
+    }
+
+    @Test
+    void withoutFastModeTheExactRankTestReadsTheBuckets() {
+        double inf = Double.POSITIVE_INFINITY;
+        double[] le = {0.05, 0.1, 0.25, inf};
+        AnalysisTemplate t = template(3, SequentialConfig.defaults(), histogram("lat"));
+        var out = SequentialStep.step(t, Map.of(), List.of(buckets("lat", le, new double[] {5, 20, 60, 100},
+                new double[] {500, 800, 990, 1000})), 1, 3, 0);
+        assertEquals("ranks", out.states().get("lat").tests().get(0).type());
+        assertEquals("quantile-buckets", out.states().get("lat").tests().get(1).type());
+        assertTrue(!out.reason().contains("asymptotic"), out.reason());
+        assertEquals(Verdict.ABORT, out.verdict(), "median 0.1-0.25 vs below 0.05: " + out.reason());
     }
 }
