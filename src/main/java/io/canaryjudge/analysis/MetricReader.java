@@ -41,6 +41,15 @@ class MetricReader {
      */
     Observation readInterval(AnalysisTemplate template, MetricTemplate metric, DeploymentEvent event, Instant start,
                              Instant end) {
+        if (metric.kind() == MetricTemplate.MetricKindName.COUNTS && metric.rawCounters()) {
+            try {
+                return new Observation(metric.name(),
+                        counters(template, metric, event, event.canary().labels(), start, end),
+                        counters(template, metric, event, event.stable().labels(), start, end), null);
+            } catch (PrometheusException e) {
+                return Observation.failed(metric.name(), e.getMessage());
+            }
+        }
         if (metric.buckets() == null) {
             return read(template, metric, event, start.plus(template.step()), end);
         }
@@ -56,14 +65,42 @@ class MetricReader {
     /** How far before an interval's start the raw bucket counters are read to find each series' baseline sample. */
     static final Duration LOOKBACK = Duration.ofMinutes(5);
 
+    /**
+     * A counts metric from raw counters: events and exposure are the exact increases over (start, end] of every
+     * matching series, summed. No events series is zero events; no exposure series is no data (null).
+     */
+    private Observation.CohortData counters(AnalysisTemplate t, MetricTemplate m, DeploymentEvent e,
+                                            Map<String, String> labels, Instant start, Instant end) {
+        String events = raw(t, m.eventsCounter(), e, labels, start, end);
+        String exposure = raw(t, m.exposureCounter(), e, labels, start, end);
+        List<Series> ev = prometheus.queryRaw(events, end);
+        List<Series> ex = prometheus.queryRaw(exposure, end);
+        return new Observation.CohortData(List.of(events, exposure), new double[0], new double[0],
+                increase(ev, start, end), ex.isEmpty() ? null : increase(ex, start, end));
+    }
+
+    private static String raw(AnalysisTemplate t, String selector, DeploymentEvent e, Map<String, String> labels,
+                              Instant start, Instant end) {
+        String rendered = QueryRenderer.render(selector, labels, e.namespace(), e.service(), t.interval(), t.step());
+        return rendered.strip() + "[" + Duration.between(start, end).plus(LOOKBACK).toSeconds() + "s]";
+    }
+
+    private static double increase(List<Series> series, Instant start, Instant end) {
+        double from = start.getEpochSecond() + start.getNano() / 1e9;
+        double to = end.getEpochSecond() + end.getNano() / 1e9;
+        double sum = 0;
+        for (Series s : series) {
+            sum += CounterIncrease.of(s, from, to);
+        }
+        return sum;
+    }
+
     private Observation.CohortData withBuckets(AnalysisTemplate t, MetricTemplate m, DeploymentEvent e,
                                                Map<String, String> labels, String cohort, Instant start, Instant end) {
         Observation.CohortData points = m.query() == null
                 ? new Observation.CohortData(List.of(), new double[0], new double[0], null, null)
                 : cohort(t, m, e, labels, cohort, start.plus(t.step()), end);
-        String selector = QueryRenderer.render(m.buckets(), labels, e.namespace(), e.service(), t.interval(), t.step());
-        long window = Duration.between(start, end).plus(LOOKBACK).toSeconds();
-        String query = selector.strip() + "[" + window + "s]";
+        String query = raw(t, m.buckets(), e, labels, start, end);
         TreeMap<Double, Double> byLe = new TreeMap<>();
         double from = start.getEpochSecond() + start.getNano() / 1e9;
         double to = end.getEpochSecond() + end.getNano() / 1e9;

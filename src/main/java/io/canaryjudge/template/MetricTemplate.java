@@ -19,6 +19,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param buckets    sequential mode, continuous metrics: a series selector of cumulative histogram bucket
  *                   counters with an {@code le} label; the engine differences their raw samples at the interval
  *                   edges into exact per-bucket counts and feeds those to the tests instead of the query's points
+ * @param eventsCounter   sequential mode, counts metrics, instead of events/exposure: a series selector of the raw
+ *                        events counter, differenced exactly per series over each interval (integer counts)
+ * @param exposureCounter the same for the exposure counter (e.g. all requests)
  */
 public record MetricTemplate(
         String name,
@@ -40,7 +43,9 @@ public record MetricTemplate(
         Integer consecutiveErrorLimit,
         Boolean dryRun,
         NanPolicy nanPolicy,
-        String buckets) {
+        String buckets,
+        String eventsCounter,
+        String exposureCounter) {
 
     public static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
 
@@ -74,6 +79,11 @@ public record MetricTemplate(
      * relative to the stable cohort's same quantile ({@code upperRelative: 0.25} = at most 25 % above stable).
      */
     public record Bounds(Double quantile, Double upper, Double lower, Double upperRelative, Double lowerRelative) {
+    }
+
+    /** A counts metric read from raw counters (eventsCounter/exposureCounter) rather than events/exposure queries. */
+    public boolean rawCounters() {
+        return eventsCounter != null || exposureCounter != null;
     }
 
     public boolean isCritical() {

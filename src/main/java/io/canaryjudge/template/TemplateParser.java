@@ -83,7 +83,7 @@ final class TemplateParser {
         }
         JsonNode metrics = tree.path("metrics");
         for (int i = 0; i < metrics.size(); i++) {
-            for (String field : List.of("query", "events", "exposure", "buckets")) {
+            for (String field : List.of("query", "events", "exposure", "buckets", "eventsCounter", "exposureCounter")) {
                 JsonNode q = metrics.get(i).path(field);
                 if (q.isTextual()) {
                     query(source, lines, "/metrics/" + i + "/" + field, q.asText());
@@ -130,7 +130,21 @@ final class TemplateParser {
             if (!names.add(m.name())) {
                 throw error(source, lines, at + "/name", "duplicate metric '" + m.name() + "'");
             }
-            if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
+            if (m.kind() == MetricTemplate.MetricKindName.COUNTS && m.rawCounters()) {
+                for (String field : List.of("eventsCounter", "exposureCounter")) {
+                    String selector = field.equals("eventsCounter") ? m.eventsCounter() : m.exposureCounter();
+                    query(source, lines, at + "/" + field, selector);
+                    if (!SELECTOR.matcher(selector.strip()).matches()) {
+                        throw error(source, lines, at + "/" + field, "must be a plain series selector of the raw "
+                                + "counter, e.g. http_server_requests_seconds_count{ {{cohort}} }: the engine differences "
+                                + "its samples exactly over each interval, so no increase(), rate(), sum() or [range]");
+                    }
+                }
+                if (m.events() != null || m.exposure() != null) {
+                    throw error(source, lines, at + "/eventsCounter", "give events and exposure (queries) or "
+                            + "eventsCounter and exposureCounter (raw counters), not both");
+                }
+            } else if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
                 query(source, lines, at + "/events", m.events());
                 query(source, lines, at + "/exposure", m.exposure());
             } else if (m.buckets() == null || m.query() != null) {
@@ -161,6 +175,11 @@ final class TemplateParser {
                 if (metrics.get(i).buckets() != null) {
                     throw error(source, lines, "/metrics/" + i + "/buckets", "only with mode: sequential (fixed mode "
                             + "judges the query's points; use histogram_quantile over sum by (le) there)");
+                }
+                if (metrics.get(i).rawCounters()) {
+                    throw error(source, lines, "/metrics/" + i + "/" + (metrics.get(i).eventsCounter() != null
+                            ? "eventsCounter" : "exposureCounter"), "only with mode: sequential (fixed mode reads "
+                            + "events and exposure queries)");
                 }
             }
         }

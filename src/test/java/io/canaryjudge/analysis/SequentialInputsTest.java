@@ -177,4 +177,38 @@ class SequentialInputsTest {
         assertTrue(rank.path("logM").asDouble() < THRESHOLD, rank.toPrettyString());
         assertEquals(6, rank.path("intervals").asInt());
     }
+
+    /** Every interval's counts the engine fed are the exact differences of the backfilled counters. */
+    private void assertExactCounts(String svc, JsonNode ms) {
+        SyntheticWorkload w = DemoScenario.workload(startedAt);
+        String ns = DemoScenario.NAMESPACE;
+        for (int k = 0; k < ms.size(); k++) {
+            Instant from = startedAt.plus(Duration.ofMinutes(2L * k));
+            Instant to = from.plus(Duration.ofMinutes(2));
+            JsonNode interval = ms.get(k).path("metrics").get(0).path("interval");
+            assertEquals(w.requestIncrease(ns, svc, "canary", "500", from, to), interval.path("canaryErrors").asLong(),
+                    svc + " interval " + (k + 1) + ": " + interval);
+            assertEquals(w.requestIncrease(ns, svc, "stable", "500", from, to), interval.path("stableErrors").asLong());
+            assertEquals((double) w.requestIncrease(ns, svc, "canary", null, from, to),
+                    interval.path("canaryExposure").asDouble());
+            assertEquals((double) w.requestIncrease(ns, svc, "stable", null, from, to),
+                    interval.path("stableExposure").asDouble());
+        }
+    }
+
+    @Test
+    void exactCountsFromRawCountersAreTheBackfilledIntegers() {
+        JsonNode a = run(DemoScenario.BAD_SERVICE, "seq-exact-counts");
+        assertEquals("ABORT", a.path("verdict").asText(), a.toPrettyString());
+        assertTrue(a.path("measurements").size() < 6, "aborted early: " + a.path("measurements").size());
+        assertExactCounts(DemoScenario.BAD_SERVICE, a.path("measurements"));
+        JsonNode ms = a.path("measurements");
+        JsonNode last = ms.get(ms.size() - 1).path("metrics").get(0).path("sequential").get(0);
+        assertTrue(last.path("logM").asDouble() >= THRESHOLD, last.toPrettyString());
+
+        JsonNode good = run(DemoScenario.GOOD_SERVICE, "seq-exact-counts");
+        assertEquals("PROMOTE", good.path("verdict").asText(), good.toPrettyString());
+        assertEquals(6, good.path("measurements").size());
+        assertExactCounts(DemoScenario.GOOD_SERVICE, good.path("measurements"));
+    }
 }

@@ -24,12 +24,12 @@ class SequentialStepInputsTest {
     private static MetricTemplate limit(String name, boolean critical, Integer failureLimit) {
         return new MetricTemplate(name, null, MetricTemplate.MetricKindName.THRESHOLD, "q{ {{cohort}} }", null, null,
                 null, null, new MetricTemplate.Bounds(0.5, 100.0, null, null, null), critical, null, null, null, null,
-                failureLimit, null, null, null, null, null);
+                failureLimit, null, null, null, null, null, null, null);
     }
 
     private static MetricTemplate latency(String name) {
         return new MetricTemplate(name, null, MetricTemplate.MetricKindName.CONTINUOUS, "q{ {{cohort}} }", null, null,
-                null, null, null, true, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, true, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private static AnalysisTemplate template(int count, SequentialConfig c, MetricTemplate... metrics) {
@@ -107,7 +107,7 @@ class SequentialStepInputsTest {
 
     private static MetricTemplate histogram(String name) {
         return new MetricTemplate(name, null, MetricTemplate.MetricKindName.CONTINUOUS, null, null, null,
-                null, null, null, true, null, null, null, null, null, null, null, null, null, "h{ {{cohort}} }");
+                null, null, null, true, null, null, null, null, null, null, null, null, null, "h{ {{cohort}} }", null, null);
     }
 
     @Test

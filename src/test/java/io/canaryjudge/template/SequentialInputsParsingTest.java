@@ -82,4 +82,33 @@ class SequentialInputsParsingTest {
         msg = rejected(BUCKETS.replace("mode: sequential\n", "mode: sequential\nsequential: {fastMode: yes please}\n"));
         assertTrue(msg.contains("fastMode"), msg);
     }
+
+    private static final String COUNTERS = """
+            name: exact
+            interval: 1m
+            count: 5
+            mode: sequential
+            metrics:
+              - name: errors
+                kind: counts
+                eventsCounter: requests_total{ {{cohort}}, code=~"5.." }
+                exposureCounter: requests_total{ {{cohort}} }
+                critical: true
+            """;
+
+    @Test
+    void countsMayComeFromRawCounters() {
+        MetricTemplate m = parse(COUNTERS).metrics().get(0);
+        assertTrue(m.rawCounters());
+        assertEquals("requests_total{ {{cohort}} }", m.exposureCounter());
+        String msg = rejected(COUNTERS.replace("eventsCounter: requests_total{ {{cohort}}, code=~\"5..\" }",
+                "eventsCounter: sum(increase(requests_total{ {{cohort}}, code=~\"5..\" }[1m]))"));
+        assertTrue(msg.startsWith("t.yaml:8: metrics[0].eventsCounter: must be a plain series selector"), msg);
+        msg = rejected(COUNTERS.replace("mode: sequential\n", ""));
+        assertTrue(msg.contains("metrics[0].eventsCounter: only with mode: sequential"), msg);
+        msg = rejected(COUNTERS.replace("    critical: true", "    critical: true\n    events: e{ {{cohort}} }"));
+        assertTrue(msg.contains("metrics[0]"), msg);
+        msg = rejected(COUNTERS.replace("    exposureCounter: requests_total{ {{cohort}} }\n", ""));
+        assertTrue(msg.contains("metrics[0]"), "both counters are required: " + msg);
+    }
 }

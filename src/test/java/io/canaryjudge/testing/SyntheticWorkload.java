@@ -32,6 +32,8 @@ public final class SyntheticWorkload {
     private final Map<String, double[]> memory = new LinkedHashMap<>();
     /** Per cohort: cumulative request-histogram bucket counters (both statuses summed), [le][tick]. */
     private final Map<String, long[][]> bucketTotals = new LinkedHashMap<>();
+    /** Per cohort and status ("200", "500"): the cumulative request counter per tick. */
+    private final Map<String, long[]> requestCounts = new LinkedHashMap<>();
 
     public SyntheticWorkload(Instant from, Instant to, List<Service> services) {
         this.from = from;
@@ -72,6 +74,25 @@ public final class SyntheticWorkload {
             below = cumulative;
         }
         return out;
+    }
+
+    /**
+     * Requests of a cohort in (from, to] with the given status, or of every status when {@code status} is null:
+     * the exact differences of the backfilled {@code http_server_requests_seconds_count} counters.
+     */
+    public long requestIncrease(String namespace, String service, String track, String status, Instant from,
+                                Instant to) {
+        if (requestCounts.isEmpty()) {
+            openMetrics();
+        }
+        int a = (int) (Duration.between(this.from, from).toMillis() / SCRAPE.toMillis());
+        int b = (int) (Duration.between(this.from, to).toMillis() / SCRAPE.toMillis());
+        long sum = 0;
+        for (String s : status == null ? List.of("200", "500") : List.of(status)) {
+            long[] c = requestCounts.get(namespace + "/" + service + "/" + track + "/" + s);
+            sum += c[b] - c[a];
+        }
+        return sum;
     }
 
     public synchronized String openMetrics() {
@@ -138,6 +159,10 @@ public final class SyntheticWorkload {
                     }
                 }
                 bucketTotals.put(s.namespace() + "/" + s.name() + "/" + track, totals);
+                for (String status : List.of("200", "500")) {
+                    requestCounts.put(s.namespace() + "/" + s.name() + "/" + track + "/" + status,
+                            countSeries.get(status).clone());
+                }
                 for (String status : List.of("200", "500")) {
                     String labels = base + ",status=\"" + status + "\"";
                     for (int b = 0; b <= BUCKETS.length; b++) {
