@@ -49,6 +49,17 @@ public record MetricTemplate(
 
     public static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
 
+    /** A metric without the sequential-only raw inputs (buckets, eventsCounter, exposureCounter). */
+    public MetricTemplate(String name, String description, MetricKindName kind, String query, String events,
+                          String exposure, DirectionName direction, Tolerance tolerance, Bounds thresholds,
+                          Boolean critical, Boolean mustHaveData, Integer minSamples, String group, Double weight,
+                          Integer failureLimit, Integer inconclusiveLimit, Integer consecutiveErrorLimit, Boolean dryRun,
+                          NanPolicy nanPolicy) {
+        this(name, description, kind, query, events, exposure, direction, tolerance, thresholds, critical, mustHaveData,
+                minSamples, group, weight, failureLimit, inconclusiveLimit, consecutiveErrorLimit, dryRun, nanPolicy,
+                null, null, null);
+    }
+
     /** Metric kinds of the template language. */
     public enum MetricKindName {
         @JsonProperty("continuous") CONTINUOUS,

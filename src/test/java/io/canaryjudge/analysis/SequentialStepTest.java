@@ -21,12 +21,12 @@ class SequentialStepTest {
 
     private static MetricTemplate counts(String name) {
         return new MetricTemplate(name, null, MetricTemplate.MetricKindName.COUNTS, null, "e{ {{cohort}} }",
-                "x{ {{cohort}} }", null, null, null, true, null, null, null, null, null, null, 1, null, null, null, null, null);
+                "x{ {{cohort}} }", null, null, null, true, null, null, null, null, null, null, 1, null, null);
     }
 
     private static MetricTemplate latency(String name) {
         return new MetricTemplate(name, null, MetricTemplate.MetricKindName.CONTINUOUS, "q{ {{cohort}} }", null, null,
-                null, null, null, true, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, true, null, null, null, null, null, null, null, null, null);
     }
 
     private static AnalysisTemplate template(int count, InsufficientData.Action action, MetricTemplate... metrics) {
