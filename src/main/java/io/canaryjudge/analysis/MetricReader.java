@@ -8,9 +8,11 @@ import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.MetricTemplate;
 import io.canaryjudge.template.QueryRenderer;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Renders a metric's queries for each cohort and reads the window from Prometheus. */
 @ApplicationScoped
@@ -29,6 +31,101 @@ class MetricReader {
         } catch (PrometheusException | SeriesException e) {
             return Observation.failed(metric.name(), e.getMessage());
         }
+    }
+
+    /**
+     * Sequential mode: the new interval (start, end]. Point queries (query, events, exposure) read query_range
+     * points from {@code start + step} to {@code end}, so intervals share no point; a {@code buckets:} selector is
+     * read raw, {@code selector[interval + LOOKBACK]} at {@code end}, and each series' counter is differenced
+     * exactly over (start, end] ({@link CounterIncrease}), then summed per {@code le}.
+     */
+    Observation readInterval(AnalysisTemplate template, MetricTemplate metric, DeploymentEvent event, Instant start,
+                             Instant end) {
+        if (metric.kind() == MetricTemplate.MetricKindName.COUNTS && metric.rawCounters()) {
+            try {
+                return new Observation(metric.name(),
+                        counters(template, metric, event, event.canary().labels(), start, end),
+                        counters(template, metric, event, event.stable().labels(), start, end), null);
+            } catch (PrometheusException e) {
+                return Observation.failed(metric.name(), e.getMessage());
+            }
+        }
+        if (metric.buckets() == null) {
+            return read(template, metric, event, start.plus(template.step()), end);
+        }
+        try {
+            return new Observation(metric.name(),
+                    withBuckets(template, metric, event, event.canary().labels(), "canary", start, end),
+                    withBuckets(template, metric, event, event.stable().labels(), "stable", start, end), null);
+        } catch (PrometheusException | SeriesException e) {
+            return Observation.failed(metric.name(), e.getMessage());
+        }
+    }
+
+    /** How far before an interval's start the raw bucket counters are read to find each series' baseline sample. */
+    static final Duration LOOKBACK = Duration.ofMinutes(5);
+
+    /**
+     * A counts metric from raw counters: events and exposure are the exact increases over (start, end] of every
+     * matching series, summed. No events series is zero events; no exposure series is no data (null).
+     */
+    private Observation.CohortData counters(AnalysisTemplate t, MetricTemplate m, DeploymentEvent e,
+                                            Map<String, String> labels, Instant start, Instant end) {
+        String events = raw(t, m.eventsCounter(), e, labels, start, end);
+        String exposure = raw(t, m.exposureCounter(), e, labels, start, end);
+        List<Series> ev = prometheus.queryRaw(events, end);
+        List<Series> ex = prometheus.queryRaw(exposure, end);
+        return new Observation.CohortData(List.of(events, exposure), new double[0], new double[0],
+                increase(ev, start, end), ex.isEmpty() ? null : increase(ex, start, end));
+    }
+
+    private static String raw(AnalysisTemplate t, String selector, DeploymentEvent e, Map<String, String> labels,
+                              Instant start, Instant end) {
+        String rendered = QueryRenderer.render(selector, labels, e.namespace(), e.service(), t.interval(), t.step());
+        return rendered.strip() + "[" + Duration.between(start, end).plus(LOOKBACK).toSeconds() + "s]";
+    }
+
+    private static double increase(List<Series> series, Instant start, Instant end) {
+        double from = start.getEpochSecond() + start.getNano() / 1e9;
+        double to = end.getEpochSecond() + end.getNano() / 1e9;
+        double sum = 0;
+        for (Series s : series) {
+            sum += CounterIncrease.of(s, from, to);
+        }
+        return sum;
+    }
+
+    private Observation.CohortData withBuckets(AnalysisTemplate t, MetricTemplate m, DeploymentEvent e,
+                                               Map<String, String> labels, String cohort, Instant start, Instant end) {
+        Observation.CohortData points = m.query() == null
+                ? new Observation.CohortData(List.of(), new double[0], new double[0], null, null)
+                : cohort(t, m, e, labels, cohort, start.plus(t.step()), end);
+        String query = raw(t, m.buckets(), e, labels, start, end);
+        TreeMap<Double, Double> byLe = new TreeMap<>();
+        double from = start.getEpochSecond() + start.getNano() / 1e9;
+        double to = end.getEpochSecond() + end.getNano() / 1e9;
+        for (Series s : prometheus.queryRaw(query, end)) {
+            String le = s.labels().get("le");
+            if (le == null) {
+                throw new SeriesException("the buckets selector returned a series without an le label for the " + cohort
+                        + " cohort: select the histogram's _bucket counters");
+            }
+            double bound;
+            try {
+                bound = Double.parseDouble(le.replace("+Inf", "Infinity"));
+            } catch (NumberFormatException ex) {
+                throw new SeriesException("the buckets selector returned le=\"" + le + "\", not a number");
+            }
+            byLe.merge(bound, CounterIncrease.of(s, from, to), Double::sum);
+        }
+        if (!byLe.isEmpty() && !byLe.containsKey(Double.POSITIVE_INFINITY)) {
+            throw new SeriesException("the buckets selector returned no le=\"+Inf\" bucket for the " + cohort
+                    + " cohort: without it the observations above the last bound are unknown");
+        }
+        List<String> queries = new java.util.ArrayList<>(points.queries());
+        queries.add(query);
+        return new Observation.CohortData(List.copyOf(queries), points.values(), points.times(), null, null,
+                byLe.isEmpty() ? null : Buckets.of(byLe));
     }
 
     private Observation.CohortData cohort(AnalysisTemplate t, MetricTemplate m, DeploymentEvent e, Map<String, String> labels,
