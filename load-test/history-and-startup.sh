@@ -5,9 +5,8 @@
 #   bash load-test/history-and-startup.sh [rows=1000000] [concurrency=16] [seconds=20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROWS=${1:-1000000}; CONC=${2:-16}; SECS=${3:-20}
-JAR=target/quarkus-app/quarkus-run.jar
-[ -f "$JAR" ] || { echo "build first: ./mvnw -B package -DskipTests" >&2; exit 1; }
+ROWS=${1:-1000000}; CONC=${2:-16}; SECS=${3:-20}; RUNS=${RUNS:-3}
+[ -f target/quarkus-app/quarkus-run.jar ] || { echo "build first: ./mvnw -B package -DskipTests" >&2; exit 1; }
 BIN=$(ls -d /usr/lib/postgresql/*/bin | sort | tail -1)
 WORK=$(mktemp -d); chmod 777 "$WORK"
 AS=(); [ "$(id -u)" = 0 ] && AS=(runuser -u postgres --)
@@ -20,19 +19,34 @@ trap cleanup EXIT
 psql -h 127.0.0.1 -p "$PORT" -U canary -d postgres -qc "CREATE DATABASE canary"
 URL="jdbc:postgresql://127.0.0.1:$PORT/canary"
 
-echo "== start-up (packaged jar, PostgreSQL store, Kafka unreachable) =="
-T0=$(date +%s%N)
-java -cp "$JAR" -version >/dev/null 2>&1 || true
-T1=$(date +%s%N)
-KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1 CANARY_DB_URL="$URL" CANARY_DB_USER=canary PORT=$HTTP \
-  java -jar "$JAR" > "$WORK/service.log" 2>&1 & SVC=$!
-until curl -sf "http://127.0.0.1:$HTTP/q/health/live" >/dev/null; do sleep 0.02; done
-T2=$(date +%s%N)
-sleep 5
-RSS=$(awk '/VmRSS/{print $2}' /proc/$SVC/status)
-printf 'baseline JVM start (java -version): %d ms\n' $(( (T1-T0)/1000000 ))
-printf 'service start to live:              %d ms (goal <= 2000)\n' $(( (T2-T1)/1000000 ))
-printf 'idle RSS after 5 s:                 %d MB (goal <= 200)\n' $(( RSS/1024 ))
+echo "== start-up (packaged jar, PostgreSQL store, Kafka unreachable; median of $RUNS starts) =="
+APP=target/quarkus-app
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# one start: writes "<ms to /q/health/live> <RSS kB after 5 s idle>"; leaves the service running as $SVC
+start() {
+  local t1 t2
+  t1=$(date +%s%N)
+  (cd "$APP" && KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1 CANARY_DB_URL="$URL" CANARY_DB_USER=canary PORT=$HTTP \
+    CANARY_TEMPLATES_DIR="$OLDPWD/analysis-templates" exec java "$@" -jar quarkus-run.jar) > "$WORK/service.log" 2>&1 &
+  SVC=$!
+  until curl -sf "http://127.0.0.1:$HTTP/q/health/live" >/dev/null; do sleep 0.02; done
+  t2=$(date +%s%N)
+  sleep 5
+  echo "$(( (t2-t1)/1000000 )) $(awk '/VmRSS/{print $2}' /proc/$SVC/status)" > "$WORK/last"
+}
+stop() { kill "$SVC"; wait "$SVC" 2>/dev/null || true; SVC=; }
+BASE=(); for i in $(seq "$RUNS"); do t0=$(date +%s%N); java -version >/dev/null 2>&1; BASE+=($(( ($(date +%s%N)-t0)/1000000 ))); done
+printf 'baseline JVM start (java -version):          %5d ms\n' "$(printf '%s\n' "${BASE[@]}" | median)"
+report() {
+  local label=$1; shift
+  local ms=() kb=()
+  for i in $(seq "$RUNS"); do start "$@"; read -r m k < "$WORK/last"; ms+=("$m"); kb+=("$k"); stop; done
+  printf '%-44s %5d ms to live (goal <= 2000), idle RSS %4d MB (goal <= 200)\n' "$label:" \
+    "$(printf '%s\n' "${ms[@]}" | median)" "$(( $(printf '%s\n' "${kb[@]}" | median) / 1024 ))"
+}
+report "java -jar (JVM defaults on this host)"
+report "recommended flags (README, Running it)" -XX:SharedArchiveFile=app-cds.jsa -XX:+UseSerialGC -Xms32m -Xmx512m
+start -XX:SharedArchiveFile=app-cds.jsa -XX:+UseSerialGC -Xms32m -Xmx512m
 
 echo "== history: $ROWS analyses =="
 until grep -q "migrations=done" "$WORK/service.log"; do sleep 0.2; done

@@ -234,10 +234,10 @@ class AnalysisEngine {
         Instant windowStart = a.startedAt().plus(template.initialDelay());
         Instant intervalStart = windowStart.plus(a.interval().multipliedBy(seq - 1L));
         Instant intervalEnd = windowStart.plus(a.interval().multipliedBy(seq));
-        Instant readFrom = intervalStart.plus(template.step());
         List<Observation> observations = new ArrayList<>();
         for (MetricTemplate m : template.metrics()) {
-            observations.add(Judging.applyNanPolicy(m, reader.read(template, m, event, readFrom, intervalEnd)));
+            observations.add(Judging.applyNanPolicy(m, reader.readInterval(template, m, event, intervalStart,
+                    intervalEnd)));
         }
         Map<String, SequentialStep.MetricState> previous = previousSequentialState(id);
         SequentialStep.Outcome d = SequentialStep.step(template, previous, observations, seq, a.measurementCount(),
@@ -250,17 +250,34 @@ class AnalysisEngine {
             if (o.error() == null && m.kind() == MetricTemplate.MetricKindName.COUNTS) {
                 n.set("interval", json.valueToTree(SequentialStep.interval(o)));
             }
+            Buckets.Paired buckets = o.error() == null ? SequentialStep.histogram(o) : null;
+            if (buckets != null) {
+                // the interval's exact per-bucket counts that were fed to the tests (le = upper edge)
+                ObjectNode b = n.putObject("buckets");
+                ArrayNode le = b.putArray("le");
+                for (double x : buckets.bounds()) {
+                    le.add(x);
+                }
+                le.add("+Inf");
+                b.set("canary", json.valueToTree(buckets.canary()));
+                b.set("stable", json.valueToTree(buckets.stable()));
+            }
             SequentialStep.MetricState state = d.states().get(m.name());
             // the fields fixed mode stores too, read by the Argo, Flagger and Kayenta endpoints and the web page
             n.put("classification", SequentialStep.classification(m, state, o).name());
-            n.put("explanation", SequentialStep.explanation(state, d.decision()));
-            n.set("sequential", SequentialStep.describe(json, state, d.decision()));
+            n.put("explanation", SequentialStep.explanation(m, state, d.decision()));
+            n.set("sequential", SequentialStep.describe(json, m, state, d.decision()));
             metricsJson.add(n);
         }
         String verdict = d.verdict() == null ? "INCONCLUSIVE" : d.verdict().name();
         ObjectNode result = json.createObjectNode();
         result.put("seq", seq);
         result.put("mode", "sequential");
+        if (template.sequential().fastMode()) {
+            // labelled wherever the verdict is read: the fast tests' guarantee is asymptotic only
+            result.put("fastMode", true);
+            result.put("asymptotic", SequentialStep.asymptotic(template));
+        }
         result.put("windowStart", intervalStart.toString());
         result.put("windowEnd", intervalEnd.toString());
         result.put("step", Durations.format(template.step()));
@@ -325,6 +342,10 @@ class AnalysisEngine {
         v.put("phase", phase.name());
         if (template.sequentialMode()) {
             v.put("mode", "sequential");
+            if (template.sequential().fastMode()) {
+                v.put("fastMode", true);
+                v.put("asymptotic", SequentialStep.asymptotic(template));
+            }
         }
         Judging.number(v, "score", score);
         v.put("reason", reason);

@@ -84,7 +84,7 @@ final class Judging {
                 v[i] = 0;
             }
         }
-        return new Observation.CohortData(c.queries(), v, c.times(), c.events(), c.exposure());
+        return new Observation.CohortData(c.queries(), v, c.times(), c.events(), c.exposure(), c.buckets());
     }
 
     private static boolean nonFinite(Observation.CohortData c) {
@@ -94,6 +94,11 @@ final class Judging {
             }
         }
         return false;
+    }
+
+    /** Fixed mode's judgement of one interval's values (sequential mode's threshold metrics). */
+    static MetricResult judgeInterval(MetricTemplate m, Observation o) {
+        return JUDGE.judge(spec(m), new Sample.Continuous(o.canary().values(), o.stable().values()));
     }
 
     MetricResult judge(MetricSpec spec, Observation o) {

@@ -70,10 +70,8 @@ public final class OfflineAnalysis {
         return t.sequentialMode() ? sequential(t, cohorts, startedAt, source) : fixed(t, cohorts, startedAt, source);
     }
 
-    private Observation read(RangeSource source, AnalysisTemplate t, MetricTemplate m, Cohorts c, Instant from,
-                             Instant to) {
-        return Judging.applyNanPolicy(m, MetricReader.read(source, t, m, c.namespace(), c.service(), c.canary(),
-                c.stable(), from, to));
+    private static MetricReader.Target target(Cohorts c) {
+        return new MetricReader.Target(c.namespace(), c.service(), c.canary(), c.stable());
     }
 
     /** As {@code AnalysisEngine.take}: measurement i reads [start, start + i·interval]. */
@@ -87,7 +85,8 @@ public final class OfflineAnalysis {
             List<Observation> observations = new ArrayList<>();
             List<MetricResult> judged = new ArrayList<>();
             for (MetricTemplate m : t.metrics()) {
-                Observation o = read(source, t, m, c, windowStart, windowEnd);
+                Observation o = Judging.applyNanPolicy(m, MetricReader.read(source, t, m, target(c), windowStart,
+                        windowEnd));
                 observations.add(o);
                 judged.add(judging.judge(Judging.spec(m), o));
             }
@@ -117,7 +116,10 @@ public final class OfflineAnalysis {
         }
     }
 
-    /** As {@code AnalysisEngine.takeSequential}: look i reads (start + (i−1)·interval, start + i·interval]. */
+    /**
+     * As {@code AnalysisEngine.takeSequential}: look i reads the new interval (start + (i−1)·interval,
+     * start + i·interval] ({@code MetricReader.readInterval}: points, raw counters or buckets).
+     */
     private Outcome sequential(AnalysisTemplate t, Cohorts c, Instant startedAt, RangeSource source) {
         Instant windowStart = startedAt.plus(t.initialDelay());
         Map<String, SequentialStep.MetricState> states = Map.of();
@@ -126,10 +128,10 @@ public final class OfflineAnalysis {
         for (int seq = 1; ; seq++) {
             Instant intervalStart = windowStart.plus(t.interval().multipliedBy(seq - 1L));
             Instant intervalEnd = windowStart.plus(t.interval().multipliedBy(seq));
-            Instant readFrom = intervalStart.plus(t.step());
             List<Observation> observations = new ArrayList<>();
             for (MetricTemplate m : t.metrics()) {
-                observations.add(read(source, t, m, c, readFrom, intervalEnd));
+                observations.add(Judging.applyNanPolicy(m, MetricReader.readInterval(source, t, m, target(c),
+                        intervalStart, intervalEnd)));
             }
             SequentialStep.Outcome d = SequentialStep.step(t, states, observations, seq, total, extensions);
             states = d.states();
@@ -143,14 +145,14 @@ public final class OfflineAnalysis {
                     Observation o = observations.get(i);
                     SequentialStep.MetricState state = d.states().get(m.name());
                     Classification cls = SequentialStep.classification(m, state, o);
-                    String explanation = SequentialStep.explanation(state, d.decision());
+                    String explanation = SequentialStep.explanation(m, state, d.decision());
                     ObjectNode detail = detail(m, o);
                     if (o.error() == null && m.kind() == MetricTemplate.MetricKindName.COUNTS) {
                         detail.set("interval", json.valueToTree(SequentialStep.interval(o)));
                     }
                     detail.put("classification", cls.name());
                     detail.put("explanation", explanation);
-                    detail.set("sequential", SequentialStep.describe(json, state, d.decision()));
+                    detail.set("sequential", SequentialStep.describe(json, m, state, d.decision()));
                     metrics.add(new MetricOutcome(m.name(), m.isCritical(), m.isDryRun(), cls.name(), failed(cls),
                             explanation, detail));
                 }

@@ -6,12 +6,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.judge.Classification;
 import io.canaryjudge.judge.Direction;
+import io.canaryjudge.judge.MetricResult;
 import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.judge.sequential.BatchRankEProcess;
 import io.canaryjudge.judge.sequential.CountInterval;
 import io.canaryjudge.judge.sequential.CountRatioEProcess;
+import io.canaryjudge.judge.sequential.HistogramQuantileTest;
 import io.canaryjudge.judge.sequential.MetricDecision;
 import io.canaryjudge.judge.sequential.QuantileABTest;
+import io.canaryjudge.judge.sequential.RankZMixture;
 import io.canaryjudge.judge.sequential.SequentialAction;
 import io.canaryjudge.judge.sequential.SequentialConfig;
 import io.canaryjudge.judge.sequential.SequentialDecision;
@@ -42,7 +45,9 @@ import java.util.Map;
 final class SequentialStep {
     static final String COUNTS = "counts";
     static final String RANKS = "ranks";
+    static final String RANKS_FAST = "ranks-fast";
     static final String QUANTILE = "quantile";
+    static final String QUANTILE_BUCKETS = "quantile-buckets";
 
     private SequentialStep() {
     }
@@ -57,19 +62,40 @@ final class SequentialStep {
      * @param dataIntervals    intervals in which both cohorts had data (exposure, or samples)
      * @param noDataIntervals  intervals in which a cohort had none (inconclusiveLimit counts these)
      */
-    record MetricState(List<Test> tests, int dataIntervals, int noDataIntervals, int consecutiveErrors) {
+    record MetricState(List<Test> tests, int dataIntervals, int noDataIntervals, int consecutiveErrors,
+                       ThresholdLook threshold) {
+        MetricState(List<Test> tests, int dataIntervals, int noDataIntervals, int consecutiveErrors) {
+            this(tests, dataIntervals, noDataIntervals, consecutiveErrors, null);
+        }
     }
+
+    /**
+     * A threshold metric's last look: fixed mode's threshold rule applied to the interval's values (no
+     * e-process, no α), and how many looks breached it so far (compared with failureLimit, as in fixed mode).
+     */
+    record ThresholdLook(Classification classification, String rule, String explanation, double canaryLevel,
+                         double stableLevel, int breaches) {
+        boolean breached() {
+            return classification == Classification.HIGH || classification == Classification.LOW;
+        }
+    }
+
+    static final String THRESHOLD = "threshold";
 
     /** The outcome of one measurement. */
     record Outcome(Lifecycle.Decision.Kind kind, Phase phase, Verdict verdict, String reason,
                    Map<String, MetricState> states, SequentialDecision decision, Map<String, Lifecycle.Counters> counters) {
     }
 
-    /** Number of sequential tests of a template: 1 per counts metric, 1 + quantiles per continuous metric. */
+    /** Number of sequential tests of a template: 1 per counts metric, 1 + quantiles per continuous, 0 per threshold. */
     static int tests(AnalysisTemplate t) {
         int n = 0;
         for (MetricTemplate m : t.metrics()) {
-            n += m.kind() == MetricTemplate.MetricKindName.COUNTS ? 1 : 1 + t.sequential().quantiles().size();
+            n += switch (m.kind()) {
+                case COUNTS -> 1;
+                case CONTINUOUS -> 1 + t.sequential().quantiles().size();
+                case THRESHOLD -> 0; // a deterministic limit, no α spent
+            };
         }
         return n;
     }
@@ -79,12 +105,22 @@ final class SequentialStep {
         int n = tests(t);
         Direction d = direction(m);
         List<Test> tests = new ArrayList<>();
+        if (m.kind() == MetricTemplate.MetricKindName.THRESHOLD) {
+            return new MetricState(List.of(), 0, 0, 0, null);
+        }
         if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
             tests.add(new Test(m.name(), COUNTS, c.startCounts(d, n)));
         } else {
-            tests.add(new Test(m.name(), RANKS, c.startRanks(d, n)));
-            for (QuantileABTest q : c.startQuantiles(d, n)) {
-                tests.add(new Test(m.name() + " p" + percent(q.p()), QUANTILE, q));
+            tests.add(c.fastMode() ? new Test(m.name(), RANKS_FAST, c.startFastRanks(d, n))
+                    : new Test(m.name(), RANKS, c.startRanks(d, n)));
+            if (m.buckets() != null) {
+                for (HistogramQuantileTest q : c.startHistogramQuantiles(d, n)) {
+                    tests.add(new Test(m.name() + " p" + percent(q.p()), QUANTILE_BUCKETS, q));
+                }
+            } else {
+                for (QuantileABTest q : c.startQuantiles(d, n)) {
+                    tests.add(new Test(m.name() + " p" + percent(q.p()), QUANTILE, q));
+                }
             }
         }
         return new MetricState(List.copyOf(tests), 0, 0, 0);
@@ -96,6 +132,11 @@ final class SequentialStep {
      */
     static Outcome step(AnalysisTemplate t, Map<String, MetricState> previous, List<Observation> observations, int seq,
                         int total, int extensionsUsed) {
+        return labelled(t, decide(t, previous, observations, seq, total, extensionsUsed));
+    }
+
+    private static Outcome decide(AnalysisTemplate t, Map<String, MetricState> previous, List<Observation> observations,
+                                  int seq, int total, int extensionsUsed) {
         Map<String, MetricState> states = new LinkedHashMap<>();
         Map<String, Lifecycle.Counters> counters = new LinkedHashMap<>();
         List<SequentialMetric> judged = new ArrayList<>();
@@ -108,10 +149,29 @@ final class SequentialStep {
                 judged.add(SequentialMetric.of(test.name(), m.isCritical() && !m.isDryRun(), test.state(), t.sequential()));
             }
             boolean crossed = after.tests().stream().anyMatch(x -> x.state().crossed());
-            counters.put(m.name(), new Lifecycle.Counters(crossed ? 1 : 0, after.noDataIntervals(),
-                    after.consecutiveErrors(), crossed ? "HIGH" : null));
+            ThresholdLook look = after.threshold();
+            int failures = look != null ? look.breaches() : crossed ? 1 : 0;
+            String last = look != null ? (look.breached() ? look.classification().name() : null)
+                    : crossed ? "HIGH" : null;
+            counters.put(m.name(), new Lifecycle.Counters(failures, after.noDataIntervals(), after.consecutiveErrors(),
+                    last));
         }
-        SequentialDecision d = SequentialJudge.decide(t.sequential(), judged);
+        SequentialDecision d = judged.isEmpty()
+                ? new SequentialDecision(SequentialAction.CONTINUE, "CONTINUE: no sequential test (threshold metrics "
+                        + "only).", List.of())
+                : SequentialJudge.decide(t.sequential(), judged);
+        String limits = thresholds(t, states);
+        List<String> breached = new ArrayList<>();
+        for (MetricTemplate m : t.metrics()) {
+            ThresholdLook look = states.get(m.name()).threshold();
+            if (look != null && m.isCritical() && !m.isDryRun() && look.breached()
+                    && look.breaches() > m.failureLimitOrDefault()) {
+                breached.add(m.name());
+            }
+        }
+        if (!limits.isEmpty()) {
+            d = new SequentialDecision(d.action(), d.reason() + " " + limits, d.metrics());
+        }
         for (MetricTemplate m : t.metrics()) {
             MetricState s = states.get(m.name());
             if (!m.isDryRun() && s.consecutiveErrors() > m.consecutiveErrorLimitOrDefault()) {
@@ -119,6 +179,14 @@ final class SequentialStep {
                         + s.consecutiveErrors() + " times in a row (consecutiveErrorLimit "
                         + m.consecutiveErrorLimitOrDefault() + "): " + errorOf(observations, t, m), states, d, counters);
             }
+        }
+        if (!breached.isEmpty()) {
+            String why = "ABORT: critical threshold " + String.join(", ", breached) + " breached (a deterministic limit "
+                    + "checked on every interval's values as fixed mode does, failureLimit included; no α is spent, so "
+                    + "the sequential tests' false-abort guarantee is unchanged). "
+                    + d.reason().replaceFirst("^(ABORT|CONTINUE|PROMOTE)[^:]*: ", "");
+            return finish(Phase.FAILED, Verdict.ABORT, why + (seq < total ? " (aborted early at measurement "
+                    + seq + " of " + total + ")" : ""), states, d, counters);
         }
         if (d.action() == SequentialAction.ABORT) {
             return finish(Phase.FAILED, Verdict.ABORT, d.reason() + (seq < total ? " (aborted early at measurement "
@@ -169,23 +237,50 @@ final class SequentialStep {
                 }
             }
         }
+        boolean anyThreshold = t.metrics().stream().anyMatch(m -> m.kind() == MetricTemplate.MetricKindName.THRESHOLD);
         return finish(Phase.SUCCESSFUL, Verdict.PROMOTE, String.format(Locale.ROOT,
                 "PROMOTE: no critical metric reached ln(1/α) in %d interval(s), no evidence of a regression at level α "
-                        + "(false-abort rate ≤ α per test however often it looked). %s", seq,
+                        + "(false-abort rate ≤ α per test however often it looked)"
+                        + (anyThreshold ? "; no critical threshold breached beyond its failureLimit" : "") + ". %s", seq,
                 d.reason().replaceFirst("^CONTINUE: [^.]*\\. ?", "")), states, d, counters);
     }
 
     private static MetricState update(MetricTemplate m, MetricState s, Observation o) {
         if (o.error() != null) {
-            return new MetricState(s.tests(), s.dataIntervals(), s.noDataIntervals(), s.consecutiveErrors() + 1);
+            return new MetricState(s.tests(), s.dataIntervals(), s.noDataIntervals(), s.consecutiveErrors() + 1,
+                    s.threshold());
         }
         List<Test> next = new ArrayList<>();
         boolean data;
+        if (m.kind() == MetricTemplate.MetricKindName.THRESHOLD) {
+            MetricResult r = Judging.judgeInterval(m, o);
+            int before = s.threshold() == null ? 0 : s.threshold().breaches();
+            ThresholdLook look = new ThresholdLook(r.classification(), r.rule(), r.explanation(), r.canaryLevel(),
+                    r.stableLevel(), before + (r.classification() == Classification.HIGH
+                    || r.classification() == Classification.LOW ? 1 : 0));
+            data = r.classification() != Classification.NO_DATA;
+            return new MetricState(List.of(), s.dataIntervals() + (data ? 1 : 0), s.noDataIntervals() + (data ? 0 : 1),
+                    0, look);
+        }
         if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
             CountInterval interval = interval(o);
             data = interval.canaryExposure() > 0 && interval.stableExposure() > 0;
             for (Test x : s.tests()) {
                 next.add(new Test(x.name(), x.type(), ((CountRatioEProcess) x.state()).update(interval)));
+            }
+        } else if (m.buckets() != null) {
+            Buckets.Paired h = histogram(o);
+            data = h != null && h.canaryTotal() > 0 && h.stableTotal() > 0;
+            for (Test x : s.tests()) {
+                SequentialState n = x.state();
+                if (n instanceof BatchRankEProcess r) {
+                    n = data ? r.updateHistogram(h.canary(), h.stable()) : r.updateHistogram(new long[1], new long[1]);
+                } else if (n instanceof RankZMixture z) {
+                    n = data ? z.updateHistogram(h.canary(), h.stable()) : z.updateHistogram(new long[1], new long[1]);
+                } else if (n instanceof HistogramQuantileTest q && data) {
+                    n = q.updateHistogram(h.bounds(), h.canary(), h.stable());
+                }
+                next.add(new Test(x.name(), x.type(), n));
             }
         } else {
             double[] c = finite(o.canary().values());
@@ -195,6 +290,8 @@ final class SequentialStep {
                 SequentialState n = x.state();
                 if (n instanceof BatchRankEProcess r) {
                     n = r.update(c, st);
+                } else if (n instanceof RankZMixture z) {
+                    n = z.update(c, st);
                 } else if (n instanceof QuantileABTest q && data) {
                     n = q.update(c, st);
                 }
@@ -209,6 +306,39 @@ final class SequentialStep {
     static CountInterval interval(Observation o) {
         return new CountInterval(count(o.canary().events()), count(o.stable().events()), exposure(o.canary().exposure()),
                 exposure(o.stable().exposure()));
+    }
+
+    /** The threshold metrics' sentences of this look, for the reason. */
+    private static String thresholds(AnalysisTemplate t, Map<String, MetricState> states) {
+        List<String> parts = new ArrayList<>();
+        for (MetricTemplate m : t.metrics()) {
+            ThresholdLook look = states.get(m.name()).threshold();
+            if (look != null) {
+                parts.add(thresholdSentence(m, look));
+            }
+        }
+        return String.join(" ", parts);
+    }
+
+    static String thresholdSentence(MetricTemplate m, ThresholdLook look) {
+        return "Threshold " + look.explanation().replaceFirst("\\.$", "") + " (deterministic limit on this interval's "
+                + "values, no α spent; breached in " + look.breaches() + " interval(s), failureLimit "
+                + m.failureLimitOrDefault() + (m.isCritical() ? "" : ", not critical") + (m.isDryRun() ? ", dry run" : "")
+                + ").";
+    }
+
+    /**
+     * The interval's histogram of both cohorts on shared boundaries (per-bucket integer counts), or null when
+     * the metric has no buckets or neither cohort returned any bucket series; a cohort without series has none.
+     */
+    static Buckets.Paired histogram(Observation o) {
+        Buckets c = o.canary().buckets();
+        Buckets s = o.stable().buckets();
+        if (c == null && s == null) {
+            return null;
+        }
+        Buckets none = new Buckets(new double[] {Double.POSITIVE_INFINITY}, new double[] {0});
+        return Buckets.pair(c == null ? none : c, s == null ? none : s);
     }
 
     private static long count(Double events) {
@@ -245,6 +375,24 @@ final class SequentialStep {
         return new Outcome(Lifecycle.Decision.Kind.FINISH, phase, verdict, reason, states, d, counters);
     }
 
+    /** Said in every reason of a fast-mode analysis with continuous metrics. */
+    static final String ASYMPTOTIC = "Fast mode: the continuous metrics' rank tests are the normal-approximation "
+            + "mSPRT, whose false-abort guarantee is asymptotic only (large cohorts, >= 100 samples per cohort per "
+            + "interval), not exact.";
+
+    static boolean asymptotic(AnalysisTemplate t) {
+        return t.sequential().fastMode()
+                && t.metrics().stream().anyMatch(m -> m.kind() == MetricTemplate.MetricKindName.CONTINUOUS);
+    }
+
+    private static Outcome labelled(AnalysisTemplate t, Outcome o) {
+        if (!asymptotic(t)) {
+            return o;
+        }
+        return new Outcome(o.kind(), o.phase(), o.verdict(), o.reason() + " " + ASYMPTOTIC, o.states(), o.decision(),
+                o.counters());
+    }
+
     // ---- JSON: the states travel with each measurement, so a restarted service continues the same process ----
 
     static ObjectNode toJson(ObjectMapper json, Map<String, MetricState> states) {
@@ -254,6 +402,9 @@ final class SequentialStep {
             n.put("dataIntervals", s.dataIntervals());
             n.put("noDataIntervals", s.noDataIntervals());
             n.put("consecutiveErrors", s.consecutiveErrors());
+            if (s.threshold() != null) {
+                n.set(THRESHOLD, json.valueToTree(s.threshold()));
+            }
             ArrayNode tests = n.putArray("tests");
             for (Test t : s.tests()) {
                 ObjectNode x = tests.addObject();
@@ -278,13 +429,16 @@ final class SequentialStep {
                 Class<? extends SequentialState> cls = switch (type) {
                     case COUNTS -> CountRatioEProcess.class;
                     case RANKS -> BatchRankEProcess.class;
+                    case RANKS_FAST -> RankZMixture.class;
                     case QUANTILE -> QuantileABTest.class;
+                    case QUANTILE_BUCKETS -> HistogramQuantileTest.class;
                     default -> throw new IllegalArgumentException("unknown sequential test type " + type);
                 };
                 tests.add(new Test(x.path("name").asText(), type, json.convertValue(x.path("state"), cls)));
             }
+            ThresholdLook look = n.hasNonNull(THRESHOLD) ? json.convertValue(n.get(THRESHOLD), ThresholdLook.class) : null;
             out.put(e.getKey(), new MetricState(List.copyOf(tests), n.path("dataIntervals").asInt(),
-                    n.path("noDataIntervals").asInt(), n.path("consecutiveErrors").asInt()));
+                    n.path("noDataIntervals").asInt(), n.path("consecutiveErrors").asInt(), look));
         });
         return out;
     }
@@ -298,6 +452,9 @@ final class SequentialStep {
         if (o.error() != null) {
             return Classification.ERROR;
         }
+        if (s.threshold() != null) {
+            return s.threshold().classification();
+        }
         if (s.tests().stream().anyMatch(t -> t.state().crossed())) {
             return m.directionOrDefault() == MetricTemplate.DirectionName.DECREASE ? Classification.LOW
                     : Classification.HIGH;
@@ -305,7 +462,14 @@ final class SequentialStep {
         return s.dataIntervals() == 0 ? Classification.NO_DATA : Classification.PASS;
     }
 
-    /** The sentences of the metric's tests, joined. */
+    /** The sentences of the metric's tests, joined; a threshold metric's rule sentence. */
+    static String explanation(MetricTemplate m, MetricState s, SequentialDecision d) {
+        if (s.threshold() != null) {
+            return thresholdSentence(m, s.threshold());
+        }
+        return explanation(s, d);
+    }
+
     static String explanation(MetricState s, SequentialDecision d) {
         List<String> parts = new ArrayList<>();
         for (Test t : s.tests()) {
@@ -316,6 +480,27 @@ final class SequentialStep {
     }
 
     /** Per test of a metric: ln M, threshold, anytime p, looks, status, the sentence, and the estimate. */
+    static ArrayNode describe(ObjectMapper json, MetricTemplate m, MetricState s, SequentialDecision d) {
+        ArrayNode out = describe(json, s, d);
+        ThresholdLook look = s.threshold();
+        if (look != null) {
+            ObjectNode n = out.addObject();
+            n.put("test", m.name());
+            n.put("type", THRESHOLD);
+            n.put("method", "threshold rule on the interval's values (deterministic, no α spent)");
+            n.put("looks", s.dataIntervals() + s.noDataIntervals());
+            n.put("classification", look.classification().name());
+            n.put("rule", look.rule());
+            Judging.number(n, "canaryLevel", look.canaryLevel());
+            Judging.number(n, "stableLevel", look.stableLevel());
+            n.put("breaches", look.breaches());
+            n.put("failureLimit", m.failureLimitOrDefault());
+            n.put("crossed", look.breached() && look.breaches() > m.failureLimitOrDefault());
+            n.put("explanation", thresholdSentence(m, look));
+        }
+        return out;
+    }
+
     static ArrayNode describe(ObjectMapper json, MetricState s, SequentialDecision d) {
         ArrayNode out = json.createArrayNode();
         for (Test t : s.tests()) {
@@ -331,6 +516,7 @@ final class SequentialStep {
             n.put("alpha", t.state().alpha());
             n.put("looks", t.state().looks());
             n.put("crossed", t.state().crossed());
+            n.put("asymptotic", t.state().asymptotic());
             if (md != null) {
                 n.put("status", md.status().name());
                 n.put("explanation", md.explanation());
@@ -347,9 +533,17 @@ final class SequentialStep {
             } else if (t.state() instanceof BatchRankEProcess r) {
                     Judging.number(n, "auc", r.auc());
                     Judging.number(n, "lastAuc", r.lastAuc());
+            } else if (t.state() instanceof RankZMixture z) {
+                    Judging.number(n, "meanZ", z.meanZ());
+                    n.put("intervals", z.intervals());
             } else if (t.state() instanceof QuantileABTest q) {
                     Judging.number(n, "canaryQuantile", q.canaryQuantile());
                     Judging.number(n, "stableQuantile", q.stableQuantile());
+            } else if (t.state() instanceof HistogramQuantileTest q) {
+                    Judging.number(n, "canaryQuantile", q.canaryQuantile());
+                    Judging.number(n, "stableQuantile", q.stableQuantile());
+                    n.put("canaryCount", q.canaryCount());
+                    n.put("stableCount", q.stableCount());
             }
         }
         return out;

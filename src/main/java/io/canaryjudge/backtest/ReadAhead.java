@@ -17,8 +17,11 @@ import java.util.Map;
  * Answers a backtest's range queries from one read per query and cohort over the whole span, sliced per
  * measurement. Prometheus evaluates a range query at start + k·step independently of the range, so a slice on
  * the same grid is exactly what the measurement's own query would return. A request off the grid (a step that
- * does not divide the interval or offset) is sent to Prometheus as is. The stable side may be read
- * {@code offset} earlier: the same rendered query over a shifted range, no PromQL rewriting.
+ * does not divide the interval or offset) is sent to Prometheus as is, and so are raw reads (sequential mode's
+ * counter and bucket selectors, evaluated at one instant). The stable side may be read {@code offset} earlier:
+ * the same rendered query over a shifted range, no PromQL rewriting; its samples come back with their times
+ * moved forward by the offset, as if they had happened beside the canary side's (counter differencing over an
+ * interval depends on it).
  */
 final class ReadAhead implements RangeSource {
     private final PrometheusClient prometheus;
@@ -62,13 +65,34 @@ final class ReadAhead implements RangeSource {
         boolean onGrid = queryStep.equals(step) && !from.isBefore(base) && !to.isAfter(spanEnd.minus(shift))
                 && Duration.between(base, from).toMillis() % step.toMillis() == 0;
         if (!onGrid) {
-            return send(query, from, to, queryStep);
+            return later(send(query, from, to, queryStep), shift);
         }
         Read read = reads.computeIfAbsent(cohort + "\n" + query, k -> read(query, base, spanEnd.minus(shift)));
         if (read.failure() != null) {
             throw read.failure();
         }
-        return read.slice(from.toEpochMilli(), to.toEpochMilli());
+        return later(read.slice(from.toEpochMilli(), to.toEpochMilli()), shift);
+    }
+
+    @Override
+    public List<Series> queryRaw(String cohort, String query, Instant at) {
+        Duration shift = cohort.equals("stable") ? offset : Duration.ZERO;
+        queries++;
+        try {
+            return later(prometheus.queryRaw(query, at.minus(shift)), shift);
+        } catch (PrometheusException e) {
+            throw e.retryable() ? new Unavailable(e) : e;
+        }
+    }
+
+    /** The series with their times moved {@code shift} later. */
+    private static List<Series> later(List<Series> series, Duration shift) {
+        if (shift.isZero()) {
+            return series;
+        }
+        double seconds = shift.toMillis() / 1000.0;
+        return series.stream().map(s -> new Series(s.labels(), Arrays.stream(s.times()).map(t -> t + seconds).toArray(),
+                s.values())).toList();
     }
 
     private List<Series> send(String query, Instant from, Instant to, Duration queryStep) {

@@ -80,6 +80,27 @@ public class PrometheusClient {
         }
     }
 
+    /**
+     * Evaluates {@code query} at one instant (Prometheus {@code query}); a range-vector selector such as
+     * {@code x{...}[5m]} returns the raw samples of each series, which is what counter differencing needs.
+     * Only a matrix result is accepted.
+     */
+    public List<Series> queryRaw(String query, Instant at) {
+        String form = "query=" + enc(query) + "&time=" + seconds(at);
+        HttpRequest request = request("/api/v1/query")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        Timer.Sample sample = Timer.start();
+        Timer outcome = failed;
+        try {
+            List<Series> series = parseMatrix(send(request));
+            outcome = succeeded;
+            return series;
+        } finally {
+            sample.stop(outcome);
+        }
+    }
+
     private static Timer queryTimer(MeterRegistry registry, String outcome) {
         return Timer.builder("canary.prometheus.query").description("Prometheus query_range calls, retries included")
                 .tag("outcome", outcome).publishPercentileHistogram().register(registry);

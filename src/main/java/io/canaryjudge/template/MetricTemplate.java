@@ -16,6 +16,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param consecutiveErrorLimit consecutive failed queries tolerated before the analysis ends in ERROR (default 4)
  * @param dryRun     judged and reported, but never changes the verdict
  * @param nanPolicy  what NaN/Inf samples become: dropped (default, counted), zero, or an ERROR
+ * @param buckets    sequential mode, continuous metrics: a series selector of cumulative histogram bucket
+ *                   counters with an {@code le} label; the engine differences their raw samples at the interval
+ *                   edges into exact per-bucket counts and feeds those to the tests instead of the query's points
+ * @param eventsCounter   sequential mode, counts metrics, instead of events/exposure: a series selector of the raw
+ *                        events counter, differenced exactly per series over each interval (integer counts)
+ * @param exposureCounter the same for the exposure counter (e.g. all requests)
  */
 public record MetricTemplate(
         String name,
@@ -36,9 +42,23 @@ public record MetricTemplate(
         Integer inconclusiveLimit,
         Integer consecutiveErrorLimit,
         Boolean dryRun,
-        NanPolicy nanPolicy) {
+        NanPolicy nanPolicy,
+        String buckets,
+        String eventsCounter,
+        String exposureCounter) {
 
     public static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
+
+    /** A metric without the sequential-only raw inputs (buckets, eventsCounter, exposureCounter). */
+    public MetricTemplate(String name, String description, MetricKindName kind, String query, String events,
+                          String exposure, DirectionName direction, Tolerance tolerance, Bounds thresholds,
+                          Boolean critical, Boolean mustHaveData, Integer minSamples, String group, Double weight,
+                          Integer failureLimit, Integer inconclusiveLimit, Integer consecutiveErrorLimit, Boolean dryRun,
+                          NanPolicy nanPolicy) {
+        this(name, description, kind, query, events, exposure, direction, tolerance, thresholds, critical, mustHaveData,
+                minSamples, group, weight, failureLimit, inconclusiveLimit, consecutiveErrorLimit, dryRun, nanPolicy,
+                null, null, null);
+    }
 
     /** Metric kinds of the template language. */
     public enum MetricKindName {
@@ -70,6 +90,11 @@ public record MetricTemplate(
      * relative to the stable cohort's same quantile ({@code upperRelative: 0.25} = at most 25 % above stable).
      */
     public record Bounds(Double quantile, Double upper, Double lower, Double upperRelative, Double lowerRelative) {
+    }
+
+    /** A counts metric read from raw counters (eventsCounter/exposureCounter) rather than events/exposure queries. */
+    public boolean rawCounters() {
+        return eventsCounter != null || exposureCounter != null;
     }
 
     public boolean isCritical() {

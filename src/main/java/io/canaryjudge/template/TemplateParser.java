@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
 final class TemplateParser {
     static final Set<String> PLACEHOLDERS = Set.of("cohort", "namespace", "service", "interval", "step");
     static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_.-]*)\\s*}}");
+    /** A metric name and one brace-delimited set of label matchers, nothing else. */
+    static final Pattern SELECTOR = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*\\s*\\{[^\\[\\]()]*}");
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -81,7 +83,7 @@ final class TemplateParser {
         }
         JsonNode metrics = tree.path("metrics");
         for (int i = 0; i < metrics.size(); i++) {
-            for (String field : List.of("query", "events", "exposure")) {
+            for (String field : List.of("query", "events", "exposure", "buckets", "eventsCounter", "exposureCounter")) {
                 JsonNode q = metrics.get(i).path(field);
                 if (q.isTextual()) {
                     query(source, lines, "/metrics/" + i + "/" + field, q.asText());
@@ -128,11 +130,37 @@ final class TemplateParser {
             if (!names.add(m.name())) {
                 throw error(source, lines, at + "/name", "duplicate metric '" + m.name() + "'");
             }
-            if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
+            if (m.kind() == MetricTemplate.MetricKindName.COUNTS && m.rawCounters()) {
+                for (String field : List.of("eventsCounter", "exposureCounter")) {
+                    String selector = field.equals("eventsCounter") ? m.eventsCounter() : m.exposureCounter();
+                    query(source, lines, at + "/" + field, selector);
+                    if (!SELECTOR.matcher(selector.strip()).matches()) {
+                        throw error(source, lines, at + "/" + field, "must be a plain series selector of the raw "
+                                + "counter, e.g. http_server_requests_seconds_count{ {{cohort}} }: the engine differences "
+                                + "its samples exactly over each interval, so no increase(), rate(), sum() or [range]");
+                    }
+                }
+                if (m.events() != null || m.exposure() != null) {
+                    throw error(source, lines, at + "/eventsCounter", "give events and exposure (queries) or "
+                            + "eventsCounter and exposureCounter (raw counters), not both");
+                }
+            } else if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
                 query(source, lines, at + "/events", m.events());
                 query(source, lines, at + "/exposure", m.exposure());
-            } else {
+            } else if (m.buckets() == null || m.query() != null) {
                 query(source, lines, at + "/query", m.query());
+            }
+            if (m.buckets() != null) {
+                query(source, lines, at + "/buckets", m.buckets());
+                if (m.kind() != MetricTemplate.MetricKindName.CONTINUOUS) {
+                    throw error(source, lines, at + "/buckets", "histogram buckets belong to continuous metrics");
+                }
+                if (!SELECTOR.matcher(m.buckets().strip()).matches()) {
+                    throw error(source, lines, at + "/buckets", "must be a plain series selector of the cumulative "
+                            + "bucket counters, e.g. http_server_requests_seconds_bucket{ {{cohort}} }: the engine reads "
+                            + "their raw samples and differences them exactly over each interval, so no increase(), "
+                            + "rate(), sum() or [range]");
+                }
             }
             if (m.kind() != MetricTemplate.MetricKindName.THRESHOLD && m.thresholds() != null) {
                 throw error(source, lines, at + "/thresholds", "thresholds belong to threshold metrics");
@@ -142,15 +170,23 @@ final class TemplateParser {
         if (mode == AnalysisTemplate.Mode.FIXED && file.sequential() != null) {
             throw error(source, lines, "/sequential", "only with mode: sequential");
         }
-        if (mode == AnalysisTemplate.Mode.SEQUENTIAL) {
+        if (mode == AnalysisTemplate.Mode.FIXED) {
             for (int i = 0; i < metrics.size(); i++) {
-                if (metrics.get(i).kind() == MetricTemplate.MetricKindName.THRESHOLD) {
-                    throw error(source, lines, "/metrics/" + i + "/kind",
-                            "sequential mode judges counts and continuous metrics; threshold has no sequential test");
+                if (metrics.get(i).buckets() != null) {
+                    throw error(source, lines, "/metrics/" + i + "/buckets", "only with mode: sequential (fixed mode "
+                            + "judges the query's points; use histogram_quantile over sum by (le) there)");
+                }
+                if (metrics.get(i).rawCounters()) {
+                    throw error(source, lines, "/metrics/" + i + "/" + (metrics.get(i).eventsCounter() != null
+                            ? "eventsCounter" : "exposureCounter"), "only with mode: sequential (fixed mode reads "
+                            + "events and exposure queries)");
                 }
             }
         }
         SequentialConfig sequential = sequential(source, lines, file.sequential());
+        if (file.sequential() != null && file.sequential().vOpt() != null && !sequential.fastMode()) {
+            throw error(source, lines, "/sequential/vOpt", "tunes fast mode only: set fastMode: true or drop vOpt");
+        }
         return new AnalysisTemplate(file.name(), file.description(), interval, initialDelay, count, step, pass,
                 marginal, file.insufficientData(), metrics, source, file.rollback(), mode, sequential);
     }
@@ -164,7 +200,7 @@ final class TemplateParser {
         try {
             return new SequentialConfig(or(s.alpha(), d.alpha()), or(s.splitAlpha(), d.splitAlpha()),
                     or(s.sigma(), d.sigma()), or(s.tau(), d.tau()), s.quantiles() == null ? d.quantiles() : s.quantiles(),
-                    d.tOpt(), d.fastMode(), d.vOpt(), or(s.rTol(), d.rTol()), or(s.earlyPromote(), d.earlyPromote()),
+                    d.tOpt(), or(s.fastMode(), d.fastMode()), or(s.vOpt(), d.vOpt()), or(s.rTol(), d.rTol()), or(s.earlyPromote(), d.earlyPromote()),
                     or(s.minPromoteIntervals(), d.minPromoteIntervals()));
         } catch (IllegalArgumentException e) {
             throw error(source, lines, "/sequential", e.getMessage());

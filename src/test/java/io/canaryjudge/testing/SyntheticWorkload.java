@@ -30,6 +30,10 @@ public final class SyntheticWorkload {
     private final Instant to;
     private final List<Service> services;
     private final Map<String, double[]> memory = new LinkedHashMap<>();
+    /** Per cohort: cumulative request-histogram bucket counters (both statuses summed), [le][tick]. */
+    private final Map<String, long[][]> bucketTotals = new LinkedHashMap<>();
+    /** Per cohort and status ("200", "500"): the cumulative request counter per tick. */
+    private final Map<String, long[]> requestCounts = new LinkedHashMap<>();
 
     public SyntheticWorkload(Instant from, Instant to, List<Service> services) {
         this.from = from;
@@ -44,6 +48,51 @@ public final class SyntheticWorkload {
         }
         long idx = Duration.between(from, at).toMillis() / SCRAPE.toMillis();
         return memory.get(namespace + "/" + service + "/" + track)[(int) idx];
+    }
+
+    /** The upper bucket edges written (the +Inf bucket comes after them). */
+    public static double[] bucketBounds() {
+        return BUCKETS.clone();
+    }
+
+    /**
+     * The request-latency observations of a cohort in (from, to] per bucket (not cumulative; the last is +Inf),
+     * both statuses: the exact differences of the backfilled counters at the two instants (scrape-aligned).
+     */
+    public long[] bucketIncrease(String namespace, String service, String track, Instant from, Instant to) {
+        if (bucketTotals.isEmpty()) {
+            openMetrics();
+        }
+        long[][] series = bucketTotals.get(namespace + "/" + service + "/" + track);
+        int a = (int) (Duration.between(this.from, from).toMillis() / SCRAPE.toMillis());
+        int b = (int) (Duration.between(this.from, to).toMillis() / SCRAPE.toMillis());
+        long[] out = new long[series.length];
+        long below = 0;
+        for (int le = 0; le < series.length; le++) {
+            long cumulative = series[le][b] - series[le][a];
+            out[le] = cumulative - below;
+            below = cumulative;
+        }
+        return out;
+    }
+
+    /**
+     * Requests of a cohort in (from, to] with the given status, or of every status when {@code status} is null:
+     * the exact differences of the backfilled {@code http_server_requests_seconds_count} counters.
+     */
+    public long requestIncrease(String namespace, String service, String track, String status, Instant from,
+                                Instant to) {
+        if (requestCounts.isEmpty()) {
+            openMetrics();
+        }
+        int a = (int) (Duration.between(this.from, from).toMillis() / SCRAPE.toMillis());
+        int b = (int) (Duration.between(this.from, to).toMillis() / SCRAPE.toMillis());
+        long sum = 0;
+        for (String s : status == null ? List.of("200", "500") : List.of(status)) {
+            long[] c = requestCounts.get(namespace + "/" + service + "/" + track + "/" + s);
+            sum += c[b] - c[a];
+        }
+        return sum;
     }
 
     public synchronized String openMetrics() {
@@ -103,6 +152,17 @@ public final class SyntheticWorkload {
                     memValues[t] = p.memoryBytes() + (long) ((rnd.nextDouble() * 2 - 1) * p.memoryJitterBytes());
                 }
                 memory.put(s.namespace() + "/" + s.name() + "/" + track, memValues);
+                long[][] totals = new long[BUCKETS.length + 1][ticks];
+                for (int b = 0; b <= BUCKETS.length; b++) {
+                    for (int t = 0; t < ticks; t++) {
+                        totals[b][t] = bucketSeries.get("200")[b][t] + bucketSeries.get("500")[b][t];
+                    }
+                }
+                bucketTotals.put(s.namespace() + "/" + s.name() + "/" + track, totals);
+                for (String status : List.of("200", "500")) {
+                    requestCounts.put(s.namespace() + "/" + s.name() + "/" + track + "/" + status,
+                            countSeries.get(status).clone());
+                }
                 for (String status : List.of("200", "500")) {
                     String labels = base + ",status=\"" + status + "\"";
                     for (int b = 0; b <= BUCKETS.length; b++) {

@@ -138,6 +138,7 @@ class AnalysisStoreTest {
         AnalysisStore.Page first = store.list(new AnalysisQuery("shop", service, null, null, null, 2, null));
         assertEquals(2, first.items().size());
         assertEquals("p-" + kind + 4, first.items().get(0).eventId());
+        assertNull(first.items().get(0).eventJson(), "the history list carries summaries, not the frozen documents");
         AnalysisStore.Page second = store.list(new AnalysisQuery("shop", service, null, null, null, 2, first.nextCursor()));
         assertEquals(List.of("p-" + kind + 2, "p-" + kind + 1), second.items().stream().map(AnalysisRecord::eventId).toList());
         AnalysisStore.Page last = store.list(new AnalysisQuery("shop", service, null, null, null, 2, second.nextCursor()));

@@ -42,6 +42,10 @@ final class MetricText {
             return String.format(Locale.ROOT, "canary quantile %s vs stable %s (n = %d/%d)", num(q.canaryQuantile()),
                 num(q.stableQuantile()), q.canary().length, q.stable().length);
         }
+        if (s instanceof HistogramQuantileTest h) {
+            return String.format(Locale.ROOT, "canary quantile %s vs stable %s from histogram buckets (n = %d/%d)",
+                num(h.canaryQuantile()), num(h.stableQuantile()), h.canaryCount(), h.stableCount());
+        }
         RankZMixture z = (RankZMixture) s;
         return String.format(Locale.ROOT, "mean standardised shift %s per interval", num(z.meanZ()));
     }

@@ -96,10 +96,10 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
      * ends are covered by those ranges. g_i is convex in k, so the clamped integer minimiser is exact.
      */
     private double logE(double[] c, double[] s) {
-        double[] gc = table(c.length);
-        double[] gs = table(s.length);
-        int kc = minimiser(c.length);
-        int ks = minimiser(s.length);
+        double[] gc = table(alpha, p, tOpt, c.length);
+        double[] gs = table(alpha, p, tOpt, s.length);
+        int kc = minimiser(p, c.length);
+        int ks = minimiser(p, s.length);
         if (c.length + s.length == 0) {
             return 0;
         }
@@ -124,7 +124,7 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
     }
 
     /** g(k) for k = 0..n: one log-beta at the minimiser, then the increments ln((a+k)(1−p)/((b+n−k−1)p)). */
-    private double[] table(int n) {
+    static double[] table(double alpha, double p, double tOpt, int n) {
         double l = Math.log(1 / alpha);
         double v = p * (1 - p);
         double rho = tOpt * v / (2 * l + Math.log1p(2 * l));
@@ -132,7 +132,7 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
         double a = r / (1 - p);
         double b = r / p;
         double[] g = new double[n + 1];
-        int k0 = clamp(minimiser(n), 0, n);
+        int k0 = clamp(minimiser(p, n), 0, n);
         g[k0] = Beta.logBeta(a + k0, b + n - k0) - Beta.logBeta(a, b) - k0 * Math.log(p) - (n - k0) * Math.log1p(-p);
         double odds = Math.log((1 - p) / p);
         for (int k = k0; k < n; k++) {
@@ -145,11 +145,11 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
     }
 
     /** The smallest k with g(k+1) ≥ g(k): k ≥ (n − 1)p. */
-    private int minimiser(int n) {
+    static int minimiser(double p, int n) {
         return n == 0 ? 0 : (int) Math.ceil((n - 1) * p);
     }
 
-    private static int clamp(int k, int lo, int hi) {
+    static int clamp(int k, int lo, int hi) {
         return Math.max(lo, Math.min(hi, k));
     }
 

@@ -118,6 +118,15 @@ public record SequentialConfig(double alpha, boolean splitAlpha, double sigma, d
         return List.copyOf(out);
     }
 
+    /** One histogram-bucket quantile test per configured quantile (continuous metrics read from buckets). */
+    public List<HistogramQuantileTest> startHistogramQuantiles(Direction direction, int tests) {
+        List<HistogramQuantileTest> out = new ArrayList<>();
+        for (double p : quantiles) {
+            out.add(HistogramQuantileTest.start(testAlpha(tests), p, tOpt, direction));
+        }
+        return List.copyOf(out);
+    }
+
     /** The asymptotic fast mode; refused unless {@link #fastMode()} was opted into. */
     public RankZMixture startFastRanks(Direction direction, int tests) {
         if (!fastMode) {

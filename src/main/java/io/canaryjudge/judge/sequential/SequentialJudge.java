@@ -89,6 +89,9 @@ public final class SequentialJudge {
         if (s instanceof QuantileABTest q && q.tOpt() != config.tOpt()) {
             changed.add("tOpt " + q.tOpt() + " -> " + config.tOpt());
         }
+        if (s instanceof HistogramQuantileTest h && h.tOpt() != config.tOpt()) {
+            changed.add("tOpt " + h.tOpt() + " -> " + config.tOpt());
+        }
         if (s instanceof RankZMixture z && (!config.fastMode() || z.vOpt() != config.vOpt())) {
             changed.add(config.fastMode() ? "vOpt " + z.vOpt() + " -> " + config.vOpt() : "fast mode turned off");
         }

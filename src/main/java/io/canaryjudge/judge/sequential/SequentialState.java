@@ -10,7 +10,8 @@ import io.canaryjudge.judge.Direction;
  * <p>Guarantee (Ville's inequality): under H0, P(∃ t: M_t ≥ 1/α) ≤ α, however often one looks.
  */
 public sealed interface SequentialState
-    permits CountRatioEProcess, BetaBinomialLM, BatchRankEProcess, QuantileABTest, RankZMixture {
+    permits CountRatioEProcess, BetaBinomialLM, BatchRankEProcess, QuantileABTest, HistogramQuantileTest,
+        RankZMixture {
 
     /** The per-metric level the process was started with (after any α/m split). */
     double alpha();
