@@ -7,6 +7,7 @@ import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.metrics.PrometheusClient;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.Durations;
+import io.canaryjudge.template.InsufficientData;
 import io.canaryjudge.template.TemplateRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -270,7 +271,7 @@ public class Backtests {
     }
 
     private static int maxExtensions(AnalysisTemplate t) {
-        return t.insufficientData().actionOrDefault() == io.canaryjudge.template.InsufficientData.Action.EXTEND
+        return t.insufficientData().actionOrDefault() == InsufficientData.Action.EXTEND
                 ? t.insufficientData().maxExtensionsOrDefault() : 0;
     }
 
