@@ -20,4 +20,11 @@ public interface BacktestConfig {
     /** Most points read per query and cohort over the whole backtest (memory bound; env CANARY_BACKTEST_MAX_POINTS). */
     @WithDefault("200000")
     long maxPoints();
+
+    /**
+     * Most instant queries one backtest may send for sequential mode's raw counter and bucket selectors, which are
+     * read per measurement (env CANARY_BACKTEST_MAX_RAW_QUERIES).
+     */
+    @WithDefault("5000")
+    long maxRawQueries();
 }

@@ -8,6 +8,7 @@ import io.canaryjudge.metrics.PrometheusClient;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.Durations;
 import io.canaryjudge.template.InsufficientData;
+import io.canaryjudge.template.MetricTemplate;
 import io.canaryjudge.template.TemplateRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -192,7 +193,7 @@ public class Backtests {
         }
         int n = (int) windows;
         Instant spanEnd = r.from().plus(window.multipliedBy(n)).plus(t.interval().multipliedBy(maxExtensions(t)));
-        ReadAhead source = source(t, offset, r.from(), spanEnd);
+        ReadAhead source = source(t, offset, r.from(), spanEnd, n);
         Map<String, Integer> verdicts = new LinkedHashMap<>();
         for (Verdict v : Verdict.values()) {
             verdicts.put(v.name(), 0);
@@ -250,7 +251,7 @@ public class Backtests {
         }
         Instant start = r.startedAt().plus(t.initialDelay());
         Instant spanEnd = r.startedAt().plus(t.length()).plus(t.interval().multipliedBy(maxExtensions(t)));
-        ReadAhead source = source(t, Duration.ZERO, start, spanEnd);
+        ReadAhead source = source(t, Duration.ZERO, start, spanEnd, 1);
         OfflineAnalysis.Outcome o = analysis.run(t, new OfflineAnalysis.Cohorts(namespace, service, canary, stable),
                 r.startedAt(), source);
         LOG.infof("backtest=replay template=%s service=%s/%s verdict=%s decidedAt=%d queries=%d", t.name(), namespace,
@@ -260,14 +261,36 @@ public class Backtests {
                 o.lookStart(), o.lookEnd(), o.failedMetrics(), o.metrics(), source.queries());
     }
 
-    private ReadAhead source(AnalysisTemplate t, Duration offset, Instant spanStart, Instant spanEnd) {
+    private ReadAhead source(AnalysisTemplate t, Duration offset, Instant spanStart, Instant spanEnd, int analyses) {
         long points = ReadAhead.points(spanStart, spanEnd, t.step());
         if (points > config.maxPoints()) {
             throw new BadRequest("to", "the backtest would read " + points + " points per query at step "
                     + Durations.format(t.step()) + ", more than the limit of " + config.maxPoints()
                     + " (canary.backtest.max-points); shorten the range");
         }
+        long raw = (long) analyses * (t.count() + maxExtensions(t)) * rawReadsPerLook(t) * 2;
+        if (raw > config.maxRawQueries()) {
+            throw new BadRequest("to", "the backtest would send up to " + raw + " raw Prometheus queries (counter and "
+                    + "bucket selectors are read once per measurement and cohort), more than the limit of "
+                    + config.maxRawQueries() + " (canary.backtest.max-raw-queries); shorten the range");
+        }
         return new ReadAhead(prometheus, t.step(), offset, spanStart, spanEnd, config.maxPointsPerQuery());
+    }
+
+    /** Instant queries of one look and cohort: sequential mode's raw counters (2) and bucket selectors (1). */
+    private static int rawReadsPerLook(AnalysisTemplate t) {
+        if (!t.sequentialMode()) {
+            return 0;
+        }
+        int n = 0;
+        for (MetricTemplate m : t.metrics()) {
+            if (m.kind() == MetricTemplate.MetricKindName.COUNTS && m.rawCounters()) {
+                n += 2;
+            } else if (m.kind() != MetricTemplate.MetricKindName.COUNTS && m.buckets() != null) {
+                n += 1;
+            }
+        }
+        return n;
     }
 
     private static int maxExtensions(AnalysisTemplate t) {

@@ -304,6 +304,12 @@ class BacktestResourceTest {
         assertEquals("the backtest would read 240001 points per query at step 1s, more than the limit of 200000 "
                 + "(canary.backtest.max-points); shorten the range", p.path("detail").asText());
 
+        // 300 windows of 12 minutes, 6 looks, 2 raw counters, 2 cohorts
+        p = problem(aaCohorts("seq-exact-counts", startedAt.minus(Duration.ofHours(60)), startedAt));
+        assertEquals("the backtest would send up to 7200 raw Prometheus queries (counter and bucket selectors are read "
+                + "once per measurement and cohort), more than the limit of 5000 (canary.backtest.max-raw-queries); "
+                + "shorten the range", p.path("detail").asText());
+
         p = problem("""
                 {"kind":"aa","template":"aa-fixed","namespace":"shop","service":"cart","from":"%s","to":"%s"}
                 """.formatted(from(), to()));
