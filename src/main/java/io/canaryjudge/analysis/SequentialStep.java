@@ -169,10 +169,22 @@ final class SequentialStep {
                 }
             }
         }
-        return finish(Phase.SUCCESSFUL, Verdict.PROMOTE, String.format(Locale.ROOT,
-                "PROMOTE: no critical metric reached ln(1/α) in %d interval(s), no evidence of a regression at level α "
-                        + "(false-abort rate ≤ α per test however often it looked). %s", seq,
-                d.reason().replaceFirst("^CONTINUE: [^.]*\\. ?", "")), states, d, counters);
+        return finish(Phase.SUCCESSFUL, Verdict.PROMOTE, promoteReason(d, seq), states, d, counters);
+    }
+
+    /** The final PROMOTE in words, with the sentences of the critical tests (the others are in the metrics). */
+    private static String promoteReason(SequentialDecision d, int seq) {
+        List<String> critical = new ArrayList<>();
+        double threshold = Double.NaN;
+        for (MetricDecision m : d.metrics()) {
+            threshold = m.threshold();
+            if (m.critical()) {
+                critical.add(m.explanation());
+            }
+        }
+        return String.format(Locale.ROOT, "PROMOTE: no critical metric reached ln(1/α) = %.4g in %d interval(s): no "
+                + "evidence of a regression at level α (false-abort rate ≤ α per test however often it looked). %s",
+                threshold, seq, String.join(" ", critical)).strip();
     }
 
     private static MetricState update(MetricTemplate m, MetricState s, Observation o) {

@@ -138,15 +138,17 @@ final class TemplateParser {
                 throw error(source, lines, at + "/thresholds", "thresholds belong to threshold metrics");
             }
         }
-        AnalysisTemplate.Mode mode = file.mode() == null ? AnalysisTemplate.Mode.FIXED : file.mode();
+        // Sequential is the default (issue #10): a template must say mode: fixed to get the fixed-horizon judge.
+        AnalysisTemplate.Mode mode = file.mode() == null ? AnalysisTemplate.Mode.SEQUENTIAL : file.mode();
         if (mode == AnalysisTemplate.Mode.FIXED && file.sequential() != null) {
-            throw error(source, lines, "/sequential", "only with mode: sequential");
+            throw error(source, lines, "/sequential", "only with mode: sequential (the default), not with mode: fixed");
         }
         if (mode == AnalysisTemplate.Mode.SEQUENTIAL) {
             for (int i = 0; i < metrics.size(); i++) {
                 if (metrics.get(i).kind() == MetricTemplate.MetricKindName.THRESHOLD) {
                     throw error(source, lines, "/metrics/" + i + "/kind",
-                            "sequential mode judges counts and continuous metrics; threshold has no sequential test");
+                            "sequential mode (the default) judges counts and continuous metrics; threshold has no "
+                                    + "sequential test yet: use mode: fixed");
                 }
             }
         }
