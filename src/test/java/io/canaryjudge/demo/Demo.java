@@ -88,8 +88,8 @@ public final class Demo {
                     : reason));
             say("  evidence per test: ABORT as soon as a critical test's ln M reaches ln(1/α); anytime p = min(1, 1/max M)");
             for (JsonNode m : v.path("metrics")) {
-                say(String.format("  %-20s %-8s%s", m.path("name").asText(), m.path("classification").asText(),
-                        m.path("critical").asBoolean() ? " critical" : ""));
+                say(String.format("  %-20s %-8s %s", m.path("name").asText(), m.path("classification").asText(),
+                        m.path("critical").asBoolean() ? "critical" : "").stripTrailing());
                 for (JsonNode t : m.path("sequential")) {
                     say(String.format(Locale.ROOT, "      %-13s ln M %7.3f %s %.3f   anytime p %-9s %s", label(m, t),
                             t.path("logM").asDouble(), t.path("crossed").asBoolean() ? "≥" : "<",
