@@ -144,17 +144,49 @@ final class TemplateParser {
             throw error(source, lines, "/sequential", "only with mode: sequential (the default), not with mode: fixed");
         }
         if (mode == AnalysisTemplate.Mode.SEQUENTIAL) {
+            // Fields of the fixed-horizon judge would be silently ignored: a template written before sequential
+            // became the default (tolerances, limits, scoring) must say mode: fixed rather than change meaning.
+            if (file.scoring() != null) {
+                throw error(source, lines, "/scoring", FIXED_ONLY);
+            }
             for (int i = 0; i < metrics.size(); i++) {
                 if (metrics.get(i).kind() == MetricTemplate.MetricKindName.THRESHOLD) {
                     throw error(source, lines, "/metrics/" + i + "/kind",
                             "sequential mode (the default) judges counts and continuous metrics; threshold has no "
                                     + "sequential test yet: use mode: fixed");
                 }
+                String field = fixedOnlyField(metrics.get(i));
+                if (field != null) {
+                    throw error(source, lines, "/metrics/" + i + "/" + field, FIXED_ONLY);
+                }
             }
         }
         SequentialConfig sequential = sequential(source, lines, file.sequential());
         return new AnalysisTemplate(file.name(), file.description(), interval, initialDelay, count, step, pass,
                 marginal, file.insufficientData(), metrics, source, file.rollback(), mode, sequential);
+    }
+
+    private static final String FIXED_ONLY = "a field of the fixed-horizon judge that sequential mode (the default) "
+            + "does not use: add mode: fixed, or remove it";
+
+    /** The first metric field set that only the fixed-horizon judge and its scorer read, or null. */
+    private static String fixedOnlyField(MetricTemplate m) {
+        if (m.tolerance() != null) {
+            return "tolerance";
+        }
+        if (m.failureLimit() != null) {
+            return "failureLimit";
+        }
+        if (m.minSamples() != null) {
+            return "minSamples";
+        }
+        if (m.mustHaveData() != null) {
+            return "mustHaveData";
+        }
+        if (m.group() != null) {
+            return "group";
+        }
+        return m.weight() != null ? "weight" : null;
     }
 
     /** The sequential block over SequentialConfig.defaults(); its own checks become template errors. */

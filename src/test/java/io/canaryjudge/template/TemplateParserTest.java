@@ -104,7 +104,7 @@ class TemplateParserTest {
 
     @Test
     void lifecycleFieldsAreRead() {
-        AnalysisTemplate t = parse(VALID.replace("count: 5", "count: 5\ninsufficientData: {action: extend, maxExtensions: 4}")
+        AnalysisTemplate t = parse(VALID.replace("count: 5", "count: 5\nmode: fixed\ninsufficientData: {action: extend, maxExtensions: 4}")
                 + "    failureLimit: 2\n    inconclusiveLimit: 1\n    consecutiveErrorLimit: 3\n    dryRun: true\n"
                 + "    nanPolicy: zero\n");
         MetricTemplate m = t.metrics().get(0);
@@ -134,6 +134,21 @@ class TemplateParserTest {
         assertEquals(io.canaryjudge.judge.sequential.SequentialConfig.defaults(), t.sequential());
         // a sequential block needs no mode line
         assertEquals(0.1, parse(VALID.replace("count: 5", "count: 5\nsequential: {alpha: 0.1}")).sequential().alpha());
+    }
+
+    @Test
+    void fixedJudgeFieldsWithoutModeFixedAreRejectedRatherThanIgnored() {
+        // a template written for the fixed judge must not silently lose its tolerance when sequential became the default
+        String tolerance = VALID + "    tolerance: {relative: 0.2}\n";
+        assertEquals("t.yaml:10: metrics[0].tolerance: a field of the fixed-horizon judge that sequential mode "
+                + "(the default) does not use: add mode: fixed, or remove it", rejected(tolerance));
+        assertEquals(AnalysisTemplate.Mode.FIXED, parse(tolerance.replace("count: 5", "count: 5\nmode: fixed")).mode());
+        for (String field : List.of("failureLimit: 1", "minSamples: 5", "mustHaveData: false", "group: errors", "weight: 2")) {
+            String name = field.substring(0, field.indexOf(':'));
+            assertTrue(rejected(VALID + "    " + field + "\n").contains("metrics[0]." + name + ": a field of the fixed-horizon"),
+                    field);
+        }
+        assertTrue(rejected(VALID + "scoring: {pass: 90}\n").contains("scoring: a field of the fixed-horizon judge"));
     }
 
     @Test
