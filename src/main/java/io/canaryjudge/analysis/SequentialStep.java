@@ -237,12 +237,23 @@ final class SequentialStep {
                 }
             }
         }
-        boolean anyThreshold = t.metrics().stream().anyMatch(m -> m.kind() == MetricTemplate.MetricKindName.THRESHOLD);
-        return finish(Phase.SUCCESSFUL, Verdict.PROMOTE, String.format(Locale.ROOT,
-                "PROMOTE: no critical metric reached ln(1/α) in %d interval(s), no evidence of a regression at level α "
-                        + "(false-abort rate ≤ α per test however often it looked)"
-                        + (anyThreshold ? "; no critical threshold breached beyond its failureLimit" : "") + ". %s", seq,
-                d.reason().replaceFirst("^CONTINUE: [^.]*\\. ?", "")), states, d, counters);
+        return finish(Phase.SUCCESSFUL, Verdict.PROMOTE, promoteReason(d, seq, limits), states, d, counters);
+    }
+
+    /** The final PROMOTE in words, with the sentences of the critical tests (the others are in the metrics). */
+    private static String promoteReason(SequentialDecision d, int seq, String limits) {
+        List<String> critical = new ArrayList<>();
+        double threshold = Double.NaN;
+        for (MetricDecision m : d.metrics()) {
+            threshold = m.threshold();
+            if (m.critical()) {
+                critical.add(m.explanation());
+            }
+        }
+        return String.format(Locale.ROOT, "PROMOTE: no critical metric reached ln(1/α) = %.4g in %d interval(s): no "
+                + "evidence of a regression at level α (false-abort rate ≤ α per test however often it looked)%s. %s",
+                threshold, seq, limits.isEmpty() ? "" : "; no critical threshold breached beyond its failureLimit",
+                String.join(" ", critical) + (limits.isEmpty() ? "" : " " + limits)).strip();
     }
 
     private static MetricState update(MetricTemplate m, MetricState s, Observation o) {

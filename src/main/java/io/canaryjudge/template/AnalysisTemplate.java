@@ -15,8 +15,8 @@ import java.util.List;
  * @param pass         score at or above which the verdict is PROMOTE
  * @param marginal     score at or above which (below pass) the verdict is INCONCLUSIVE
  * @param rollback     what an ABORT does to the workload; null means the service-wide defaults
- * @param mode         fixed (default: cumulative windows, Argo limits, scorer) or sequential (anytime-valid
- *                     e-processes fed one new interval per measurement; ADR 0004)
+ * @param mode         sequential (the parser's default: anytime-valid e-processes fed one new interval per
+ *                     measurement; ADR 0004) or fixed (cumulative windows, Argo limits, scorer)
  * @param sequential   parameters of sequential mode (SequentialConfig defaults when absent)
  */
 public record AnalysisTemplate(
@@ -42,7 +42,8 @@ public record AnalysisTemplate(
     }
 
     public AnalysisTemplate {
-        // absent in templates (and in analyses stored before the field existed): fixed mode, default parameters
+        // TemplateParser always sets the mode (sequential when a template omits it); null here only comes from
+        // analyses stored before the field existed, which were all judged in fixed mode and must resume so
         mode = mode == null ? Mode.FIXED : mode;
         sequential = sequential == null ? SequentialConfig.defaults() : sequential;
         metrics = List.copyOf(metrics);

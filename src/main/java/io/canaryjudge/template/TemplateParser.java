@@ -166,9 +166,10 @@ final class TemplateParser {
                 throw error(source, lines, at + "/thresholds", "thresholds belong to threshold metrics");
             }
         }
-        AnalysisTemplate.Mode mode = file.mode() == null ? AnalysisTemplate.Mode.FIXED : file.mode();
+        // Sequential is the default (issue #10): a template must say mode: fixed to get the fixed-horizon judge.
+        AnalysisTemplate.Mode mode = file.mode() == null ? AnalysisTemplate.Mode.SEQUENTIAL : file.mode();
         if (mode == AnalysisTemplate.Mode.FIXED && file.sequential() != null) {
-            throw error(source, lines, "/sequential", "only with mode: sequential");
+            throw error(source, lines, "/sequential", "only with mode: sequential (the default), not with mode: fixed");
         }
         if (mode == AnalysisTemplate.Mode.FIXED) {
             for (int i = 0; i < metrics.size(); i++) {
@@ -183,12 +184,49 @@ final class TemplateParser {
                 }
             }
         }
+        if (mode == AnalysisTemplate.Mode.SEQUENTIAL) {
+            // Fields of the fixed-horizon judge would be silently ignored: a template written before sequential
+            // became the default (tolerances, limits, scoring) must say mode: fixed rather than change meaning.
+            if (file.scoring() != null) {
+                throw error(source, lines, "/scoring", FIXED_ONLY);
+            }
+            for (int i = 0; i < metrics.size(); i++) {
+                String field = fixedOnlyField(metrics.get(i));
+                if (field != null) {
+                    throw error(source, lines, "/metrics/" + i + "/" + field, FIXED_ONLY);
+                }
+            }
+        }
         SequentialConfig sequential = sequential(source, lines, file.sequential());
         if (file.sequential() != null && file.sequential().vOpt() != null && !sequential.fastMode()) {
             throw error(source, lines, "/sequential/vOpt", "tunes fast mode only: set fastMode: true or drop vOpt");
         }
         return new AnalysisTemplate(file.name(), file.description(), interval, initialDelay, count, step, pass,
                 marginal, file.insufficientData(), metrics, source, file.rollback(), mode, sequential);
+    }
+
+    private static final String FIXED_ONLY = "a field of the fixed-horizon judge that sequential mode (the default) "
+            + "does not use: add mode: fixed, or remove it";
+
+    /** The first metric field set that only the fixed-horizon judge and its scorer read, or null. */
+    private static String fixedOnlyField(MetricTemplate m) {
+        if (m.tolerance() != null) {
+            return "tolerance";
+        }
+        // a threshold metric's failureLimit counts breached intervals in sequential mode too
+        if (m.failureLimit() != null && m.kind() != MetricTemplate.MetricKindName.THRESHOLD) {
+            return "failureLimit";
+        }
+        if (m.minSamples() != null) {
+            return "minSamples";
+        }
+        if (m.mustHaveData() != null) {
+            return "mustHaveData";
+        }
+        if (m.group() != null) {
+            return "group";
+        }
+        return m.weight() != null ? "weight" : null;
     }
 
     /** The sequential block over SequentialConfig.defaults(); its own checks become template errors. */

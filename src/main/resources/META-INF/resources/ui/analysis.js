@@ -1,8 +1,9 @@
 // One analysis: verdict, reason, rollback, the approve/abort control, and per metric the canary and stable
-// series, their distributions and the judge's interval against the tolerance band.
+// series, their distributions and the judge's interval against the tolerance band (fixed mode), or each
+// sequential test's evidence ln M per measurement against ln(1/α) (sequential mode).
 import { get, post } from './api.js';
 import { h, badge, when, duration } from './dom.js';
-import { seriesChart, ecdfChart, boxChart, intervalChart, COLORS } from './charts.js';
+import { seriesChart, ecdfChart, boxChart, intervalChart, evidenceChart, COLORS, TEST_COLORS } from './charts.js';
 
 const KEY = 'canary-judge.apiKey';
 
@@ -48,6 +49,7 @@ function header(a) {
     a.reason ? h('p', { class: 'reason', id: 'reason' }, a.reason) : h('p', { class: 'muted' }, 'No verdict yet.'),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Template'), h('dd', {}, a.template),
+      h('dt', {}, 'Judging'), h('dd', { id: 'mode' }, judging(a.templateDefinition)),
       h('dt', {}, 'Canary'), h('dd', { class: 'digest' }, a.canary.digest),
       h('dt', {}, 'Stable'), h('dd', { class: 'digest' }, a.stable.digest),
       h('dt', {}, 'Canary started'), h('dd', {}, when(a.startedAt)),
@@ -55,6 +57,16 @@ function header(a) {
       h('dt', {}, 'Measurements'), h('dd', {}, `${taken} of ${a.measurementCount}, every ${a.interval.replace('PT', '').toLowerCase()}`),
       h('dt', {}, 'Analysis id'), h('dd', { class: 'digest' }, a.id)),
     rollback(a)];
+}
+
+/** Sequential (the default) or fixed horizon, as the analysis' stored template says. */
+function judging(t) {
+  if (!t) return '—';
+  if (t.mode === 'sequential') {
+    const alpha = t.sequential && t.sequential.alpha;
+    return `sequential, anytime-valid (α = ${alpha} per test${t.sequential && t.sequential.splitAlpha ? ', split' : ''})`;
+  }
+  return 'fixed horizon (growing window, tolerances, score)';
 }
 
 /** The rollback outcome, when the service reports one (older versions and non-ABORTs have none). */
@@ -120,7 +132,10 @@ function card(m, t, ms) {
   const head = h('h3', {}, m.name, ' ', h('span', { class: 'muted' }, m.kind), m.critical ? badge('critical', 'tag') : null,
     m.dryRun ? badge('dry run', 'tag') : null, ' ', badge(m.classification || '—', 'class'));
   const body = [h('p', { class: 'explanation' }, m.explanation || '')];
-  if (m.error) {
+  if (Array.isArray(m.sequential)) {
+    if (m.error) body.push(h('p', { class: 'error' }, m.error));
+    body.push(h('div', { class: 'charts' }, ...sequentialCharts(m, ms)));
+  } else if (m.error) {
     body.push(h('p', { class: 'error' }, m.error));
   } else if (m.kind === 'counts') {
     const rates = intervalRates(m.name, ms);
@@ -139,6 +154,67 @@ function card(m, t, ms) {
       figure('shift canary − stable against the tolerance', interval(m, t, 'continuous'))));
   }
   return h('article', { class: `panel metric ${cls}`, 'data-metric': m.name }, head, ...body);
+}
+
+/**
+ * Sequential mode: each test's ln M after every measurement against the abort line, then the data the tests
+ * were fed. Every measurement holds only its own interval, so the series concatenate the measurements.
+ */
+function sequentialCharts(m, ms) {
+  const tests = m.sequential;
+  const threshold = tests.length ? tests[0].threshold : NaN;
+  const lines = tests.map((t, i) => ({ label: testLabel(m.name, t), color: TEST_COLORS[i % TEST_COLORS.length],
+    points: evidence(m.name, t.test, ms) }));
+  const charts = [figure('evidence ln M per measurement; a critical test at the line aborts',
+    evidenceChart(lines, threshold, { title: `${m.name} evidence` }))];
+  if (m.kind === 'counts') {
+    const rates = intervalRates(m.name, ms);
+    charts.push(figure('error rate per interval', seriesChart(rates.map(r => ({ name: r.name, color: COLORS[r.name],
+      points: r.points })), { title: `${m.name} over time` })));
+    const counts = tests.find(t => t.rateRatio);
+    if (counts) {
+      const r = counts.rateRatio;
+      charts.push(figure(`rate ratio canary / stable, ${fmtLevel(r.confidenceLevel)} confidence sequence`,
+        intervalChart({ estimate: r.estimate, lower: r.lower, upper: r.upper, band: null, reference: 1,
+          label: 'ratio', outcome: counts.crossed ? 'fail' : 'none' }, { title: `${m.name} rate ratio` })));
+    }
+  } else {
+    const cohorts = ['canary', 'stable'].map(c => {
+      const points = [];
+      for (const meas of ms) {
+        const x = meas.metrics.find(v => v.name === m.name);
+        if (!x || !x[c] || !x[c].values) continue;
+        (x[c].times || []).forEach((time, i) => points.push([time, x[c].values[i]]));
+      }
+      return { name: c, color: COLORS[c], points, values: points.map(p => p[1]) };
+    });
+    if (cohorts.some(c => c.points.length)) {
+      charts.push(figure('canary and stable over time', seriesChart(cohorts, { title: `${m.name} over time` })),
+        figure('distributions (ECDF)', ecdfChart(cohorts, { title: `${m.name} distribution` })));
+    }
+  }
+  return charts;
+}
+
+/** "counts", "ranks" or "quantile p99": what the line of a test is. */
+function testLabel(metric, t) {
+  if (t.type === 'quantile') return `quantile ${t.test.startsWith(metric + ' ') ? t.test.substring(metric.length + 1) : t.test}`;
+  return t.type || t.test;
+}
+
+/** [[measurement, ln M], ...] of one test over the measurements that carry it. */
+function evidence(metric, test, ms) {
+  const points = [];
+  for (const meas of ms) {
+    const x = meas.metrics.find(v => v.name === metric);
+    const t = x && Array.isArray(x.sequential) ? x.sequential.find(v => v.test === test) : null;
+    if (t && Number.isFinite(t.logM)) points.push([meas.seq, t.logM]);
+  }
+  return points;
+}
+
+function fmtLevel(level) {
+  return Number.isFinite(level) ? `${Math.round(level * 1000) / 10} %` : '95 %';
 }
 
 function figure(caption, chart) {
@@ -169,8 +245,9 @@ function interval(m, t, kind) {
 }
 
 /**
- * Per-interval error rates of a counts metric: measurement i covers the window up to its end, so the
- * difference of consecutive measurements is the interval's own events and exposure.
+ * Per-interval error rates of a counts metric. In fixed mode measurement i covers the window up to its end, so
+ * the difference of consecutive measurements is the interval's own events and exposure; in sequential mode each
+ * measurement already holds only its interval.
  */
 function intervalRates(name, ms) {
   return ['canary', 'stable'].map(c => {
@@ -180,8 +257,9 @@ function intervalRates(name, ms) {
       const m = meas.metrics.find(x => x.name === name);
       if (!m || !m[c] || m[c].exposure === null || m[c].exposure === undefined) continue;
       const events = m[c].events || 0, exposure = m[c].exposure;
-      const de = exposure - prevExposure;
-      if (de > 0) points.push([Date.parse(meas.windowEnd) / 1000, (events - prevEvents) / de]);
+      const own = meas.mode === 'sequential';
+      const de = own ? exposure : exposure - prevExposure;
+      if (de > 0) points.push([Date.parse(meas.windowEnd) / 1000, ((own ? events : events - prevEvents)) / de]);
       prevEvents = events;
       prevExposure = exposure;
     }

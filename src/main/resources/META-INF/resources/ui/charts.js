@@ -191,3 +191,48 @@ export function intervalChart({ estimate, lower, upper, band, reference, directi
   }
   return s;
 }
+
+export const TEST_COLORS = ['#5f3dc4', '#0b7285', '#e67700', '#c2255c', '#2b8a3e'];
+
+/**
+ * Sequential evidence: ln M of each test after every measurement against the abort line ln(1/α).
+ * lines: [{label, color, points: [[measurement, lnM], ...]}]; the e-process starts at ln M = 0.
+ */
+export function evidenceChart(lines, threshold, { width = 420, height = 190, title = 'evidence ln M' } = {}) {
+  const s = svg('evidence', width, height, title);
+  const L = 52, R = width - 70, T = 22, B = height - 24;
+  const all = lines.flatMap(l => l.points);
+  const last = Math.max(1, ...all.map(p => p[0]));
+  const x = scale([0.5, last + 0.5], [L, R]);
+  const yd = extent([0, ...(Number.isFinite(threshold) ? [threshold] : []), ...all.map(p => p[1])]);
+  const y = scale(yd, [B, T]);
+  yAxis(s, y, yd, L, R);
+  const every = Math.max(1, Math.ceil(last / 10));
+  for (let i = 1; i <= last; i += every) {
+    s.appendChild(el('text', { x: x(i), y: B + 15, 'text-anchor': 'middle', class: 'tick' }, String(i)));
+  }
+  s.appendChild(el('line', { x1: L, x2: R, y1: y(0), y2: y(0), class: 'reference' }));
+  if (Number.isFinite(threshold)) {
+    s.appendChild(el('line', { x1: L, x2: R, y1: y(threshold), y2: y(threshold), class: 'threshold',
+      'data-threshold': threshold }));
+    s.appendChild(el('text', { x: L + 4, y: y(threshold) - 4, class: 'threshold-label' },
+      `abort at ln(1/α) = ${threshold.toFixed(2)}`));
+  }
+  const ends = [];
+  for (const line of lines) {
+    const pts = line.points.filter(p => Number.isFinite(p[1]));
+    if (pts.length === 0) continue;
+    const d = pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ');
+    s.appendChild(el('path', { d, fill: 'none', stroke: line.color, 'stroke-width': 1.8, class: 'evidence',
+      'data-test': line.label, 'data-points': pts.length }));
+    for (const p of pts) s.appendChild(el('circle', { cx: x(p[0]), cy: y(p[1]), r: 2.2, fill: line.color }));
+    ends.push({ y: y(pts[pts.length - 1][1]), label: line.label, color: line.color });
+  }
+  // labels at the right end of each line, nudged apart so they stay readable
+  ends.sort((a, b) => a.y - b.y);
+  for (let i = 1; i < ends.length; i++) ends[i].y = Math.max(ends[i].y, ends[i - 1].y + 11);
+  for (const e of ends) {
+    s.appendChild(el('text', { x: R + 4, y: e.y + 3, class: 'line-label', fill: e.color }, e.label));
+  }
+  return s;
+}

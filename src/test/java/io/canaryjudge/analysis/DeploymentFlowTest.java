@@ -57,18 +57,24 @@ class DeploymentFlowTest {
 
         JsonNode verdict = awaitVerdict(id);
         assertEquals("ABORT", verdict.path("verdict").asText(), verdict.toPrettyString());
+        assertEquals("sequential", verdict.path("mode").asText(), "the shipped template judges sequentially");
         String analysisId = verdict.path("analysisId").asText();
-        // The verdict explains itself per metric with the judge's numbers.
+        // The verdict explains itself per metric with the e-process' numbers.
         JsonNode errors = metric(verdict, "error-rate");
         assertEquals("HIGH", errors.path("classification").asText(), errors.toPrettyString());
-        assertTrue(errors.path("pValue").asDouble() < 1e-6, errors.toPrettyString());
-        assertTrue(errors.path("rateRatio").path("lower").asDouble() > 1, errors.toPrettyString());
+        JsonNode test = errors.path("sequential").get(0);
+        assertEquals("counts", test.path("type").asText(), errors.toPrettyString());
+        assertEquals(Math.log(1 / 0.05), test.path("threshold").asDouble(), 1e-12);
+        assertTrue(test.path("logM").asDouble() >= test.path("threshold").asDouble(), test.toPrettyString());
+        assertTrue(test.path("pValue").asDouble() <= 0.05, test.toPrettyString());
+        assertEquals(1, test.path("looks").asInt());
+        assertTrue(test.path("rateRatio").path("lower").asDouble() > 1, "the 95 % confidence sequence excludes 1");
         assertTrue(errors.path("canary").path("exposure").asDouble() > 0);
-        // The critical error rate is significantly worse from the first minute: Argo's failureLimit 0 aborts early.
+        // 5 % against 0.2 % errors: the evidence passes ln(1/α) in the first interval, so it stops at 1 of 10.
         assertEquals("FAILED", verdict.path("phase").asText());
+        assertEquals(1, verdict.path("measurements").asInt());
         assertTrue(verdict.path("reason").asText().contains("aborted early at measurement 1 of 10"), verdict.path("reason").asText());
-        JsonNode p99 = metric(verdict, "latency-p99");
-        assertEquals("too-few-samples", p99.path("rule").asText(), p99.toPrettyString());
+        assertTrue(verdict.path("reason").asText().contains("ln M = "), verdict.path("reason").asText());
 
         String analysis = given().get("/api/v1/analyses/" + analysisId).then().statusCode(200)
                 .body("verdict", equalTo("ABORT"))
@@ -78,10 +84,12 @@ class DeploymentFlowTest {
                 .body("metrics.name", hasItem("error-rate"))
                 .extract().asString();
 
-        // The values Prometheus gave back are exactly the backfilled ones: memory is a plain gauge summed
-        // over one pod, sampled at each step of the last (whole) window.
+        // The values Prometheus gave back are exactly the backfilled ones: memory is a plain gauge summed over one
+        // pod, sampled at each step of the measurement's own interval (start, start + 1m] from one step after its start.
         SyntheticWorkload workload = DemoScenario.workload(startedAt);
         JsonNode last = JSON.readTree(analysis).path("measurements").get(0);
+        assertEquals(startedAt.toString(), last.path("windowStart").asText());
+        assertEquals(startedAt.plusSeconds(60).toString(), last.path("windowEnd").asText());
         JsonNode memory = null;
         for (JsonNode m : last.path("metrics")) {
             if (m.path("name").asText().equals("memory-working-set")) {
@@ -92,13 +100,49 @@ class DeploymentFlowTest {
         for (String track : new String[] {"canary", "stable"}) {
             JsonNode values = memory.path(track).path("values");
             JsonNode times = memory.path(track).path("times");
-            assertEquals(2, values.size(), "one value per minute from start to end of the window");
+            assertEquals(2, values.size(), "one value per 30 s step of the interval");
             for (int i = 0; i < values.size(); i++) {
-                Instant at = startedAt.plusSeconds(60L * i);
+                Instant at = startedAt.plusSeconds(30L * (i + 1));
                 assertEquals(at.getEpochSecond(), times.get(i).asLong());
                 assertEquals(workload.memoryAt("shop", "checkout", track, at), values.get(i).asDouble(), 0.0,
                         track + " memory at " + at);
             }
+        }
+    }
+
+    @Test
+    void fixedTemplateJudgesTheWorseCanaryWithTheFixedHorizonJudge() throws Exception {
+        String id = "evt-fixed-" + System.nanoTime();
+        kafka.send("deployments", "shop/checkout", DemoScenario.event(id, DemoScenario.BAD_SERVICE, startedAt,
+                "http-golden-signals-fixed", null));
+        JsonNode verdict = awaitVerdict(id);
+        assertEquals("ABORT", verdict.path("verdict").asText(), verdict.toPrettyString());
+        assertTrue(verdict.path("mode").isMissingNode(), "fixed mode: " + verdict.path("mode"));
+        JsonNode errors = metric(verdict, "error-rate");
+        assertEquals("HIGH", errors.path("classification").asText(), errors.toPrettyString());
+        assertTrue(errors.path("pValue").asDouble() < 1e-6, errors.toPrettyString());
+        assertTrue(errors.path("rateRatio").path("lower").asDouble() > 1, errors.toPrettyString());
+        // The critical error rate is significantly worse from the first minute: Argo's failureLimit 0 aborts early.
+        assertEquals("FAILED", verdict.path("phase").asText());
+        assertTrue(verdict.path("reason").asText().contains("aborted early at measurement 1 of 10"), verdict.path("reason").asText());
+        JsonNode p99 = metric(verdict, "latency-p99");
+        assertEquals("too-few-samples", p99.path("rule").asText(), p99.toPrettyString());
+        // measurement 1 covers the cumulative window [start, start + 1m]: one memory value per 1m step, both ends
+        JsonNode last = JSON.readTree(given().get("/api/v1/analyses/" + verdict.path("analysisId").asText())
+                .then().statusCode(200).extract().asString()).path("measurements").get(0);
+        JsonNode memory = null;
+        for (JsonNode m : last.path("metrics")) {
+            if (m.path("name").asText().equals("memory-working-set")) {
+                memory = m;
+            }
+        }
+        assertNotNull(memory, last.toPrettyString());
+        SyntheticWorkload workload = DemoScenario.workload(startedAt);
+        JsonNode values = memory.path("canary").path("values");
+        assertEquals(2, values.size(), "one value per minute from start to end of the window");
+        for (int i = 0; i < values.size(); i++) {
+            Instant at = startedAt.plusSeconds(60L * i);
+            assertEquals(workload.memoryAt("shop", "checkout", "canary", at), values.get(i).asDouble(), 0.0, "at " + at);
         }
     }
 
@@ -112,6 +156,18 @@ class DeploymentFlowTest {
                 Map.of("content-type", "application/cloudevents+json"));
         JsonNode verdict = awaitVerdict(id);
         assertEquals("PROMOTE", verdict.path("verdict").asText(), verdict.toPrettyString());
+        // all 10 intervals looked at, and no critical test's evidence reached ln(1/α)
+        assertEquals(10, verdict.path("measurements").asInt());
+        for (JsonNode m : verdict.path("metrics")) {
+            for (JsonNode t : m.path("sequential")) {
+                assertEquals(10, t.path("looks").asInt(), t.toPrettyString());
+                if (m.path("critical").asBoolean()) {
+                    assertTrue(t.path("logM").asDouble() < t.path("threshold").asDouble(), t.toPrettyString());
+                }
+            }
+        }
+        assertTrue(verdict.path("reason").asText().startsWith("PROMOTE: no critical metric reached ln(1/α) = 2.996 in 10"),
+                verdict.path("reason").asText());
     }
 
     @Test

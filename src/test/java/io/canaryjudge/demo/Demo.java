@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -75,14 +76,67 @@ public final class Demo {
 
     private static void print(JsonNode v, String base) {
         say("");
+        boolean sequential = "sequential".equals(v.path("mode").asText());
         say("VERDICT " + v.path("verdict").asText() + "  for " + v.path("namespace").asText() + "/"
-                + v.path("service").asText() + "  (score " + v.path("score").asText() + ")");
-        say("  reason:   " + v.path("reason").asText());
-        for (JsonNode m : v.path("metrics")) {
-            say(String.format("  %-20s %-8s %s", m.path("name").asText(), m.path("classification").asText(),
-                    m.path("explanation").asText()));
+                + v.path("service").asText() + "  (" + (sequential ? "sequential, " + v.path("measurements").asInt()
+                + " measurement(s)" : "score " + v.path("score").asText()) + ", template " + v.path("template").asText() + ")");
+        if (sequential) {
+            // the reason repeats every critical test's sentence: its first sentence is enough next to the table
+            String reason = v.path("reason").asText();
+            int cut = reason.indexOf(". ", reason.indexOf("):") + 1);
+            say("  reason:   " + (v.path("verdict").asText().equals("PROMOTE") && cut > 0 ? reason.substring(0, cut + 1)
+                    : reason));
+            say("  evidence per test: ABORT as soon as a critical test's ln M reaches ln(1/α); anytime p = min(1, 1/max M)");
+            for (JsonNode m : v.path("metrics")) {
+                say(String.format("  %-20s %-8s %s", m.path("name").asText(), m.path("classification").asText(),
+                        m.path("critical").asBoolean() ? "critical" : "").stripTrailing());
+                for (JsonNode t : m.path("sequential")) {
+                    say(String.format(Locale.ROOT, "      %-13s ln M %7.3f %s %.3f   anytime p %-9s %s", label(m, t),
+                            t.path("logM").asDouble(), t.path("crossed").asBoolean() ? "≥" : "<",
+                            t.path("threshold").asDouble(), String.format(Locale.ROOT, "%.3g", t.path("pValue").asDouble()),
+                            estimate(t)));
+                }
+            }
+        } else {
+            say("  reason:   " + v.path("reason").asText());
+            for (JsonNode m : v.path("metrics")) {
+                say(String.format("  %-20s %-8s %s", m.path("name").asText(), m.path("classification").asText(),
+                        m.path("explanation").asText()));
+            }
         }
         say("  see:      curl -s " + base + "/api/v1/analyses/" + v.path("analysisId").asText() + " | jq");
+    }
+
+    /** counts, ranks or quantile p99. */
+    private static String label(JsonNode metric, JsonNode test) {
+        String type = test.path("type").asText();
+        return type.equals("quantile") ? "quantile " + test.path("test").asText()
+                .substring(metric.path("name").asText().length()).strip() : type;
+    }
+
+    /** The test's estimate: the rate ratio with its confidence sequence, P(canary > stable), or both quantiles. */
+    private static String estimate(JsonNode t) {
+        if (t.has("rateRatio")) {
+            JsonNode r = t.path("rateRatio");
+            return String.format(Locale.ROOT, "rate ratio %s, %.0f %% CS [%s, %s] (%d vs %d errors)", num(r.path("estimate")),
+                    100 * r.path("confidenceLevel").asDouble(), num(r.path("lower")),
+                    r.path("upper").isNumber() ? num(r.path("upper")) : "∞",
+                    t.path("canaryErrors").asLong(), t.path("stableErrors").asLong());
+        }
+        if (t.has("auc")) {
+            return "P(canary > stable) " + num(t.path("auc"));
+        }
+        if (t.has("canaryQuantile")) {
+            return "canary " + num(t.path("canaryQuantile")) + " vs stable " + num(t.path("stableQuantile"));
+        }
+        return "";
+    }
+
+    private static String num(JsonNode n) {
+        if (!n.isNumber()) {
+            return n.isNull() || n.isMissingNode() ? "–" : n.asText();
+        }
+        return String.format(Locale.ROOT, "%.3g", n.asDouble());
     }
 
     private static EmbeddedKafka startKafka(Path work) {

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.oneOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.canaryjudge.testing.RealInfrastructure;
@@ -59,8 +60,10 @@ class ArgoWebProviderTest {
         assertEquals("ABORT", last.getString("verdict"), last.prettify());
         assertEquals(1, analysisIds.size(), "every call found the same analysis: " + analysisIds);
         assertEquals("argo:shop/checkout-argo@" + hash, last.getString("eventId"));
-        assertTrue(last.getDouble("score") < 75, last.prettify());
-        assertTrue(last.getString("reason").contains("error-rate"), last.prettify());
+        // the shipped template judges sequentially: no score, the reason gives the evidence against ln(1/α)
+        assertNull(last.get("score"), last.prettify());
+        assertTrue(last.getString("reason").startsWith("ABORT: error-rate (count e-process"), last.prettify());
+        assertTrue(last.getString("reason").contains("≥ ln(1/α) = 2.996"), last.prettify());
         assertTrue(last.getList("metrics.name").contains("latency-p99"), last.prettify());
         assertEquals(1, last.getInt("progress.taken"), "the critical error rate aborts at the first measurement");
         // after the verdict the same call keeps answering it
@@ -89,7 +92,8 @@ class ArgoWebProviderTest {
             Thread.sleep(300);
         }
         assertEquals("PROMOTE", last.getString("verdict"), last.prettify());
-        assertTrue(last.getDouble("score") >= 95, last.prettify());
+        assertNull(last.get("score"), "sequential mode has no score: " + last.prettify());
+        assertTrue(last.getString("reason").startsWith("PROMOTE: no critical metric reached ln(1/α)"), last.prettify());
     }
 
     @Test

@@ -58,6 +58,7 @@ class KayentaContractTest {
         given().get("/canaryConfig?application=checkout&configurationAccountName=canary-judge")
                 .then().statusCode(200)
                 .body("name", hasItem("http-golden-signals"))
+                .body("name", hasItem("http-golden-signals-fixed"))
                 .body("find { it.name == 'http-golden-signals' }.id", equalTo("http-golden-signals"));
     }
 

@@ -52,7 +52,7 @@ class SequentialInputsParsingTest {
 
     @Test
     void bucketsOnlyForContinuousMetricsInSequentialMode() {
-        String msg = rejected(BUCKETS.replace("mode: sequential\n", ""));
+        String msg = rejected(BUCKETS.replace("mode: sequential\n", "mode: fixed\n"));
         assertTrue(msg.contains("metrics[0].buckets: only with mode: sequential"), msg);
         msg = rejected(BUCKETS.replace("kind: continuous", "kind: threshold"));
         assertTrue(msg.contains("metrics[0].buckets: histogram buckets belong to continuous metrics"), msg);
@@ -104,7 +104,7 @@ class SequentialInputsParsingTest {
         String msg = rejected(COUNTERS.replace("eventsCounter: requests_total{ {{cohort}}, code=~\"5..\" }",
                 "eventsCounter: sum(increase(requests_total{ {{cohort}}, code=~\"5..\" }[1m]))"));
         assertTrue(msg.startsWith("t.yaml:8: metrics[0].eventsCounter: must be a plain series selector"), msg);
-        msg = rejected(COUNTERS.replace("mode: sequential\n", ""));
+        msg = rejected(COUNTERS.replace("mode: sequential\n", "mode: fixed\n"));
         assertTrue(msg.contains("metrics[0].eventsCounter: only with mode: sequential"), msg);
         msg = rejected(COUNTERS.replace("    critical: true", "    critical: true\n    events: e{ {{cohort}} }"));
         assertTrue(msg.contains("metrics[0]"), msg);

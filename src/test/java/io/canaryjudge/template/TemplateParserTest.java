@@ -1,6 +1,7 @@
 package io.canaryjudge.template;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,7 +104,7 @@ class TemplateParserTest {
 
     @Test
     void lifecycleFieldsAreRead() {
-        AnalysisTemplate t = parse(VALID.replace("count: 5", "count: 5\ninsufficientData: {action: extend, maxExtensions: 4}")
+        AnalysisTemplate t = parse(VALID.replace("count: 5", "count: 5\nmode: fixed\ninsufficientData: {action: extend, maxExtensions: 4}")
                 + "    failureLimit: 2\n    inconclusiveLimit: 1\n    consecutiveErrorLimit: 3\n    dryRun: true\n"
                 + "    nanPolicy: zero\n");
         MetricTemplate m = t.metrics().get(0);
@@ -126,10 +127,44 @@ class TemplateParserTest {
     }
 
     @Test
-    void modeIsFixedWhenAbsentWithDefaultSequentialParameters() {
+    void modeIsSequentialWhenAbsentWithTheDefaultParameters() {
         AnalysisTemplate t = parse(VALID);
-        assertEquals(AnalysisTemplate.Mode.FIXED, t.mode());
+        assertEquals(AnalysisTemplate.Mode.SEQUENTIAL, t.mode());
+        assertTrue(t.sequentialMode());
         assertEquals(io.canaryjudge.judge.sequential.SequentialConfig.defaults(), t.sequential());
+        // a sequential block needs no mode line
+        assertEquals(0.1, parse(VALID.replace("count: 5", "count: 5\nsequential: {alpha: 0.1}")).sequential().alpha());
+    }
+
+    @Test
+    void fixedJudgeFieldsWithoutModeFixedAreRejectedRatherThanIgnored() {
+        // a template written for the fixed judge must not silently lose its tolerance when sequential became the default
+        String tolerance = VALID + "    tolerance: {relative: 0.2}\n";
+        assertEquals("t.yaml:10: metrics[0].tolerance: a field of the fixed-horizon judge that sequential mode "
+                + "(the default) does not use: add mode: fixed, or remove it", rejected(tolerance));
+        assertEquals(AnalysisTemplate.Mode.FIXED, parse(tolerance.replace("count: 5", "count: 5\nmode: fixed")).mode());
+        for (String field : List.of("failureLimit: 1", "minSamples: 5", "mustHaveData: false", "group: errors", "weight: 2")) {
+            String name = field.substring(0, field.indexOf(':'));
+            assertTrue(rejected(VALID + "    " + field + "\n").contains("metrics[0]." + name + ": a field of the fixed-horizon"),
+                    field);
+        }
+        assertTrue(rejected(VALID + "scoring: {pass: 90}\n").contains("scoring: a field of the fixed-horizon judge"));
+    }
+
+    @Test
+    void modeFixedOptsIntoTheFixedHorizonJudge() {
+        AnalysisTemplate t = parse(VALID.replace("count: 5", "count: 5\nmode: fixed"));
+        assertEquals(AnalysisTemplate.Mode.FIXED, t.mode());
+        assertFalse(t.sequentialMode());
+    }
+
+    @Test
+    void storedAnalysesWithoutAModeResumeInFixedMode() throws Exception {
+        // analyses stored before the mode field existed were all fixed: their template JSON has no mode
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules();
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.valueToTree(parse(VALID));
+        tree.remove(List.of("mode", "sequential"));
+        assertEquals(AnalysisTemplate.Mode.FIXED, json.treeToValue(tree, AnalysisTemplate.class).mode());
     }
 
     @Test
@@ -164,7 +199,8 @@ class TemplateParserTest {
     void templatesSurviveTheJsonRoundTripOfStoredAnalyses() throws Exception {
         // analyses store their template as JSON and read it back at every measurement
         var json = new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules();
-        for (String yaml : List.of(VALID, VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {tau: 0.2}"))) {
+        for (String yaml : List.of(VALID, VALID.replace("count: 5", "count: 5\nmode: fixed"),
+                VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {tau: 0.2}"))) {
             AnalysisTemplate t = parse(yaml);
             AnalysisTemplate back = json.readValue(json.writeValueAsString(t), AnalysisTemplate.class);
             assertEquals(t.mode(), back.mode());
@@ -182,9 +218,13 @@ class TemplateParserTest {
         assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {beta: 1}"))
                 .contains("beta"));
         assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: bayesian")).contains("mode"));
-        assertTrue(rejected(VALID.replace("count: 5", "count: 5\nsequential: {alpha: 0.1}"))
+        assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: fixed\nsequential: {alpha: 0.1}"))
                 .contains("only with mode: sequential"));
         // threshold metrics are accepted in sequential mode: SequentialInputsParsingTest
+        String threshold = VALID.replace("kind: counts", "kind: threshold\n    query: x{ {{cohort}} }")
+                .replace("    events:", "    #").replace("    exposure:", "    #");
+        assertEquals(AnalysisTemplate.Mode.FIXED, parse(threshold.replace("count: 5", "count: 5\nmode: fixed")).mode());
+        assertEquals(AnalysisTemplate.Mode.SEQUENTIAL, parse(threshold).mode());
     }
 
     @Test
@@ -201,6 +241,9 @@ class TemplateParserTest {
             for (Path p : yamls) {
                 AnalysisTemplate t = TemplateParser.parse(p.getFileName().toString(), Files.readAllBytes(p));
                 assertEquals(p.getFileName().toString(), t.name() + ".yaml", "file name matches template name");
+                // sequential is the default; the fixed-horizon judge is opt-in and says so in its name
+                assertEquals(t.name().endsWith("-fixed") ? AnalysisTemplate.Mode.FIXED : AnalysisTemplate.Mode.SEQUENTIAL,
+                        t.mode(), t.name());
             }
         }
     }

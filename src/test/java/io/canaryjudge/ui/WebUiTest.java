@@ -61,8 +61,12 @@ class WebUiTest {
     }
 
     private String analysed(String service, String verdict) {
+        return analysed(service, verdict, "http-golden-signals");
+    }
+
+    private String analysed(String service, String verdict, String template) {
         String id = given().contentType("application/json")
-                .body(DemoScenario.event("ui-" + service + "-" + System.nanoTime(), service, startedAt))
+                .body(DemoScenario.event("ui-" + service + "-" + System.nanoTime(), service, startedAt, template, null))
                 .post("/api/v1/analyses").then().statusCode(202).extract().path("id");
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> given().get("/api/v1/analyses/" + id)
                 .then().statusCode(200).body("verdict", equalTo(verdict)));
@@ -88,8 +92,8 @@ class WebUiTest {
     }
 
     @Test
-    void analysisPageDrawsSeriesDistributionAndIntervalOfEveryMetric() throws Exception {
-        String id = analysed("cart", "PROMOTE");
+    void fixedAnalysisPageDrawsSeriesDistributionAndIntervalOfEveryMetric() throws Exception {
+        String id = analysed("cart", "PROMOTE", "http-golden-signals-fixed");
         browser.navigate(root + "#/analyses/" + id);
         browser.waitFor("document.querySelectorAll('article.metric').length === 5", Duration.ofSeconds(20));
         // five metrics, each with a series chart, a distribution (ECDF or box plot) and an interval against tolerance
@@ -100,6 +104,40 @@ class WebUiTest {
         assertEquals(5, browser.evaluate("document.querySelectorAll('svg[data-chart=interval] rect.band').length").asInt());
         assertEquals("Score 100.0 reaches the pass threshold 95.0.",
                 browser.evaluate("document.getElementById('reason').textContent").asText());
+        assertEquals(0, browser.evaluate("document.querySelectorAll('svg[data-chart=evidence]').length").asInt());
+        assertTrue(browser.evaluate("document.getElementById('mode').textContent").asText().startsWith("fixed horizon"));
+        Files.write(SHOTS.resolve("analysis-fixed.png"), browser.screenshot(0));
+        assertEquals(List.of(), browser.errors());
+    }
+
+    @Test
+    void sequentialAnalysisPagePlotsEveryTestsEvidenceAgainstTheAbortLine() throws Exception {
+        String id = analysed("cart", "PROMOTE");
+        browser.navigate(root + "#/analyses/" + id);
+        browser.waitFor("document.querySelectorAll('article.metric svg[data-chart=evidence]').length === 5",
+                Duration.ofSeconds(20));
+        assertTrue(browser.evaluate("document.getElementById('mode').textContent").asText().startsWith("sequential"));
+        // one evidence chart per metric, each with the ln(1/α) line, labelled
+        assertEquals(5, browser.evaluate("document.querySelectorAll('svg[data-chart=evidence] line.threshold').length").asInt());
+        assertEquals(Math.log(20), browser.evaluate("Number(document.querySelector('svg[data-chart=evidence] line.threshold')"
+                + ".getAttribute('data-threshold'))").asDouble(), 1e-9);
+        assertEquals("abort at ln(1/α) = 3.00", browser.evaluate(
+                "document.querySelector('svg[data-chart=evidence] text.threshold-label').textContent").asText());
+        // one line per test: counts for the error rate; ranks and the p99 quantile for each of 4 continuous metrics,
+        // each with a point per measurement (10), and labelled at its end
+        assertEquals("counts", browser.evaluate("[...document.querySelectorAll("
+                + "'article[data-metric=\"error-rate\"] path.evidence')].map(p => p.dataset.test).join()").asText());
+        assertEquals("ranks,quantile p99", browser.evaluate("[...document.querySelectorAll("
+                + "'article[data-metric=\"latency-p50\"] path.evidence')].map(p => p.dataset.test).join()").asText());
+        assertEquals(9, browser.evaluate("document.querySelectorAll('path.evidence').length").asInt());
+        assertEquals(9, browser.evaluate("[...document.querySelectorAll('path.evidence')]"
+                + ".filter(p => p.dataset.points === '10' && p.getAttribute('d').split('L').length === 10).length").asInt());
+        assertEquals(9, browser.evaluate("document.querySelectorAll('svg[data-chart=evidence] text.line-label').length").asInt());
+        // the data the tests were fed: every interval's points, and the rate ratio's confidence sequence
+        assertEquals(10, browser.evaluate("document.querySelectorAll('svg[data-chart=series] polyline').length").asInt());
+        assertEquals(1, browser.evaluate("document.querySelectorAll('svg[data-chart=interval] circle.estimate').length").asInt());
+        assertTrue(browser.evaluate("document.getElementById('reason').textContent").asText()
+                .startsWith("PROMOTE: no critical metric reached ln(1/α)"));
         Files.write(SHOTS.resolve("analysis.png"), browser.screenshot(0));
         Files.write(SHOTS.resolve("analysis-top.png"), browser.screenshot(1100));
         assertEquals(List.of(), browser.errors());
@@ -112,9 +150,17 @@ class WebUiTest {
         browser.waitFor("document.getElementById('reason') && document.querySelector('#decision button.abort')",
                 Duration.ofSeconds(20));
         assertTrue(browser.evaluate("document.getElementById('reason').textContent").asText()
-                .startsWith("Critical metric error-rate was HIGH"));
+                .startsWith("ABORT: error-rate (count e-process"));
         assertEquals("HIGH", browser.evaluate("document.querySelector('article[data-metric=\"error-rate\"] .badge.class')"
                 + ".textContent").asText());
+        // aborted at the first measurement: the error rate's evidence is one point above the abort line
+        browser.waitFor("document.querySelector('article[data-metric=\"error-rate\"] path.evidence')", Duration.ofSeconds(10));
+        assertEquals("1", browser.evaluate("document.querySelector('article[data-metric=\"error-rate\"] path.evidence')"
+                + ".dataset.points").asText());
+        assertTrue(browser.evaluate("(() => { const s = document.querySelector('article[data-metric=\"error-rate\"] "
+                + "svg[data-chart=evidence]'); return Number(s.querySelector('circle').getAttribute('cy'))"
+                + " < Number(s.querySelector('line.threshold').getAttribute('y1')); })()").asBoolean(),
+                "the point lies above the threshold line");
         Files.write(SHOTS.resolve("aborted.png"), browser.screenshot(0));
         assertEquals(List.of(), browser.errors());
         // the decision endpoint answers an error here (not this service's key): the page shows the HTTP status
