@@ -196,9 +196,12 @@ function sequentialCharts(m, ms) {
   return charts;
 }
 
-/** "counts", "ranks" or "quantile p99": what the line of a test is. */
+/** "counts", "ranks", "ranks-fast", "threshold" or "quantile p99": what the line of a test is. */
 function testLabel(metric, t) {
-  if (t.type === 'quantile') return `quantile ${t.test.startsWith(metric + ' ') ? t.test.substring(metric.length + 1) : t.test}`;
+  // quantile tests on raw points ("quantile") and on histogram buckets ("quantile-buckets") read the same way
+  if (t.type === 'quantile' || t.type === 'quantile-buckets') {
+    return `quantile ${t.test.startsWith(metric + ' ') ? t.test.substring(metric.length + 1) : t.test}`;
+  }
   return t.type || t.test;
 }
 

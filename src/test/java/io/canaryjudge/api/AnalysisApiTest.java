@@ -39,7 +39,7 @@ class AnalysisApiTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get(location).then().statusCode(200)
                 .body("eventId", equalTo(id)).body("phase", equalTo("SUCCESSFUL"))
                 .body("verdict", equalTo("PROMOTE")).body("measurements", hasSize(10))
-                .body("measurements[0].metrics.name", hasItem("latency-p99")));
+                .body("measurements[0].metrics.name", hasItem("latency")));
     }
 
     @Test

@@ -114,27 +114,27 @@ class WebUiTest {
     void sequentialAnalysisPagePlotsEveryTestsEvidenceAgainstTheAbortLine() throws Exception {
         String id = analysed("cart", "PROMOTE");
         browser.navigate(root + "#/analyses/" + id);
-        browser.waitFor("document.querySelectorAll('article.metric svg[data-chart=evidence]').length === 5",
+        browser.waitFor("document.querySelectorAll('article.metric svg[data-chart=evidence]').length === 4",
                 Duration.ofSeconds(20));
         assertTrue(browser.evaluate("document.getElementById('mode').textContent").asText().startsWith("sequential"));
         // one evidence chart per metric, each with the ln(1/α) line, labelled
-        assertEquals(5, browser.evaluate("document.querySelectorAll('svg[data-chart=evidence] line.threshold').length").asInt());
+        assertEquals(4, browser.evaluate("document.querySelectorAll('svg[data-chart=evidence] line.threshold').length").asInt());
         assertEquals(Math.log(20), browser.evaluate("Number(document.querySelector('svg[data-chart=evidence] line.threshold')"
                 + ".getAttribute('data-threshold'))").asDouble(), 1e-9);
         assertEquals("abort at ln(1/α) = 3.00", browser.evaluate(
                 "document.querySelector('svg[data-chart=evidence] text.threshold-label').textContent").asText());
-        // one line per test: counts for the error rate; ranks and the p99 quantile for each of 4 continuous metrics,
+        // one line per test: counts for the error rate; ranks, p50 and p99 for each of 3 continuous metrics,
         // each with a point per measurement (10), and labelled at its end
         assertEquals("counts", browser.evaluate("[...document.querySelectorAll("
                 + "'article[data-metric=\"error-rate\"] path.evidence')].map(p => p.dataset.test).join()").asText());
-        assertEquals("ranks,quantile p99", browser.evaluate("[...document.querySelectorAll("
-                + "'article[data-metric=\"latency-p50\"] path.evidence')].map(p => p.dataset.test).join()").asText());
-        assertEquals(9, browser.evaluate("document.querySelectorAll('path.evidence').length").asInt());
-        assertEquals(9, browser.evaluate("[...document.querySelectorAll('path.evidence')]"
+        assertEquals("ranks,quantile p50,quantile p99", browser.evaluate("[...document.querySelectorAll("
+                + "'article[data-metric=\"latency\"] path.evidence')].map(p => p.dataset.test).join()").asText());
+        assertEquals(10, browser.evaluate("document.querySelectorAll('path.evidence').length").asInt());
+        assertEquals(10, browser.evaluate("[...document.querySelectorAll('path.evidence')]"
                 + ".filter(p => p.dataset.points === '10' && p.getAttribute('d').split('L').length === 10).length").asInt());
-        assertEquals(9, browser.evaluate("document.querySelectorAll('svg[data-chart=evidence] text.line-label').length").asInt());
-        // the data the tests were fed: every interval's points, and the rate ratio's confidence sequence
-        assertEquals(10, browser.evaluate("document.querySelectorAll('svg[data-chart=series] polyline').length").asInt());
+        assertEquals(10, browser.evaluate("document.querySelectorAll('svg[data-chart=evidence] text.line-label').length").asInt());
+        // the data the tests were fed: every interval's points (4 metrics x 2 cohorts), and the rate ratio's confidence sequence
+        assertEquals(8, browser.evaluate("document.querySelectorAll('svg[data-chart=series] polyline').length").asInt());
         assertEquals(1, browser.evaluate("document.querySelectorAll('svg[data-chart=interval] circle.estimate').length").asInt());
         assertTrue(browser.evaluate("document.getElementById('reason').textContent").asText()
                 .startsWith("PROMOTE: no critical metric reached ln(1/α)"));
