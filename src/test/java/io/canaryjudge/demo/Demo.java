@@ -110,7 +110,7 @@ public final class Demo {
     /** counts, ranks or quantile p99. */
     private static String label(JsonNode metric, JsonNode test) {
         String type = test.path("type").asText();
-        return type.equals("quantile") ? "quantile " + test.path("test").asText()
+        return type.startsWith("quantile") ? "quantile " + test.path("test").asText()
                 .substring(metric.path("name").asText().length()).strip() : type;
     }
 
