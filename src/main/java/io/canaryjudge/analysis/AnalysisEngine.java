@@ -19,6 +19,7 @@ import io.canaryjudge.verdict.MeasurementRecord;
 import io.canaryjudge.verdict.Phase;
 import io.canaryjudge.verdict.VerdictPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,6 +62,8 @@ class AnalysisEngine {
     private final Ownership ownership;
     /** Analyses with a measurement planned or running here; the sweep resumes owned ones that are not. */
     private final Set<String> local = ConcurrentHashMap.newKeySet();
+    /** Due instant (window end + query delay) to stored result, per measurement: "no measurement later than one interval". */
+    private final Timer lateness;
     private ScheduledExecutorService timer;
     private ExecutorService workers;
 
@@ -77,6 +80,11 @@ class AnalysisEngine {
         this.clock = clock;
         this.judging = new Judging(json);
         registry.gauge("canary.analysis.pending.measurements", pending);
+        registry.gauge("canary.analysis.in.flight", local, Set::size);
+        this.lateness = Timer.builder("canary.analysis.measurement.lateness")
+                .description("Time from a measurement's due instant (window end plus query delay) to its stored result")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofHours(1)).register(registry);
     }
 
     void onStart(@Observes StartupEvent ev) {
@@ -146,19 +154,23 @@ class AnalysisEngine {
     /** Plans measurement {@code seq} of a running analysis. */
     void schedule(AnalysisRecord a, int seq) {
         Instant due = a.startedAt().plus(initialDelay(a)).plus(a.interval().multipliedBy(seq)).plus(config.queryDelay());
-        schedule(a.id(), seq, Duration.between(clock.instant(), due));
+        schedule(a.id(), seq, due, Duration.between(clock.instant(), due));
     }
 
-    private void schedule(String id, int seq, Duration delay) {
+    private void schedule(String id, int seq, Instant due, Duration delay) {
         local.add(id);
         pending.incrementAndGet();
         timer.schedule(() -> workers.execute(() -> {
             pending.decrementAndGet();
-            take(id, seq);
+            take(id, seq, due);
         }), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
     }
 
-    private void take(String id, int seq) {
+    private void recordLateness(Instant due, Instant storedAt) {
+        lateness.record(Duration.between(due, storedAt).isNegative() ? Duration.ZERO : Duration.between(due, storedAt));
+    }
+
+    private void take(String id, int seq, Instant due) {
         try {
             AnalysisRecord a = store.find(id).orElse(null);
             if (a == null || a.phase().terminal() || !ownership.owns(a.key())) {
@@ -168,7 +180,7 @@ class AnalysisEngine {
             DeploymentEvent event = json.readValue(a.eventJson(), DeploymentEvent.class);
             AnalysisTemplate template = json.readValue(a.templateJson(), AnalysisTemplate.class);
             if (template.sequentialMode()) {
-                takeSequential(a, event, template, seq);
+                takeSequential(a, event, template, seq, due);
                 return;
             }
             Instant windowStart = a.startedAt().plus(template.initialDelay());
@@ -201,6 +213,7 @@ class AnalysisEngine {
             Instant now = clock.instant();
             store.addMeasurement(new MeasurementRecord(id, seq, windowStart, windowEnd, now, verdict,
                     finite(score.score()), json.writeValueAsString(result)));
+            recordLateness(due, now);
             store.markRunning(id, now);
             LOG.infof("analysis=%s step=%d/%d verdict=%s score=%s decision=%s", id, seq, a.measurementCount(), verdict,
                     score.score(), d.kind());
@@ -218,7 +231,7 @@ class AnalysisEngine {
             }
         } catch (JsonProcessingException | RuntimeException e) {
             LOG.errorf(e, "analysis=%s step=%d failed, retrying in %s", id, seq, config.retryDelay());
-            schedule(id, seq, config.retryDelay());
+            schedule(id, seq, due, config.retryDelay());
         }
     }
 
@@ -228,7 +241,7 @@ class AnalysisEngine {
      * start, so consecutive intervals share no point — and feeds it to each metric's e-processes, restored from
      * the previous measurement's stored state.
      */
-    private void takeSequential(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template, int seq)
+    private void takeSequential(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template, int seq, Instant due)
             throws JsonProcessingException {
         String id = a.id();
         Instant windowStart = a.startedAt().plus(template.initialDelay());
@@ -274,6 +287,7 @@ class AnalysisEngine {
         Instant now = clock.instant();
         store.addMeasurement(new MeasurementRecord(id, seq, intervalStart, intervalEnd, now, verdict, null,
                 json.writeValueAsString(result)));
+        recordLateness(due, now);
         store.markRunning(id, now);
         LOG.infof("analysis=%s step=%d/%d mode=sequential action=%s decision=%s", id, seq, a.measurementCount(),
                 d.decision().action(), d.kind());
