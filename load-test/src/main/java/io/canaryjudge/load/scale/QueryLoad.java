@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * concurrency. Prometheus's maximum sustainable rate for these queries is the best rate over the sweep.
  */
 final class QueryLoad {
-    record Level(int concurrency, long requests, long errors, double perSecond, double p50Ms, double p99Ms) {
+    record Level(int concurrency, long requests, long errors, double perSecond, double p50Ms, double p99Ms,
+                 double clientCores, double prometheusCores) {
     }
 
     private final String prometheus;
@@ -33,7 +34,10 @@ final class QueryLoad {
     private final Duration step;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    QueryLoad(String prometheus, List<String> queries, int services, Duration interval, Duration step) {
+    private final long prometheusPid;
+
+    QueryLoad(String prometheus, long prometheusPid, List<String> queries, int services, Duration interval, Duration step) {
+        this.prometheusPid = prometheusPid;
         this.prometheus = prometheus;
         this.queries = queries;
         this.services = services;
@@ -62,6 +66,8 @@ final class QueryLoad {
 
     Level run(int concurrency, Duration length) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        long selfBefore = ScaleRun.cpuTicks(ProcessHandle.current().pid());
+        long promBefore = ScaleRun.cpuTicks(prometheusPid);
         long end = System.nanoTime() + length.toNanos();
         AtomicLong errors = new AtomicLong();
         List<Future<long[]>> futures = new ArrayList<>();
@@ -76,6 +82,9 @@ final class QueryLoad {
                         r = http.send(randomRequest(), HttpResponse.BodyHandlers.ofString());
                     } catch (java.io.IOException e) {
                         errors.incrementAndGet(); // e.g. a pooled connection closed under the request: counted, not timed
+                        if (errors.get() % 100 == 1) {
+                            System.out.println("  baseline request failed: " + e);
+                        }
                         continue;
                     }
                     long dt = System.nanoTime() - t0;
@@ -96,10 +105,13 @@ final class QueryLoad {
             parts.add(f.get());
         }
         pool.shutdown();
+        double ticks = 100.0 * length.toNanos() / 1e9;
+        double clientCores = (ScaleRun.cpuTicks(ProcessHandle.current().pid()) - selfBefore) / ticks;
+        double promCores = (ScaleRun.cpuTicks(prometheusPid) - promBefore) / ticks;
         long[] all = parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         double seconds = length.toNanos() / 1e9;
         return new Level(concurrency, all.length, errors.get(), all.length / seconds, all[all.length / 2] / 1e6,
-                all[(int) (all.length * 0.99)] / 1e6);
+                all[(int) (all.length * 0.99)] / 1e6, clientCores, promCores);
     }
 
     /** Concurrency 1, 2, 4, … up to {@code maxConcurrency}; stops early once the rate falls 10 % below the best. */
@@ -110,8 +122,9 @@ final class QueryLoad {
         for (int c = 1; c <= maxConcurrency; c *= 2) {
             Level l = run(c, perLevel);
             levels.add(l);
-            System.out.printf("  baseline concurrency %3d: %7.0f queries/s  p50 %6.2f ms  p99 %7.2f ms  errors %d%n",
-                    c, l.perSecond(), l.p50Ms(), l.p99Ms(), l.errors());
+            System.out.printf("  baseline concurrency %3d: %7.0f queries/s  p50 %6.2f ms  p99 %7.2f ms  failed %d  "
+                    + "CPU: client %.2f, Prometheus %.2f cores%n", c, l.perSecond(), l.p50Ms(), l.p99Ms(), l.errors(),
+                    l.clientCores(), l.prometheusCores());
             if (l.perSecond() < best * 0.9) {
                 break;
             }

@@ -139,7 +139,7 @@ public final class ScaleRun {
 
             // --- baseline: Prometheus's own maximum rate for the same queries ---
             System.out.println("baseline: plain HTTP client, the service's query_range requests, concurrency sweep");
-            List<QueryLoad.Level> levels = new QueryLoad(promUrl, queries, n, interval, step).sweep(maxConcurrency, perLevel);
+            List<QueryLoad.Level> levels = new QueryLoad(promUrl, prometheus.pid(), queries, n, interval, step).sweep(maxConcurrency, perLevel);
             QueryLoad.Level best = levels.stream().max(Comparator.comparingDouble(QueryLoad.Level::perSecond)).orElseThrow();
 
             // --- publish N deployment events at the set rate ---
@@ -248,8 +248,9 @@ public final class ScaleRun {
             r.append(String.format("required query rate            %.0f queries/s (N x 6 / interval)%n", required));
             r.append(String.format("service query rate             mean %.0f/s over the measured intervals, peak %.0f/s (10 s), "
                     + "errors %.0f%n", meanRate, peak, last.queryErrors() - beforePublish.queryErrors()));
-            r.append(String.format("Prometheus max (baseline)      %.0f/s at concurrency %d (p50 %.2f ms, p99 %.2f ms)%n",
-                    best.perSecond(), best.concurrency(), best.p50Ms(), best.p99Ms()));
+            r.append(String.format("Prometheus max (baseline)      %.0f/s at concurrency %d (p50 %.2f ms, p99 %.2f ms); CPU per "
+                    + "query there: client %.3f ms, Prometheus %.3f ms%n", best.perSecond(), best.concurrency(), best.p50Ms(),
+                    best.p99Ms(), 1000 * best.clientCores() / best.perSecond(), 1000 * best.prometheusCores() / best.perSecond()));
             r.append(String.format("ratio service peak / max       %.2f (goal >= 0.80); mean / required %.2f%n",
                     peak / best.perSecond(), meanRate / required));
             r.append(String.format("measurements                   %.0f stored; %d due by the last reading, %d due at least one "
@@ -257,8 +258,12 @@ public final class ScaleRun {
                     measured >= overdueIfMissing ? "yes" : "NO, " + (overdueIfMissing - (long) measured) + " missing"));
             r.append(String.format("lateness (due -> stored)       p50 <= %.3f s, p99 <= %.3f s, max %.2f s; interval %d s "
                     + "(goal: max < interval)%n", p50, p99, maxLate, interval.toSeconds()));
-            r.append(String.format("heap used (max of samples)     %.0f MB of -Xmx%s (goal < 512 MB); RSS max %d MB%n", maxHeap,
-                    heap, maxRss));
+            r.append(String.format("heap used (max of samples)     %.0f MB of -Xmx%s (goal < 512 MB), live data after GC max %.0f MB; "
+                    + "RSS max %d MB%n", maxHeap, heap, samples.stream().mapToDouble(ServiceMetrics::liveData).max().orElse(0)
+                    / 1048576, maxRss));
+            double served = last.queries() - beforePublish.queries();
+            r.append(String.format("service CPU per query          %.3f ms (all its work: intake, judging, store, HTTP; %.0f queries)%n",
+                    1000 * cpuService / 100.0 / served, served));
             r.append(String.format("GC pauses                      %.2f s in %.0f s%n", last.gcPauseSeconds()
                     - beforePublish.gcPauseSeconds(), elapsed));
             r.append(String.format("CPU (cores used, %.0f s)        service %.2f, Prometheus %.2f, driver (Kafka+exporter) %.2f; "
@@ -340,7 +345,7 @@ public final class ScaleRun {
         }
     }
 
-    private static long cpuTicks(long pid) {
+    static long cpuTicks(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
