@@ -12,7 +12,7 @@ import java.util.concurrent.Executors;
  * Live synthetic metrics of {@code services} services × 2 cohorts (track="canary"/"stable") for a real Prometheus
  * to scrape, split into {@code shards} scrape targets ({@code /metrics/<shard>} serves the services with
  * index % shards == shard). Per service and cohort: {@code scale_requests_total} and {@code scale_errors_total}
- * (counters growing with wall time: 10–16 req/s, 1 % errors) and {@code scale_latency_seconds} (a gauge around
+ * (counters growing with wall time: 10–16 req/s, 0.9–1.1 % errors) and {@code scale_latency_seconds} (a gauge around
  * 100 ms that changes every 15 s). Canary and stable follow the same law with different noise: an A/A comparison.
  */
 final class SyntheticExporter implements AutoCloseable {
@@ -65,7 +65,8 @@ final class SyntheticExporter implements AutoCloseable {
                 String labels = "{service=\"" + service(i) + "\",track=\"" + (c == 0 ? "canary" : "stable") + "\"}";
                 double rps = 10 + (i % 7);
                 long requests = (long) (seconds * rps);
-                long errors = (long) (requests * 0.01 + noise(i, c, slot) * 3);
+                // monotone (a counter): the error share differs a little per service and cohort, not over time
+                long errors = (long) (requests * (0.009 + 0.002 * noise(i, c, -1)));
                 double latency = 0.1 * (1 + 0.2 * (noise(i, c, slot + 7) - 0.5));
                 sb.append("scale_requests_total").append(labels).append(' ').append(requests).append('\n');
                 sb.append("scale_errors_total").append(labels).append(' ').append(errors).append('\n');
