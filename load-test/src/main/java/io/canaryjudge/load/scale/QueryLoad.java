@@ -90,7 +90,8 @@ final class QueryLoad {
                     long dt = System.nanoTime() - t0;
                     if (r.statusCode() != 200 || !r.body().contains("\"status\":\"success\"")
                             || !r.body().contains("\"values\"")) {
-                        errors.incrementAndGet(); // no data is an error too: the baseline must read real series
+                        errors.incrementAndGet(); // no data is a failure too: the baseline must read real series
+                        continue; // and it is not counted in the rate (an empty answer is cheaper)
                     }
                     if (n == lat.length) {
                         lat = Arrays.copyOf(lat, n * 2);

@@ -128,8 +128,8 @@ public final class ScaleRun {
             waitFor(base + "/q/health/ready", Duration.ofSeconds(120));
             System.out.printf("service ready in %.1f s (pid %d)%n", (System.nanoTime() - t0) / 1e9, service.pid());
 
-            // --- Prometheus must have scraped every target twice (rate over 1m needs two samples) ---
-            long scrapedBy = System.nanoTime() + scrape.multipliedBy(2).plusSeconds(2).toNanos();
+            // --- every step of the baseline's and the analyses' windows needs two samples within rate()'s 1m ---
+            long scrapedBy = System.nanoTime() + scrape.multipliedBy(3).plusSeconds(3).toNanos();
             while (System.nanoTime() < scrapedBy) {
                 Thread.sleep(500);
             }
