@@ -7,8 +7,12 @@ import java.time.Duration;
 /** How analyses are scheduled. */
 @ConfigMapping(prefix = "canary.analysis")
 public interface AnalysisConfig {
-    /** Threads taking measurements (each queries Prometheus and judges); analyses share them, none owns one. */
-    @WithDefault("4")
+    /**
+     * Threads taking measurements (each queries Prometheus and judges); analyses share them, none owns one. As many as
+     * the Prometheus query bound ({@code canary.prometheus.max-concurrency}, 8): with 4, 10,000 analyses at a 30 s
+     * interval fell behind (BENCHMARKS.md, "10,000 in-flight analyses").
+     */
+    @WithDefault("8")
     int workers();
 
     /**

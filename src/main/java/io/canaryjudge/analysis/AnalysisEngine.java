@@ -19,6 +19,7 @@ import io.canaryjudge.verdict.MeasurementRecord;
 import io.canaryjudge.verdict.Phase;
 import io.canaryjudge.verdict.VerdictPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,6 +62,12 @@ class AnalysisEngine {
     private final Ownership ownership;
     /** Analyses with a measurement planned or running here; the sweep resumes owned ones that are not. */
     private final Set<String> local = ConcurrentHashMap.newKeySet();
+    /** Per analysis running here: its parsed event and template and the state its last measurement here stored. */
+    private final Map<String, Running> runs = new ConcurrentHashMap<>();
+    /** Parsed templates by their stored JSON: the analyses of one template share one parsed copy. */
+    private final Map<String, AnalysisTemplate> compiled = new ConcurrentHashMap<>();
+    /** Due instant (window end + query delay) to stored result, per measurement: "no measurement later than one interval". */
+    private final Timer lateness;
     private ScheduledExecutorService timer;
     private ExecutorService workers;
 
@@ -77,6 +84,11 @@ class AnalysisEngine {
         this.clock = clock;
         this.judging = new Judging(json);
         registry.gauge("canary.analysis.pending.measurements", pending);
+        registry.gauge("canary.analysis.in.flight", local, Set::size);
+        this.lateness = Timer.builder("canary.analysis.measurement.lateness")
+                .description("Time from a measurement's due instant (window end plus query delay) to its stored result")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofHours(1)).register(registry);
     }
 
     void onStart(@Observes StartupEvent ev) {
@@ -102,11 +114,63 @@ class AnalysisEngine {
         workers.shutdown();
     }
 
+    /**
+     * What a measurement needs besides the store's mutable columns, parsed once per analysis instead of once per
+     * measurement: the stored record without its event and template text, the event, the template, and the state the
+     * previous measurement taken here stored (so the next one need not read and parse it back).
+     */
+    private static final class Running {
+        final AnalysisRecord record;
+        final DeploymentEvent event;
+        final AnalysisTemplate template;
+        volatile int lastSeq;
+        volatile Map<String, SequentialStep.MetricState> states = Map.of();
+        volatile Map<String, Lifecycle.Counters> counters = Map.of();
+
+        Running(AnalysisRecord record, DeploymentEvent event, AnalysisTemplate template) {
+            this.record = record;
+            this.event = event;
+            this.template = template;
+        }
+
+        void remember(int seq, Map<String, SequentialStep.MetricState> states, Map<String, Lifecycle.Counters> counters) {
+            this.states = states;
+            this.counters = counters;
+            this.lastSeq = seq;
+        }
+    }
+
+    private Running running(AnalysisRecord a) throws JsonProcessingException {
+        Running r = runs.get(a.id());
+        if (r != null) {
+            return r;
+        }
+        AnalysisTemplate t = compiled.get(a.templateJson());
+        if (t == null) {
+            t = json.readValue(a.templateJson(), AnalysisTemplate.class);
+            if (compiled.size() >= 256) {
+                compiled.clear(); // templates edited many times: keep the cache bounded
+            }
+            compiled.put(a.templateJson(), t);
+        }
+        r = new Running(new AnalysisRecord(a.id(), a.eventId(), a.deploymentId(), a.namespace(), a.service(),
+                a.environment(), a.template(), a.canaryDigest(), a.stableDigest(), null, null, a.startedAt(), a.interval(),
+                a.measurementCount(), a.phase(), a.verdict(), a.score(), a.reason(), null, a.createdAt(), a.updatedAt(),
+                a.completedAt(), a.publishedAt()), json.readValue(a.eventJson(), DeploymentEvent.class), t);
+        runs.put(a.id(), r);
+        return r;
+    }
+
+    private void forget(String id) {
+        local.remove(id);
+        runs.remove(id);
+    }
+
     private Duration initialDelay(AnalysisRecord a) {
         try {
-            return json.readValue(a.templateJson(), AnalysisTemplate.class).initialDelay();
+            return running(a).template.initialDelay();
         } catch (JsonProcessingException e) {
-            return Duration.ZERO;
+            return Duration.ZERO; // the measurement reports the unreadable template
         }
     }
 
@@ -132,10 +196,14 @@ class AnalysisEngine {
                     publisher.publish(a);
                 }
             }
-            for (AnalysisRecord a : store.running()) {
-                if (ownership.owns(a.key()) && !local.contains(a.id())) {
-                    LOG.infof("analysis=%s resumed at step=%d", a.id(), store.measurementCount(a.id()) + 1);
-                    schedule(a, store.measurementCount(a.id()) + 1);
+            for (AnalysisStore.RunningRef ref : store.runningRefs()) {
+                if (ownership.owns(ref.key()) && !local.contains(ref.id())) {
+                    Optional<AnalysisRecord> a = store.find(ref.id());
+                    if (a.isPresent()) {
+                        int next = store.measurementCount(ref.id()) + 1;
+                        LOG.infof("analysis=%s resumed at step=%d", ref.id(), next);
+                        schedule(a.get(), next);
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -146,29 +214,43 @@ class AnalysisEngine {
     /** Plans measurement {@code seq} of a running analysis. */
     void schedule(AnalysisRecord a, int seq) {
         Instant due = a.startedAt().plus(initialDelay(a)).plus(a.interval().multipliedBy(seq)).plus(config.queryDelay());
-        schedule(a.id(), seq, Duration.between(clock.instant(), due));
+        schedule(a.id(), seq, due, Duration.between(clock.instant(), due));
     }
 
-    private void schedule(String id, int seq, Duration delay) {
+    private void schedule(String id, int seq, Instant due, Duration delay) {
         local.add(id);
         pending.incrementAndGet();
         timer.schedule(() -> workers.execute(() -> {
             pending.decrementAndGet();
-            take(id, seq);
+            take(id, seq, due);
         }), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
     }
 
-    private void take(String id, int seq) {
+    private void recordLateness(Instant due, Instant storedAt) {
+        lateness.record(Duration.between(due, storedAt).isNegative() ? Duration.ZERO : Duration.between(due, storedAt));
+    }
+
+    private void take(String id, int seq, Instant due) {
         try {
-            AnalysisRecord a = store.find(id).orElse(null);
-            if (a == null || a.phase().terminal() || !ownership.owns(a.key())) {
-                local.remove(id); // ended, or moved to another replica by a rebalance
+            Running run = runs.get(id);
+            if (run == null) {
+                AnalysisRecord stored = store.find(id).orElse(null);
+                if (stored == null) {
+                    forget(id);
+                    return;
+                }
+                run = running(stored);
+            }
+            AnalysisStore.Progress progress = store.progress(id).orElse(null);
+            if (progress == null || progress.phase().terminal() || !ownership.owns(run.record.key())) {
+                forget(id); // ended, or moved to another replica by a rebalance
                 return;
             }
-            DeploymentEvent event = json.readValue(a.eventJson(), DeploymentEvent.class);
-            AnalysisTemplate template = json.readValue(a.templateJson(), AnalysisTemplate.class);
+            AnalysisRecord a = withProgress(run.record, progress);
+            DeploymentEvent event = run.event;
+            AnalysisTemplate template = run.template;
             if (template.sequentialMode()) {
-                takeSequential(a, event, template, seq);
+                takeSequential(run, a, progress, seq, due);
                 return;
             }
             Instant windowStart = a.startedAt().plus(template.initialDelay());
@@ -181,9 +263,9 @@ class AnalysisEngine {
                 judged.add(r);
                 metricsJson.add(metricJson(m, o, r));
             }
-            Map<String, Lifecycle.Counters> previous = previousCounters(id);
+            Map<String, Lifecycle.Counters> previous = run.lastSeq == seq - 1 ? run.counters : previousCounters(id);
             Lifecycle.Decision d = Lifecycle.step(template, previous, judged, seq, a.measurementCount(),
-                    store.extensions(id));
+                    progress.extensions());
             ScoreResult score = d.score();
             String verdict = d.kind() == Lifecycle.Decision.Kind.FINISH ? d.verdict().name() : score.verdict().name();
             ObjectNode result = json.createObjectNode();
@@ -199,9 +281,14 @@ class AnalysisEngine {
             result.set("groupScores", json.valueToTree(score.groupScores()));
             result.set("counters", json.valueToTree(d.counters()));
             Instant now = clock.instant();
-            store.addMeasurement(new MeasurementRecord(id, seq, windowStart, windowEnd, now, verdict,
+            boolean stored = store.addMeasurement(new MeasurementRecord(id, seq, windowStart, windowEnd, now, verdict,
                     finite(score.score()), json.writeValueAsString(result)));
-            store.markRunning(id, now);
+            recordLateness(due, now);
+            // a measurement stored by another replica first wins: the next one reads that one's state back
+            run.remember(stored ? seq : -1, Map.of(), d.counters());
+            if (progress.phase() == Phase.PENDING) {
+                store.markRunning(id, now);
+            }
             LOG.infof("analysis=%s step=%d/%d verdict=%s score=%s decision=%s", id, seq, a.measurementCount(), verdict,
                     score.score(), d.kind());
             switch (d.kind()) {
@@ -212,13 +299,13 @@ class AnalysisEngine {
                     schedule(a, seq + 1);
                 }
                 case FINISH -> {
-                    local.remove(id);
+                    forget(id);
                     finish(a, event, template, d.phase(), d.verdict(), score.score(), d.reason(), metricsJson, now);
                 }
             }
         } catch (JsonProcessingException | RuntimeException e) {
             LOG.errorf(e, "analysis=%s step=%d failed, retrying in %s", id, seq, config.retryDelay());
-            schedule(id, seq, config.retryDelay());
+            schedule(id, seq, due, config.retryDelay());
         }
     }
 
@@ -228,9 +315,11 @@ class AnalysisEngine {
      * start, so consecutive intervals share no point — and feeds it to each metric's e-processes, restored from
      * the previous measurement's stored state.
      */
-    private void takeSequential(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template, int seq)
+    private void takeSequential(Running run, AnalysisRecord a, AnalysisStore.Progress progress, int seq, Instant due)
             throws JsonProcessingException {
         String id = a.id();
+        DeploymentEvent event = run.event;
+        AnalysisTemplate template = run.template;
         Instant windowStart = a.startedAt().plus(template.initialDelay());
         Instant intervalStart = windowStart.plus(a.interval().multipliedBy(seq - 1L));
         Instant intervalEnd = windowStart.plus(a.interval().multipliedBy(seq));
@@ -239,9 +328,10 @@ class AnalysisEngine {
             observations.add(Judging.applyNanPolicy(m, reader.readInterval(template, m, event, intervalStart,
                     intervalEnd)));
         }
-        Map<String, SequentialStep.MetricState> previous = previousSequentialState(id);
+        Map<String, SequentialStep.MetricState> previous = run.lastSeq == seq - 1 ? run.states
+                : previousSequentialState(id);
         SequentialStep.Outcome d = SequentialStep.step(template, previous, observations, seq, a.measurementCount(),
-                store.extensions(id));
+                progress.extensions());
         ArrayNode metricsJson = json.createArrayNode();
         for (int i = 0; i < template.metrics().size(); i++) {
             MetricTemplate m = template.metrics().get(i);
@@ -289,9 +379,13 @@ class AnalysisEngine {
         result.set("counters", json.valueToTree(d.counters()));
         result.set("sequentialState", SequentialStep.toJson(json, d.states()));
         Instant now = clock.instant();
-        store.addMeasurement(new MeasurementRecord(id, seq, intervalStart, intervalEnd, now, verdict, null,
+        boolean stored = store.addMeasurement(new MeasurementRecord(id, seq, intervalStart, intervalEnd, now, verdict, null,
                 json.writeValueAsString(result)));
-        store.markRunning(id, now);
+        recordLateness(due, now);
+        run.remember(stored ? seq : -1, d.states(), Map.of());
+        if (progress.phase() == Phase.PENDING) {
+            store.markRunning(id, now);
+        }
         LOG.infof("analysis=%s step=%d/%d mode=sequential action=%s decision=%s", id, seq, a.measurementCount(),
                 d.decision().action(), d.kind());
         switch (d.kind()) {
@@ -302,7 +396,7 @@ class AnalysisEngine {
                 schedule(a, seq + 1);
             }
             case FINISH -> {
-                local.remove(id);
+                forget(id);
                 finish(a, event, template, d.phase(), d.verdict(), Double.NaN, d.reason(), metricsJson, now);
             }
         }
@@ -398,6 +492,14 @@ class AnalysisEngine {
             n.set("stable", cohortJson(o.stable()));
         }
         return n;
+    }
+
+    /** The cached record with the store's current phase and planned measurement count. */
+    private static AnalysisRecord withProgress(AnalysisRecord a, AnalysisStore.Progress p) {
+        return new AnalysisRecord(a.id(), a.eventId(), a.deploymentId(), a.namespace(), a.service(), a.environment(),
+                a.template(), a.canaryDigest(), a.stableDigest(), a.eventJson(), a.templateJson(), a.startedAt(),
+                a.interval(), p.measurementCount(), p.phase(), a.verdict(), a.score(), a.reason(), a.verdictJson(),
+                a.createdAt(), a.updatedAt(), a.completedAt(), a.publishedAt());
     }
 
     private static Double finite(double d) {

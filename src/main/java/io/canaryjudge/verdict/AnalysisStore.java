@@ -97,6 +97,37 @@ public class AnalysisStore {
         return many("SELECT " + COLUMNS + " FROM analysis WHERE phase IN ('PENDING', 'RUNNING') ORDER BY created_at");
     }
 
+    /** Ids and keys of the analyses not yet ended: the sweep's cheap scan (no event or template text). */
+    public List<RunningRef> runningRefs() {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id, namespace, service FROM analysis "
+                     + "WHERE phase IN ('PENDING', 'RUNNING') ORDER BY created_at")) {
+            List<RunningRef> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new RunningRef(rs.getString(1), rs.getString(2) + "/" + rs.getString(3)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** What changes while an analysis runs (phase, planned measurements, extensions), read before each measurement. */
+    public Optional<Progress> progress(String id) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT phase, measurement_count, extensions FROM analysis WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Progress(Phase.valueOf(rs.getString(1)), rs.getInt(2), rs.getInt(3)))
+                        : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
     public List<AnalysisRecord> running(String namespace, String service) {
         return many("SELECT " + COLUMNS + " FROM analysis WHERE phase IN ('PENDING', 'RUNNING') AND namespace = ? "
                 + "AND service = ?", namespace, service);
@@ -359,6 +390,14 @@ public class AnalysisStore {
         }
         sql.append(" ORDER BY started_at, id");
         return many(sql.toString(), args.toArray());
+    }
+
+    /** A running analysis's id and key ({@code namespace/service}). */
+    public record RunningRef(String id, String key) {
+    }
+
+    /** The mutable part of a running analysis. */
+    public record Progress(Phase phase, int measurementCount, int extensions) {
     }
 
     /** Result of {@link #insertIfAbsent}: the stored analysis and whether this call created it. */

@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.oneOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.canaryjudge.testing.DemoScenario;
 import io.canaryjudge.testing.RealInfrastructure;
@@ -120,7 +121,32 @@ class AnalysisApiTest {
     void openApiAndMetricsAreServed() {
         given().get("/q/openapi?format=json").then().statusCode(200).body("paths", notNullValue())
                 .body(containsString("/api/v1/analyses"));
-        given().get("/q/metrics").then().statusCode(200).body(containsString("canary_analysis_pending_measurements"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("canary_analysis_pending_measurements"))
+                .body(containsString("canary_analysis_in_flight"));
+    }
+
+    /** The lateness timer records one observation per stored measurement: due instant to stored result. */
+    @Test
+    void everyStoredMeasurementRecordsItsLateness() {
+        double before = metric("canary_analysis_measurement_lateness_seconds_count");
+        String location = given().contentType("application/json")
+                .body(DemoScenario.event("late-" + System.nanoTime(), "inventory", startedAt))
+                .post("/api/v1/analyses").then().statusCode(202).extract().header("Location");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get(location).then()
+                .body("phase", not(oneOf("PENDING", "RUNNING"))));
+        int stored = given().get(location).then().extract().path("measurements.size()");
+        // other tests' analyses may run at the same time: at least this analysis's measurements were counted
+        assertTrue(metric("canary_analysis_measurement_lateness_seconds_count") - before >= stored);
+        // a backtest's windows closed long ago (the demo workload lies in the past): its lateness is their age
+        double ageOfFirstWindow = Duration.between(startedAt, Instant.now()).toSeconds() - 600;
+        assertTrue(metric("canary_analysis_measurement_lateness_seconds_max") >= ageOfFirstWindow,
+                "max lateness at least the age of the window ends");
+    }
+
+    private static double metric(String name) {
+        String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return body.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     @Test
