@@ -2,7 +2,7 @@
 # Load figures of one instance (issue 8, part): start-up time and idle RSS of the packaged jar, and the history
 # query at 10^6 stored analyses on PostgreSQL against /q/health/live at the same concurrency.
 # Usage (from the repository root, after ./mvnw package -DskipTests and (cd load-test && ../mvnw package)):
-#   bash load-test/history-and-startup.sh [rows=1000000] [concurrency=16] [seconds=20]
+#   bash load-test/history-and-startup.sh [rows=1000000] [concurrency=16, or a list like 1,4,16] [seconds=20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-1000000}; CONC=${2:-16}; SECS=${3:-20}; RUNS=${RUNS:-3}
@@ -62,5 +62,9 @@ SELECT md5(g::text), 'evt-' || g, 'dep-' || g, 'ns-' || (g % 20), 'svc-' || (g %
 FROM generate_series(1, $ROWS) g;
 ANALYZE analysis;
 SQL
-java -cp load-test/target/benchmarks.jar io.canaryjudge.load.HttpLoad \
-  "http://127.0.0.1:$HTTP/api/v1/analyses?service=svc-{n}&limit=50" "http://127.0.0.1:$HTTP/q/health/live" "$CONC" "$SECS"
+# concurrency may be a comma-separated list: one history-vs-health comparison per level
+for c in ${CONC//,/ }; do
+  echo "-- concurrency $c --"
+  java -cp load-test/target/benchmarks.jar io.canaryjudge.load.HttpLoad \
+    "http://127.0.0.1:$HTTP/api/v1/analyses?service=svc-{n}&limit=50" "http://127.0.0.1:$HTTP/q/health/live" "$c" "$SECS"
+done

@@ -45,10 +45,17 @@ public final class HttpLoad {
                 t.p50Ms() / b.p50Ms());
     }
 
+    /** Daemon threads: the JVM ends when main does (the script runs one comparison per concurrency level). */
+    private static Thread daemon(Runnable r) {
+        Thread t = new Thread(r, "http-load");
+        t.setDaemon(true);
+        return t;
+    }
+
     static Result run(String url, int concurrency, int seconds) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .executor(Executors.newFixedThreadPool(2)).build();
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+                .executor(Executors.newFixedThreadPool(2, HttpLoad::daemon)).build();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency, HttpLoad::daemon);
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         AtomicLong errors = new AtomicLong();
         List<Future<long[]>> futures = new ArrayList<>();
