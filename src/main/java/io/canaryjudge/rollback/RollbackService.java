@@ -32,12 +32,14 @@ public class RollbackService {
 
     private final RollbackConfig config;
     private final Rollbacks rollbacks;
+    private final Instance<KubernetesClient> kubernetes;
     private ExecutorService workers;
     private ScheduledExecutorService recovery;
 
     RollbackService(RollbackConfig config, RollbackStore store, RollbackPublisher publisher, AnalysisStore analyses,
                     Instance<KubernetesClient> kubernetes, ObjectMapper json, Clock clock) {
         this.config = config;
+        this.kubernetes = kubernetes;
         String holder = System.getenv().getOrDefault("HOSTNAME", "canary-judge") + "-" + UUID.randomUUID().toString()
                 .substring(0, 8);
         // the client is created on first use only: nothing reaches for a cluster unless a rollback runs
@@ -53,6 +55,29 @@ public class RollbackService {
         workers = Executors.newFixedThreadPool(Math.max(1, config.threads()), r -> daemon(r, "canary-rollback-" + n.incrementAndGet()));
         recovery = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "canary-rollback-recovery"));
         recovery.scheduleWithFixedDelay(this::recover, 0, config.recoveryInterval().toMillis(), TimeUnit.MILLISECONDS);
+        if (config.enabled()) {
+            workers.execute(this::warmUp);
+        }
+    }
+
+    /**
+     * With rollbacks on, the first one should not pay for building the Kubernetes client and loading its model
+     * and JSON classes (≈ 1.4 s measured by load-test/rollback-latency.sh): do it once in the background at start.
+     * No request is sent, so nothing reaches for a cluster.
+     */
+    private void warmUp() {
+        try {
+            KubernetesClient client = kubernetes.get();
+            var json = client.getKubernetesSerialization();
+            json.unmarshal("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"warm-up\"},"
+                    + "\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"x\"}]}}}}",
+                    io.fabric8.kubernetes.api.model.apps.Deployment.class);
+            json.unmarshal("{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSetList\",\"items\":[]}",
+                    io.fabric8.kubernetes.api.model.apps.ReplicaSetList.class);
+            client.apps().deployments().inNamespace("warm-up").withName("warm-up");
+        } catch (RuntimeException e) {
+            LOG.debugf("rollback warm-up skipped: %s", e.toString());
+        }
     }
 
     void onStop(@Observes ShutdownEvent ev) {

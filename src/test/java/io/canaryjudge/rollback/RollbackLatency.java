@@ -38,6 +38,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -92,9 +93,13 @@ public final class RollbackLatency {
                 for (int i = 0; i < n; i++) {
                     String id = "latency-" + i + "-" + System.nanoTime();
                     ids.add(id);
+                    // one service (and Deployment) per analysis: a newer canary of the same service would supersede
+                    // the running analysis; the cohort labels still select the demo's worse checkout canary
                     String event = DemoScenario.event(id, DemoScenario.BAD_SERVICE, startedAt)
-                            .replace("\"name\":\"" + DemoScenario.BAD_SERVICE + "\"", "\"name\":\"checkout-" + i + "\"");
-                    client.send("deployments", "shop/checkout", event);
+                            .replace("\"name\":\"" + DemoScenario.BAD_SERVICE + "\"", "\"name\":\"checkout-" + i + "\"")
+                            .replaceFirst("\"service\":\"" + DemoScenario.BAD_SERVICE + "\",\\s*\n",
+                                    "\"service\":\"checkout-" + i + "\",\n");
+                    client.send("deployments", "shop/checkout-" + i, event);
                     next += gapNanos;
                     long sleep = next - System.nanoTime();
                     if (sleep > 0) {
@@ -128,13 +133,16 @@ public final class RollbackLatency {
         int applied = 0;
         int restored = 0;
         for (int i = 0; i < eventIds.size(); i++) {
-            String analysisId = analysisId(http, base, eventIds.get(i));
+            String analysisId = analysisId(http, base, "checkout-" + i, eventIds.get(i));
             if (analysisId == null) {
                 continue;
             }
             JsonNode a = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/analyses/" + analysisId))
                     .build(), HttpResponse.BodyHandlers.ofString()).body());
             JsonNode ms = a.path("measurements");
+            if (ms.isEmpty()) {
+                continue;   // not judged (superseded or still running): counted as missing below
+            }
             Instant last = Instant.parse(ms.get(ms.size() - 1).path("takenAt").asText());
             JsonNode rb = a.path("rollback");
             if ("APPLIED".equals(rb.path("state").asText())) {
@@ -152,7 +160,7 @@ public final class RollbackLatency {
                     toVerdictSeen.add((double) (verdictRead - last.toEpochMilli()));
                 }
             }
-            if (cluster.deploymentImage("checkout-" + i).equals(Cluster.image(Cluster.STABLE))) {
+            if (Cluster.image(Cluster.STABLE).equals(cluster.deploymentImage("checkout-" + i))) {
                 restored++;
             }
         }
@@ -174,11 +182,11 @@ public final class RollbackLatency {
         return Duration.between(a, b).toNanos() / 1e6;
     }
 
-    private static String analysisId(HttpClient http, String base, String eventId) throws Exception {
+    private static String analysisId(HttpClient http, String base, String service, String eventId) throws Exception {
         // the analysis id is in the verdict; the history API has no event-id filter, so scan the service's list
         String cursor = null;
         do {
-            String url = base + "/api/v1/analyses?service=checkout&limit=500" + (cursor == null ? "" : "&cursor=" + cursor);
+            String url = base + "/api/v1/analyses?service=" + service + "&limit=500" + (cursor == null ? "" : "&cursor=" + cursor);
             JsonNode page = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(url)).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             for (JsonNode item : page.path("items")) {
@@ -240,17 +248,21 @@ public final class RollbackLatency {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(pp, new StringSerializer(), new StringSerializer());
              KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new StringDeserializer())) {
             producer.send(new ProducerRecord<>(topic, "warm", payload)).get();
-            consumer.subscribe(List.of(topic));
-            while (consumer.assignment().isEmpty()) {
-                consumer.poll(Duration.ofMillis(100));
-            }
-            consumer.seekToEnd(consumer.assignment());
-            consumer.poll(Duration.ofMillis(100));
+            // assigned, not subscribed (no group rebalance), and the end offsets resolved before the first send
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
             for (int i = 0; i < rounds; i++) {
                 long t0 = System.nanoTime();
                 producer.send(new ProducerRecord<>(topic, "k" + i, payload)).get();
                 boolean got = false;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (!got) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("baseline record " + i + " not read back within 10 s");
+                    }
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(20))) {
                         got |= r.key().equals("k" + i);
                     }
