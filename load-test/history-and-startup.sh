@@ -62,9 +62,15 @@ SELECT md5(g::text), 'evt-' || g, 'dep-' || g, 'ns-' || (g % 20), 'svc-' || (g %
 FROM generate_series(1, $ROWS) g;
 ANALYZE analysis;
 SQL
+# HISTORY_JFR=1 records the service with JFR during the load and prints where its CPU went
+[ "${HISTORY_JFR:-0}" = 1 ] && jcmd "$SVC" JFR.start name=history settings=profile >/dev/null
 # concurrency may be a comma-separated list: one history-vs-health comparison per level
 for c in ${CONC//,/ }; do
   echo "-- concurrency $c --"
   java -cp load-test/target/benchmarks.jar io.canaryjudge.load.HttpLoad \
     "http://127.0.0.1:$HTTP/api/v1/analyses?service=svc-{n}&limit=50" "http://127.0.0.1:$HTTP/q/health/live" "$c" "$SECS"
 done
+if [ "${HISTORY_JFR:-0}" = 1 ]; then
+  jcmd "$SVC" JFR.dump name=history filename="$WORK/history.jfr" >/dev/null
+  java -cp load-test/target/benchmarks.jar io.canaryjudge.load.scale.JfrTop "$WORK/history.jfr" 25
+fi
