@@ -66,18 +66,7 @@ public class PrometheusClient {
     public List<Series> queryRange(String query, Instant start, Instant end, Duration step) {
         String form = "query=" + enc(query) + "&start=" + seconds(start) + "&end=" + seconds(end)
                 + "&step=" + (step.toMillis() / 1000.0);
-        HttpRequest request = request("/api/v1/query_range")
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
-        Timer.Sample sample = Timer.start();
-        Timer outcome = failed;
-        try {
-            List<Series> series = parseMatrix(send(request));
-            outcome = succeeded;
-            return series;
-        } finally {
-            sample.stop(outcome);
-        }
+        return matrix("/api/v1/query_range", form);
     }
 
     /**
@@ -87,7 +76,12 @@ public class PrometheusClient {
      */
     public List<Series> queryRaw(String query, Instant at) {
         String form = "query=" + enc(query) + "&time=" + seconds(at);
-        HttpRequest request = request("/api/v1/query")
+        return matrix("/api/v1/query", form);
+    }
+
+    /** POSTs a form query to {@code path} and parses the matrix answer, timing it as success or failure. */
+    private List<Series> matrix(String path, String form) {
+        HttpRequest request = request(path)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build();
         Timer.Sample sample = Timer.start();
