@@ -22,6 +22,13 @@ class DatabaseConfigSourceTest {
     }
 
     @Test
+    void loadingTheConfigurationTurnsOffH2sStringCache() {
+        new DatabaseConfigSource();
+        // set before any datasource exists (the service's JVM has no other H2 user); a user's own -D wins
+        assertEquals("false", System.getProperty("h2.objectCache"));
+    }
+
+    @Test
     void noUrlKeepsTheEmbeddedDefault() {
         Map<String, String> v = DatabaseConfigSource.derive(null, null, null);
         assertEquals("true", v.get("quarkus.datasource.\"h2\".active"));
