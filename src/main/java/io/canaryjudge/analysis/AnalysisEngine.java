@@ -338,7 +338,7 @@ class AnalysisEngine {
             Observation o = observations.get(i);
             ObjectNode n = observationJson(m, o);
             if (o.error() == null && m.kind() == MetricTemplate.MetricKindName.COUNTS) {
-                n.set("interval", json.valueToTree(SequentialStep.interval(o)));
+                n.putPOJO("interval", SequentialStep.interval(o));
             }
             Buckets.Paired buckets = o.error() == null ? SequentialStep.histogram(o) : null;
             if (buckets != null) {
@@ -349,8 +349,8 @@ class AnalysisEngine {
                     le.add(x);
                 }
                 le.add("+Inf");
-                b.set("canary", json.valueToTree(buckets.canary()));
-                b.set("stable", json.valueToTree(buckets.stable()));
+                b.putPOJO("canary", buckets.canary());
+                b.putPOJO("stable", buckets.stable());
             }
             SequentialStep.MetricState state = d.states().get(m.name());
             // the fields fixed mode stores too, read by the Argo, Flagger and Kayenta endpoints and the web page
@@ -376,7 +376,7 @@ class AnalysisEngine {
         result.put("decision", d.kind().name());
         result.put("action", d.decision().action().name());
         result.set("metrics", metricsJson);
-        result.set("counters", json.valueToTree(d.counters()));
+        result.putPOJO("counters", d.counters());
         result.set("sequentialState", SequentialStep.toJson(json, d.states()));
         Instant now = clock.instant();
         boolean stored = store.addMeasurement(new MeasurementRecord(id, seq, intervalStart, intervalEnd, now, verdict, null,

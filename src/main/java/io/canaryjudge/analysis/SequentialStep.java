@@ -414,14 +414,15 @@ final class SequentialStep {
             n.put("noDataIntervals", s.noDataIntervals());
             n.put("consecutiveErrors", s.consecutiveErrors());
             if (s.threshold() != null) {
-                n.set(THRESHOLD, json.valueToTree(s.threshold()));
+                n.putPOJO(THRESHOLD, s.threshold());
             }
             ArrayNode tests = n.putArray("tests");
             for (Test t : s.tests()) {
                 ObjectNode x = tests.addObject();
                 x.put("name", t.name());
                 x.put("type", t.type());
-                x.set("state", json.valueToTree(t.state()));
+                // serialised straight into the measurement document when it is written: no intermediate tree
+                x.putPOJO("state", t.state());
             }
         });
         return out;
