@@ -91,6 +91,11 @@ class SequentialModeTest {
             }
         }
         assertTrue(a.path("reason").asText().startsWith("PROMOTE"), a.path("reason").asText());
+        // the service's mapper stores the rank e-process's node sums compactly (StateDocuments), and the next
+        // measurement continued from them: 8 looks above
+        JsonNode ranks = last.path("sequentialState").path("latency-p50").path("tests").get(0);
+        assertEquals("ranks", ranks.path("type").asText(), last.path("sequentialState").toPrettyString());
+        assertTrue(ranks.path("state").path("ell").asText().startsWith("201:"), ranks.toPrettyString());
         // the verdict carries every test's numbers too: ln M, anytime p, the estimate and the sentence
         JsonNode verdictErrors = a.path("metrics").get(0).path("sequential").get(0);
         assertEquals("counts", verdictErrors.path("type").asText(), a.path("metrics").toPrettyString());
