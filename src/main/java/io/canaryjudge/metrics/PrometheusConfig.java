@@ -30,8 +30,12 @@ public interface PrometheusConfig {
     @WithDefault("500ms")
     Duration backoff();
 
-    /** Most queries in flight towards Prometheus at once, for the whole service. */
-    @WithDefault("8")
+    /**
+     * Most queries in flight towards Prometheus at once, for the whole service. 16 stays below Prometheus' own
+     * default of 20 concurrent queries ({@code --query.max-concurrency}) and is where a plain client reaches ≈ 80 % of
+     * Prometheus' maximum rate (BENCHMARKS.md); it is only reached when measurements queue.
+     */
+    @WithDefault("16")
     int maxConcurrency();
 
     /** Bearer token sent as Authorization header (env CANARY_PROMETHEUS_BEARER_TOKEN). */
