@@ -12,6 +12,7 @@
 #   SCALE_SHARDS=N/1000           Prometheus scrape targets; SCALE_SCRAPE_SECONDS=15
 #   SCALE_BASELINE_SECONDS=5      per concurrency level (1, 2, 4, ... SCALE_BASELINE_MAX_CONCURRENCY=64)
 #   SCALE_JFR=1                   record the service with JFR and print where its CPU went
+#   SCALE_JAVA_OPTS="-XX:+UseSerialGC -Xms32m"   service JVM flags besides -Xmx (deploy/base's); "" = JVM defaults (G1)
 #   SCALE_BUILD=0                 use the existing target/quarkus-app and load-test/target (no rebuild)
 #   CANARY_ANALYSIS_WORKERS, ...  passed through to the service
 # Smoke run:  SCALE_N=500 SCALE_INTERVALS=2 bash load-test/scale.sh

@@ -71,11 +71,13 @@ public final class ScaleRun {
         Path jar = root.resolve("target/quarkus-app/quarkus-run.jar");
         Path work = Files.createTempDirectory("canary-scale-");
         String heap = env("SCALE_SERVICE_XMX", "512m");
+        // the JVM flags deploy/base sets through JAVA_TOOL_OPTIONS (README "Running it"); "" for the JVM's defaults (G1)
+        String javaOpts = env("SCALE_JAVA_OPTS", "-XX:+UseSerialGC -Xms32m");
         boolean jfr = !env("SCALE_JFR", "0").equals("0");
         Runtime.getRuntime().addShutdownHook(new Thread(ScaleRun::stopProcesses));
         System.out.printf("scale run: N=%d analyses, interval %ds, step %ds, %d measured intervals, publish %.0f/s, "
-                + "%d scrape targets every %ds; work dir %s%n", n, interval.toSeconds(), step.toSeconds(), measureIntervals,
-                publishRate, shards, scrape.toSeconds(), work);
+                + "%d scrape targets every %ds; service JVM -Xmx%s %s; work dir %s%n", n, interval.toSeconds(),
+                step.toSeconds(), measureIntervals, publishRate, shards, scrape.toSeconds(), heap, javaOpts, work);
         if (!Files.exists(jar)) {
             throw new IllegalStateException("no " + jar + ": run ./mvnw -B package -DskipTests in the service root first");
         }
@@ -112,6 +114,11 @@ public final class ScaleRun {
             // --- the service ---
             int port = freePort();
             List<String> cmd = new ArrayList<>(List.of("java", "-Xmx" + heap));
+            for (String opt : javaOpts.trim().split("\\s+")) {
+                if (!opt.isEmpty()) {
+                    cmd.add(opt);
+                }
+            }
             if (jfr) {
                 cmd.add("-XX:StartFlightRecording=filename=" + work.resolve("service.jfr") + ",settings=profile,dumponexit=true");
             }
