@@ -75,7 +75,7 @@ SQL
 # concurrency may be a comma-separated list: one history-vs-health comparison per level
 for c in ${CONC//,/ }; do
   echo "-- concurrency $c --"
-  java -cp load-test/target/benchmarks.jar io.canaryjudge.load.HttpLoad \
+  java -Dservice.pid="$SVC" -cp load-test/target/benchmarks.jar io.canaryjudge.load.HttpLoad \
     "http://127.0.0.1:$HTTP/api/v1/analyses?service=svc-{n}&limit=50" "http://127.0.0.1:$HTTP/q/health/live" "$c" "$SECS"
 done
 if [ "${HISTORY_JFR:-0}" = 1 ]; then
