@@ -39,9 +39,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Start analyses and read their history. */
@@ -91,6 +93,8 @@ public class AnalysisResource {
     @GET
     @Operation(summary = "List analyses, newest first", description = "Filter by namespace, service, verdict and "
             + "startedAt range; page with limit and the nextCursor of the previous page.")
+    @APIResponse(responseCode = "200", description = "{items: [analysis summaries, newest first], nextCursor}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
     public Response list(@QueryParam("namespace") String namespace, @QueryParam("service") String service,
                            @QueryParam("verdict") String verdict, @QueryParam("since") String since,
                            @QueryParam("until") String until, @QueryParam("limit") Integer limit,
