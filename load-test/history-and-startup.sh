@@ -12,7 +12,9 @@ WORK=$(mktemp -d); chmod 777 "$WORK"
 AS=(); [ "$(id -u)" = 0 ] && AS=(runuser -u postgres --)
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 HTTP=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-cleanup() { [ -n "${SVC:-}" ] && kill "$SVC" 2>/dev/null || true; "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true; }
+# the database (≈ 2 GB at 10^6 analyses) goes with the run; the service log and JFR file stay in $WORK
+cleanup() { [ -n "${SVC:-}" ] && kill "$SVC" 2>/dev/null || true; "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$WORK/pg"; echo "service log: $WORK/service.log" >&2; }
 trap cleanup EXIT
 "${AS[@]}" "$BIN/initdb" -D "$WORK/pg" -U canary --auth=trust -E UTF8 --no-sync >/dev/null
 "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg" -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off" -l "$WORK/pg.log" -w start >/dev/null
