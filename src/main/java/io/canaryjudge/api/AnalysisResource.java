@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.canaryjudge.analysis.AnalysisService;
 import io.canaryjudge.analysis.DecisionService;
 import io.canaryjudge.auth.AuthFilter;
@@ -29,6 +30,8 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -36,9 +39,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Start analyses and read their history. */
@@ -88,7 +93,9 @@ public class AnalysisResource {
     @GET
     @Operation(summary = "List analyses, newest first", description = "Filter by namespace, service, verdict and "
             + "startedAt range; page with limit and the nextCursor of the previous page.")
-    public ObjectNode list(@QueryParam("namespace") String namespace, @QueryParam("service") String service,
+    @APIResponse(responseCode = "200", description = "{items: [analysis summaries, newest first], nextCursor}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
+    public Response list(@QueryParam("namespace") String namespace, @QueryParam("service") String service,
                            @QueryParam("verdict") String verdict, @QueryParam("since") String since,
                            @QueryParam("until") String until, @QueryParam("limit") Integer limit,
                            @QueryParam("cursor") String cursor) {
@@ -106,11 +113,8 @@ public class AnalysisResource {
         } catch (IllegalArgumentException e) {
             throw new ProblemMappers.BadRequest("cursor", e.getMessage());
         }
-        ObjectNode out = json.createObjectNode();
-        ArrayNode items = out.putArray("items");
-        page.items().forEach(a -> items.add(view(a, null)));
-        out.put("nextCursor", page.nextCursor());
-        return out;
+        // written straight to bytes (no node tree, no second serialisation by the REST layer): this is the hot read
+        return Response.ok(AnalysisJson.page(json.getFactory(), page), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     @GET
@@ -154,43 +158,27 @@ public class AnalysisResource {
         return view(a, store.measurements(id));
     }
 
+    /** The summary (the same writer as the list's items), then the details of one analysis. */
     private ObjectNode view(AnalysisRecord a, List<MeasurementRecord> measurements) {
-        ObjectNode n = json.createObjectNode();
-        n.put("id", a.id());
-        n.put("eventId", a.eventId());
-        n.put("deploymentId", a.deploymentId());
-        n.put("namespace", a.namespace());
-        n.put("service", a.service());
-        n.put("environment", a.environment());
-        n.put("template", a.template());
-        n.put("phase", a.phase().name());
-        n.put("verdict", a.verdict());
-        if (a.score() == null) {
-            n.putNull("score");
-        } else {
-            n.put("score", a.score());
+        ObjectNode n;
+        try (TokenBuffer summary = new TokenBuffer(json, false)) {
+            summary.writeStartObject();
+            AnalysisJson.summaryFields(summary, a, new char[32]);
+            summary.writeEndObject();
+            n = json.readTree(summary.asParser());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        n.put("reason", a.reason());
-        n.putObject("canary").put("digest", a.canaryDigest());
-        n.putObject("stable").put("digest", a.stableDigest());
-        n.put("startedAt", a.startedAt().toString());
-        n.put("interval", a.interval().toString());
-        n.put("measurementCount", a.measurementCount());
-        n.put("createdAt", a.createdAt().toString());
-        n.put("completedAt", a.completedAt() == null ? null : a.completedAt().toString());
-        n.put("publishedAt", a.publishedAt() == null ? null : a.publishedAt().toString());
-        if (measurements != null) {
-            JsonNode verdict = parse(a.verdictJson());
-            n.set("metrics", verdict == null ? json.createArrayNode() : verdict.path("metrics"));
-            n.set("decisions", json.valueToTree(store.decisions(a.id())));
-            // the frozen template (tolerance, direction, kind per metric): the web page draws tolerance bands from it
-            n.set("templateDefinition", parse(a.templateJson()));
-            ArrayNode ms = n.putArray("measurements");
-            for (MeasurementRecord m : measurements) {
-                ObjectNode mj = (ObjectNode) parse(m.resultJson());
-                mj.put("takenAt", m.takenAt().toString());
-                ms.add(mj);
-            }
+        JsonNode verdict = parse(a.verdictJson());
+        n.set("metrics", verdict == null ? json.createArrayNode() : verdict.path("metrics"));
+        n.set("decisions", json.valueToTree(store.decisions(a.id())));
+        // the frozen template (tolerance, direction, kind per metric): the web page draws tolerance bands from it
+        n.set("templateDefinition", parse(a.templateJson()));
+        ArrayNode ms = n.putArray("measurements");
+        for (MeasurementRecord m : measurements) {
+            ObjectNode mj = (ObjectNode) parse(m.resultJson());
+            mj.put("takenAt", m.takenAt().toString());
+            ms.add(mj);
         }
         return n;
     }

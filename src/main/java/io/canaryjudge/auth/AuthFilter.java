@@ -9,6 +9,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -23,6 +24,8 @@ public class AuthFilter {
     /** Request property holding the authenticated caller's name. */
     public static final String PRINCIPAL = "canary.principal";
     private static final Logger LOG = Logger.getLogger(AuthFilter.class);
+    /** Compiled once: {@code String.matches} would compile the pattern on every API request. */
+    private static final Pattern DECISIONS = Pattern.compile("/api/v1/analyses/[^/]+/decisions/?");
 
     private final ApiKeys keys;
     private final boolean protectReads;
@@ -84,7 +87,7 @@ public class AuthFilter {
         if (path.startsWith("/api/v1/compare")) {
             return null; // stateless statistics, no data of anyone's
         }
-        if (path.matches("/api/v1/analyses/[^/]+/decisions/?")) {
+        if (DECISIONS.matcher(path).matches()) {
             return read ? "reader-if-protected" : "approver";
         }
         // the Argo web provider's GET and the Kayenta execution start analyses: they are writes

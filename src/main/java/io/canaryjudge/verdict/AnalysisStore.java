@@ -466,15 +466,13 @@ public class AnalysisStore {
         }
     }
 
+    /** One row of {@link #COLUMNS} (or {@link #SUMMARY_COLUMNS}, same order), read by position: no name look-ups. */
     private static AnalysisRecord map(ResultSet rs) throws SQLException {
-        return new AnalysisRecord(rs.getString("id"), rs.getString("event_id"), rs.getString("deployment_id"),
-                rs.getString("namespace"), rs.getString("service"), rs.getString("environment"),
-                rs.getString("template"), rs.getString("canary_digest"), rs.getString("stable_digest"),
-                rs.getString("event_json"), rs.getString("template_json"), time(rs, "started_at"),
-                Duration.ofMillis(rs.getLong("interval_ms")), rs.getInt("measurement_count"),
-                Phase.valueOf(rs.getString("phase")), rs.getString("verdict"), dbl(rs, "score"),
-                rs.getString("reason"), rs.getString("verdict_json"), time(rs, "created_at"),
-                time(rs, "updated_at"), time(rs, "completed_at"), time(rs, "published_at"));
+        return new AnalysisRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                time(rs, 12), Duration.ofMillis(rs.getLong(13)), rs.getInt(14), Phase.valueOf(rs.getString(15)),
+                rs.getString(16), dbl(rs, 17), rs.getString(18), rs.getString(19), time(rs, 20), time(rs, 21),
+                time(rs, 22), time(rs, 23));
     }
 
     private static void setTime(PreparedStatement ps, int i, Instant t) throws SQLException {
@@ -493,19 +491,9 @@ public class AnalysisStore {
         }
     }
 
-    private static Instant time(ResultSet rs, String col) throws SQLException {
-        OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
-    }
-
     private static Instant time(ResultSet rs, int col) throws SQLException {
         OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
-    }
-
-    private static Double dbl(ResultSet rs, String col) throws SQLException {
-        double d = rs.getDouble(col);
-        return rs.wasNull() ? null : d;
     }
 
     private static Double dbl(ResultSet rs, int col) throws SQLException {

@@ -12,14 +12,20 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.oneOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.testing.DemoScenario;
 import io.canaryjudge.testing.RealInfrastructure;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +95,37 @@ class AnalysisApiTest {
         assertEquals(first, next, "the analysis created just before");
         given().get("/api/v1/analyses?service=checkout&namespace=shop").then().statusCode(200)
                 .body("items.service", not(hasItem("cart")));
+    }
+
+    /** A list item is the single analysis's summary: the same fields, values and order, without the details. */
+    @Test
+    void listItemIsTheSingleAnalysisWithoutItsDetails() throws Exception {
+        String id = "same-" + System.nanoTime();
+        String location = given().contentType("application/json").body(DemoScenario.event(id, "cart", startedAt))
+                .post("/api/v1/analyses").then().statusCode(202).extract().header("Location");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get(location).then()
+                .body("verdict", notNullValue()).body("publishedAt", notNullValue()));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode one = (ObjectNode) json.readTree(given().get(location).then().statusCode(200).extract().asString());
+        JsonNode page = json.readTree(given().get("/api/v1/analyses?service=cart&namespace=shop&limit=500")
+                .then().statusCode(200).contentType("application/json").extract().asString());
+        JsonNode item = null;
+        for (JsonNode i : page.path("items")) {
+            if (id.equals(i.path("eventId").asText())) {
+                item = i;
+            }
+        }
+        assertNotNull(item, "the analysis is listed");
+        for (String detail : List.of("metrics", "decisions", "templateDefinition", "measurements", "rollback")) {
+            assertNotNull(one.remove(detail), "the single analysis carries " + detail);
+        }
+        assertEquals(one, item);
+        List<String> order = new ArrayList<>();
+        item.fieldNames().forEachRemaining(order::add);
+        assertEquals(List.of("id", "eventId", "deploymentId", "namespace", "service", "environment", "template", "phase",
+                "verdict", "score", "reason", "canary", "stable", "startedAt", "interval", "measurementCount",
+                "createdAt", "completedAt", "publishedAt"), order);
+        assertEquals(item.path("createdAt").asText(), Instant.parse(item.path("createdAt").asText()).toString());
     }
 
     @Test
