@@ -85,6 +85,9 @@ public class DoraMetrics {
         try {
             Instant until = clock.instant();
             latest.set(dora.report(null, null, until.minus(config.window()), until).overall());
+        } catch (DoraService.TooManyDeployments e) {
+            latest.set(null); // NaN rather than stale figures
+            LOG.warnf("dora metrics not computed: %s (CANARY_DORA_WINDOW / CANARY_DORA_MAX_DEPLOYMENTS)", e.getMessage());
         } catch (RuntimeException e) {
             LOG.warnf("dora metrics refresh failed error=%s", e.toString());
         }

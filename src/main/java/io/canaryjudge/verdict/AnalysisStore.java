@@ -376,18 +376,39 @@ public class AnalysisStore {
      * Analyses with a verdict whose canary started at or after {@code since}, oldest first; null namespace or
      * service do not filter. The DORA figures are computed from these.
      */
-    public List<AnalysisRecord> judgedSince(String namespace, String service, Instant since) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM analysis WHERE verdict IS NOT NULL "
-                + "AND completed_at IS NOT NULL AND started_at >= ?");
-        List<Object> args = new ArrayList<>(List.of(since));
+    /** How many analyses {@link #judgedSince} would return. */
+    public long countJudgedSince(String namespace, String service, Instant since) {
+        List<Object> args = new ArrayList<>();
+        String sql = "SELECT COUNT(*) FROM analysis WHERE " + judgedWhere(namespace, service, since, args);
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args.toArray());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    private static String judgedWhere(String namespace, String service, Instant since, List<Object> args) {
+        StringBuilder where = new StringBuilder("verdict IS NOT NULL AND completed_at IS NOT NULL AND started_at >= ?");
+        args.add(since);
         if (namespace != null) {
-            sql.append(" AND namespace = ?");
+            where.append(" AND namespace = ?");
             args.add(namespace);
         }
         if (service != null) {
-            sql.append(" AND service = ?");
+            where.append(" AND service = ?");
             args.add(service);
         }
+        return where.toString();
+    }
+
+    public List<AnalysisRecord> judgedSince(String namespace, String service, Instant since) {
+        List<Object> args = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM analysis WHERE "
+                + judgedWhere(namespace, service, since, args));
         sql.append(" ORDER BY started_at, id");
         return many(sql.toString(), args.toArray());
     }

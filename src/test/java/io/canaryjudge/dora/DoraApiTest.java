@@ -1,6 +1,9 @@
 package io.canaryjudge.dora;
 
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
@@ -16,10 +19,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.config.JsonConfig;
 import io.restassured.config.RestAssuredConfig;
 import io.restassured.path.json.config.JsonPathConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,6 +117,36 @@ class DoraApiTest {
                 .body("services[1].figures.changeFailureRate", equalTo(0.25))
                 .body("services[1].figures.leadTime.medianSeconds", equalTo(6450.0))
                 .body("services[1].figures.timeToRestore.medianSeconds", equalTo(7200.0));
+    }
+
+    @Inject
+    RollbackTimes rollbacks;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    DoraConfig config;
+
+    @Test
+    void moreJudgedAnalysesThanOneReportMayHoldAreRefusedInsteadOfLoaded() {
+        Instant since = Instant.parse(SINCE);
+        Instant until = Instant.parse(UNTIL);
+        assertEquals(6, new DoraService(store, rollbacks, json, 6).report(NS, null, since, until).overall().deployments());
+        DoraService.TooManyDeployments e = assertThrows(DoraService.TooManyDeployments.class,
+                () -> new DoraService(store, rollbacks, json, 5).report(NS, null, since, until));
+        assertTrue(e.getMessage().startsWith("6 judged analyses since 2026-10-01T00:00:00Z in dora-example, more than "
+                + "canary.dora.max-deployments = 5"), e.getMessage());
+        assertEquals(4, new DoraService(store, rollbacks, json, 5).report(NS, "pay", since, until).overall()
+                .deployments(), "a filter brings it under the limit");
+        // the gauges show NaN (and the log a warning) rather than stale figures or a heap full of rows
+        Clock at = Clock.fixed(until, ZoneOffset.UTC);
+        SimpleMeterRegistry limited = new SimpleMeterRegistry();
+        new DoraMetrics(new DoraService(store, rollbacks, json, 0), config, limited, at).refresh();
+        assertTrue(Double.isNaN(limited.get("canary.dora.deployments.per.day").gauge().value()));
+        SimpleMeterRegistry enough = new SimpleMeterRegistry();
+        new DoraMetrics(new DoraService(store, rollbacks, json, 1_000_000), config, enough, at).refresh();
+        assertTrue(enough.get("canary.dora.deployments.per.day").gauge().value() > 0);
     }
 
     @Test
