@@ -22,31 +22,47 @@ URL="jdbc:postgresql://127.0.0.1:$PORT/canary"
 echo "== start-up (packaged jar, PostgreSQL store, Kafka unreachable; median of $RUNS starts) =="
 APP=target/quarkus-app
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# one start: writes "<ms to /q/health/live> <RSS kB after 5 s idle>"; leaves the service running as $SVC
+# one start: writes "<ms to /q/health/live> <RSS kB after 5 s idle> <ms to 'started in'> <ms to templates loaded>
+# <CPU ms of the process at live>"; leaves the service running as $SVC
+at_ms() { # wall-clock ms of the first log line matching $1 (the log's HH:MM:SS.mmm, today)
+  local hms; hms=$(grep -m1 "$1" "$WORK/service.log" | cut -c1-12)
+  [ -n "$hms" ] && echo $(( $(date -d "$(date +%F) ${hms%.*}" +%s) * 1000 + 10#${hms#*.} )) || echo 0
+}
 start() {
-  local t1 t2
+  local t1 t2 cpu
   t1=$(date +%s%N)
   (cd "$APP" && KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1 CANARY_DB_URL="$URL" CANARY_DB_USER=canary PORT=$HTTP \
     CANARY_TEMPLATES_DIR="$OLDPWD/analysis-templates" exec java "$@" -jar quarkus-run.jar) > "$WORK/service.log" 2>&1 &
   SVC=$!
   until curl -sf "http://127.0.0.1:$HTTP/q/health/live" >/dev/null; do sleep 0.02; done
   t2=$(date +%s%N)
+  cpu=$(awk '{print ($14+$15)*1000/'"$(getconf CLK_TCK)"'}' /proc/$SVC/stat)
   sleep 5
-  echo "$(( (t2-t1)/1000000 )) $(awk '/VmRSS/{print $2}' /proc/$SVC/status)" > "$WORK/last"
+  local t1ms=$((t1/1000000))
+  echo "$(( (t2-t1)/1000000 )) $(awk '/VmRSS/{print $2}' /proc/$SVC/status) $(( $(at_ms 'started in') - t1ms ))" \
+    "$(( $(at_ms 'templates dirs=') - t1ms )) $cpu" > "$WORK/last"
 }
 stop() { kill "$SVC"; wait "$SVC" 2>/dev/null || true; SVC=; }
 BASE=(); for i in $(seq "$RUNS"); do t0=$(date +%s%N); java -version >/dev/null 2>&1; BASE+=($(( ($(date +%s%N)-t0)/1000000 ))); done
 printf 'baseline JVM start (java -version):          %5d ms\n' "$(printf '%s\n' "${BASE[@]}" | median)"
 report() {
   local label=$1; shift
-  local ms=() kb=()
-  for i in $(seq "$RUNS"); do start "$@"; read -r m k < "$WORK/last"; ms+=("$m"); kb+=("$k"); stop; done
+  local ms=() kb=() up=() tpl=() cpu=()
+  for i in $(seq "$RUNS"); do
+    start "$@"; read -r m k u t c < "$WORK/last"; ms+=("$m"); kb+=("$k"); up+=("$u"); tpl+=("$t"); cpu+=("$c"); stop
+  done
   printf '%-44s %5d ms to live (goal <= 2000), idle RSS %4d MB (goal <= 200)\n' "$label:" \
     "$(printf '%s\n' "${ms[@]}" | median)" "$(( $(printf '%s\n' "${kb[@]}" | median) / 1024 ))"
+  printf '%-44s %5d ms to templates loaded, %5d ms to the "started in" line, %5d ms CPU to live; load %s\n' "" \
+    "$(printf '%s\n' "${tpl[@]}" | median)" "$(printf '%s\n' "${up[@]}" | median)" \
+    "$(printf '%s\n' "${cpu[@]}" | median)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
+FLAGS=(-XX:SharedArchiveFile=app-cds.jsa -XX:+UseSerialGC -Xms32m -Xmx512m)
 report "java -jar (JVM defaults on this host)"
-report "recommended flags (README, Running it)" -XX:SharedArchiveFile=app-cds.jsa -XX:+UseSerialGC -Xms32m -Xmx512m
-start -XX:SharedArchiveFile=app-cds.jsa -XX:+UseSerialGC -Xms32m -Xmx512m
+report "recommended flags (README, Running it)" "${FLAGS[@]}"
+# EXTRA_FLAGS: one more series with the recommended flags plus these, and the history part runs with them too
+if [ -n "${EXTRA_FLAGS:-}" ]; then FLAGS+=($EXTRA_FLAGS); report "recommended + $EXTRA_FLAGS" "${FLAGS[@]}"; fi
+start "${FLAGS[@]}"
 
 echo "== history: $ROWS analyses =="
 until grep -q "migrations=done" "$WORK/service.log"; do sleep 0.2; done

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Records the class-data archive target/quarkus-app/app-cds.jsa (AppCDS) from one full start of the packaged jar.
-# Run by 'package' (pom.xml, exec-maven-plugin); skip with -DskipAppCds.
+# Run by 'package' (pom.xml, maven-antrun-plugin, after quarkus:build); skip with -DskipAppCds.
 #
-# Why not Quarkus' own quarkus.package.jar.appcds: it records only the classes of static initialisation (it cannot
+# It replaces the archive of Quarkus' own step (quarkus.package.jar.appcds, kept on for container images, which take
+# that one). Why: Quarkus' step records only the classes of static initialisation (it cannot
 # start the application at build time), so the Kafka clients, Flyway, the JDBC driver, the template parser, the
 # JSON schema validator and Jackson's runtime classes (≈ 7,000 classes, 60 % of a start) were still read, parsed
 # and verified from the jars on every start. Here the jar starts for real — embedded H2 in a temporary directory,
