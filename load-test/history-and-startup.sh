@@ -20,7 +20,7 @@ psql -h 127.0.0.1 -p "$PORT" -U canary -d postgres -qc "CREATE DATABASE canary"
 URL="jdbc:postgresql://127.0.0.1:$PORT/canary"
 
 echo "== start-up (packaged jar, PostgreSQL store, Kafka unreachable; median of $RUNS starts) =="
-APP=target/quarkus-app
+APP=${APP:-target/quarkus-app}   # APP=dir: another packaged build (before/after comparisons)
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # one start: writes "<ms to /q/health/live> <RSS kB after 5 s idle> <ms to 'started in'> <ms to templates loaded>
 # <CPU ms of the process at live>"; leaves the service running as $SVC
