@@ -13,9 +13,11 @@ AS=(); [ "$(id -u)" = 0 ] && AS=(runuser -u postgres --)
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 HTTP=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 # the database (≈ 2 GB at 10^6 analyses) goes with the run; the service log and JFR file stay in $WORK
-cleanup() { [ -n "${SVC:-}" ] && kill "$SVC" 2>/dev/null || true; "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
+cleanup() { [ -n "${SVC:-}" ] && kill "$SVC" 2>/dev/null || true; [ -n "${BROKER:-}" ] && kill "$BROKER" 2>/dev/null || true
+  "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$WORK/pg"; echo "service log: $WORK/service.log" >&2; }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 "${AS[@]}" "$BIN/initdb" -D "$WORK/pg" -U canary --auth=trust -E UTF8 --no-sync >/dev/null
 "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/pg" -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off" -l "$WORK/pg.log" -w start >/dev/null
 psql -h 127.0.0.1 -p "$PORT" -U canary -d postgres -qc "CREATE DATABASE canary"
@@ -26,34 +28,76 @@ URL="jdbc:postgresql://127.0.0.1:$PORT/canary"
 # canary.dora.max-deployments; before, that refresh exhausted a 512 MB heap), but its counting scan of the table still
 # runs each minute, so it is deferred past the run here to measure the history query on its own.
 export CANARY_DORA_REFRESH=${CANARY_DORA_REFRESH:-1h}
-echo "== start-up (packaged jar, PostgreSQL store, Kafka unreachable; median of $RUNS starts) =="
-APP=target/quarkus-app
+# READY_KAFKA=1: a real broker (load-test BrokerMain, its own JVM) instead of an unreachable one, and each start also
+# waits until every readiness check but Prometheus' is UP (Kafka channels connected, templates, migrations, store)
+KAFKA=127.0.0.1:1; KAFKA_NOTE="Kafka unreachable"
+if [ "${READY_KAFKA:-0}" = 1 ]; then
+  [ -f load-test/target/scale.classpath ] && [ load-test/target/scale.classpath -nt load-test/pom.xml ] || \
+    (cd load-test && ../mvnw -B -o -q dependency:build-classpath -Dmdep.outputFile=target/scale.classpath)
+  java -Xmx512m -cp "load-test/target/classes:$(cat load-test/target/scale.classpath)" io.canaryjudge.load.scale.BrokerMain \
+    "$WORK/kafka" > "$WORK/broker.log" 2>&1 &
+  BROKER=$!
+  until grep -q '^bootstrap=' "$WORK/broker.log"; do kill -0 "$BROKER" || { cat "$WORK/broker.log"; exit 1; }; sleep 0.2; done
+  KAFKA=$(sed -n 's/^bootstrap=//p' "$WORK/broker.log"); KAFKA_NOTE="Kafka at $KAFKA"
+fi
+echo "== start-up (packaged jar, PostgreSQL store, $KAFKA_NOTE; median of $RUNS starts) =="
+APP=${APP:-target/quarkus-app}   # APP=dir: another packaged build (before/after comparisons)
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# one start: writes "<ms to /q/health/live> <RSS kB after 5 s idle>"; leaves the service running as $SVC
+# one start: writes "<ms to /q/health/live> <RSS kB after 5 s idle> <ms to 'started in'> <ms to templates loaded>
+# <CPU ms of the process at live>"; leaves the service running as $SVC
+at_ms() { # wall-clock ms of the first log line matching $1 (the log's HH:MM:SS.mmm, today)
+  local hms; hms=$(grep -m1 "$1" "$WORK/service.log" | cut -c1-12)
+  [ -n "$hms" ] && echo $(( $(date -d "$(date +%F) ${hms%.*}" +%s) * 1000 + 10#${hms#*.} )) || echo 0
+}
 start() {
-  local t1 t2
+  local t1 t2 cpu
   t1=$(date +%s%N)
-  (cd "$APP" && KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:1 CANARY_DB_URL="$URL" CANARY_DB_USER=canary PORT=$HTTP \
+  (cd "$APP" && KAFKA_BOOTSTRAP_SERVERS=$KAFKA CANARY_DB_URL="$URL" CANARY_DB_USER=canary PORT=$HTTP \
     CANARY_TEMPLATES_DIR="$OLDPWD/analysis-templates" exec java "$@" -jar quarkus-run.jar) > "$WORK/service.log" 2>&1 &
   SVC=$!
   until curl -sf "http://127.0.0.1:$HTTP/q/health/live" >/dev/null; do sleep 0.02; done
   t2=$(date +%s%N)
+  cpu=$(awk '{print ($14+$15)*1000/'"$(getconf CLK_TCK)"'}' /proc/$SVC/stat)
+  local t3=0
+  if [ "${READY_KAFKA:-0}" = 1 ]; then
+    # every readiness check UP except 'prometheus' (this script runs no Prometheus)
+    for _ in $(seq 3000); do
+      curl -s "http://127.0.0.1:$HTTP/q/health/ready" | python3 -c 'import json,sys
+c=json.load(sys.stdin)["checks"]; sys.exit(0 if all(x["status"]=="UP" for x in c if x["name"]!="prometheus") else 1)' \
+        2>/dev/null && { t3=$(date +%s%N); break; }
+      sleep 0.02
+    done
+  fi
   sleep 5
-  echo "$(( (t2-t1)/1000000 )) $(awk '/VmRSS/{print $2}' /proc/$SVC/status)" > "$WORK/last"
+  local t1ms=$((t1/1000000))
+  echo "$(( (t2-t1)/1000000 )) $(awk '/VmRSS/{print $2}' /proc/$SVC/status) $(( $(at_ms 'started in') - t1ms ))" \
+    "$(( $(at_ms 'templates dirs=') - t1ms )) $cpu $(( t3 > 0 ? (t3-t1)/1000000 : -1 ))" > "$WORK/last"
 }
 stop() { kill "$SVC"; wait "$SVC" 2>/dev/null || true; SVC=; }
 BASE=(); for i in $(seq "$RUNS"); do t0=$(date +%s%N); java -version >/dev/null 2>&1; BASE+=($(( ($(date +%s%N)-t0)/1000000 ))); done
 printf 'baseline JVM start (java -version):          %5d ms\n' "$(printf '%s\n' "${BASE[@]}" | median)"
 report() {
   local label=$1; shift
-  local ms=() kb=()
-  for i in $(seq "$RUNS"); do start "$@"; read -r m k < "$WORK/last"; ms+=("$m"); kb+=("$k"); stop; done
+  local ms=() kb=() up=() tpl=() cpu=() rd=()
+  for i in $(seq "$RUNS"); do
+    start "$@"; read -r m k u t c r < "$WORK/last"; ms+=("$m"); kb+=("$k"); up+=("$u"); tpl+=("$t"); cpu+=("$c"); rd+=("$r")
+    stop
+  done
   printf '%-44s %5d ms to live (goal <= 2000), idle RSS %4d MB (goal <= 200)\n' "$label:" \
     "$(printf '%s\n' "${ms[@]}" | median)" "$(( $(printf '%s\n' "${kb[@]}" | median) / 1024 ))"
+  printf '%-44s %5d ms to templates loaded, %5d ms to the "started in" line, %5d ms CPU to live; load %s\n' "" \
+    "$(printf '%s\n' "${tpl[@]}" | median)" "$(printf '%s\n' "${up[@]}" | median)" \
+    "$(printf '%s\n' "${cpu[@]}" | median)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  [ "${READY_KAFKA:-0}" = 1 ] && printf '%-44s %5d ms to ready but Prometheus (-1: not within 60 s)\n' "" \
+    "$(printf '%s\n' "${rd[@]}" | median)"
+  return 0
 }
+FLAGS=(-XX:SharedArchiveFile=app-cds.jsa -XX:+UseSerialGC -Xms32m -Xmx512m)
 report "java -jar (JVM defaults on this host)"
-report "recommended flags (README, Running it)" -XX:SharedArchiveFile=app-cds.jsa -XX:+UseSerialGC -Xms32m -Xmx512m
-start -XX:SharedArchiveFile=app-cds.jsa -XX:+UseSerialGC -Xms32m -Xmx512m
+report "recommended flags (README, Running it)" "${FLAGS[@]}"
+# EXTRA_FLAGS: one more series with the recommended flags plus these, and the history part runs with them too
+if [ -n "${EXTRA_FLAGS:-}" ]; then FLAGS+=($EXTRA_FLAGS); report "recommended + $EXTRA_FLAGS" "${FLAGS[@]}"; fi
+start "${FLAGS[@]}"
 
 echo "== history: $ROWS analyses =="
 until grep -q "migrations=done" "$WORK/service.log"; do sleep 0.2; done

@@ -60,6 +60,43 @@ public class TemplateRepository {
         }
     }
 
+    /**
+     * Parses an embedded sample template on a daemon thread, so that the classes of the YAML binding and the
+     * schema validator are loaded and initialised before the first real load needs them (io.canaryjudge.Main
+     * calls it before Quarkus boots). Touches no state of any repository; a failure only costs the head start.
+     */
+    public static void warmUpInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                TemplateParser.parse("warm-up.yaml", WARM_UP.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (RuntimeException | LinkageError e) {
+                LOG.debugf("template parser warm-up failed: %s", e);
+            }
+        }, "canary-templates-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** A small valid template using both metric kinds, for {@link #warmUpInBackground()}. */
+    static final String WARM_UP = """
+            name: warm-up
+            interval: 1m
+            count: 5
+            mode: sequential
+            sequential:
+              alpha: 0.05
+            metrics:
+              - name: error-rate
+                kind: counts
+                events: sum(increase(http_requests_total{ {{cohort}}, code=~"5.." }[{{step}}]))
+                exposure: sum(increase(http_requests_total{ {{cohort}} }[{{step}}]))
+                critical: true
+              - name: latency
+                kind: continuous
+                query: histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket{ {{cohort}} }[{{step}}])))
+                direction: increase
+            """;
+
     void stop(@Observes ShutdownEvent ev) {
         watcher.shutdownNow();
     }

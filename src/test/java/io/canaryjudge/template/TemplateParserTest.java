@@ -47,6 +47,16 @@ class TemplateParserTest {
     }
 
     @Test
+    void warmUpSampleIsAValidTemplate() {
+        // the start-up warm-up (TemplateRepository.warmUpInBackground) must go through the whole parser, schema
+        // included, or it would warm only the error path
+        AnalysisTemplate t = TemplateParser.parse("warm-up.yaml",
+                TemplateRepository.WARM_UP.getBytes(StandardCharsets.UTF_8));
+        assertEquals("warm-up", t.name());
+        assertEquals(List.of("error-rate", "latency"), t.metrics().stream().map(MetricTemplate::name).toList());
+    }
+
+    @Test
     void unknownFieldIsRejectedWithLineAndField() {
         String msg = rejected(VALID + "    treshold: 3\n");
         assertTrue(msg.startsWith("t.yaml:10: metrics[0].treshold: Unrecognized field \"treshold\""), msg);
