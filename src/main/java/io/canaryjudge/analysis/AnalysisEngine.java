@@ -18,6 +18,7 @@ import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.MeasurementRecord;
+import io.canaryjudge.verdict.Migrations;
 import io.canaryjudge.verdict.Phase;
 import io.canaryjudge.verdict.VerdictPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,6 +69,8 @@ class AnalysisEngine {
     private final Event<AnalysisFinished> finished;
     private final AtomicInteger pending = new AtomicInteger();
     private final Ownership ownership;
+    /** The store's schema: nothing reads it before the migrations ran (a fresh database has no tables yet). */
+    private final Migrations migrations;
     /** Analyses with a measurement planned or running here; the sweep resumes owned ones that are not. */
     private final Set<String> local = ConcurrentHashMap.newKeySet();
     /** Per analysis running here: its parsed event and template and the state its last measurement here stored. */
@@ -81,7 +84,8 @@ class AnalysisEngine {
 
     AnalysisEngine(AnalysisStore store, MetricReader reader, VerdictPublisher publisher, AnalysisConfig config,
                    ObjectMapper json, Clock clock, MeterRegistry registry, Event<AnalysisFinished> finished,
-                   Ownership ownership) {
+                   Ownership ownership, Migrations migrations) {
+        this.migrations = migrations;
         this.finished = finished;
         this.ownership = ownership;
         this.store = store;
@@ -184,6 +188,10 @@ class AnalysisEngine {
     }
 
     private void republish() {
+        if (!migrations.done()) {
+            timer.schedule(this::republish, 1, TimeUnit.SECONDS);
+            return;
+        }
         try {
             for (AnalysisRecord a : store.unpublished()) {
                 if (ownership.owns(a.key())) {
@@ -197,6 +205,9 @@ class AnalysisEngine {
     }
 
     private void sweep() {
+        if (!migrations.done()) {
+            return; // the next sweep looks again
+        }
         try {
             // A verdict stored by a replica that died before Kafka acknowledged it: send it again (same CloudEvent id).
             Instant stale = clock.instant().minus(Duration.ofSeconds(30));

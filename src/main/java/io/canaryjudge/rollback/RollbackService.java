@@ -5,6 +5,7 @@ import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
+import io.canaryjudge.verdict.Migrations;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -35,10 +36,13 @@ public class RollbackService {
     private final Instance<KubernetesClient> kubernetes;
     private ExecutorService workers;
     private ScheduledExecutorService recovery;
+    /** The store's schema: the recovery scan waits for it (a fresh database has no tables yet). */
+    private final Migrations migrations;
 
     RollbackService(RollbackConfig config, RollbackStore store, RollbackPublisher publisher, AnalysisStore analyses,
-                    Instance<KubernetesClient> kubernetes, ObjectMapper json, Clock clock) {
+                    Instance<KubernetesClient> kubernetes, ObjectMapper json, Clock clock, Migrations migrations) {
         this.config = config;
+        this.migrations = migrations;
         this.kubernetes = kubernetes;
         String holder = System.getenv().getOrDefault("HOSTNAME", "canary-judge") + "-" + UUID.randomUUID().toString()
                 .substring(0, 8);
@@ -108,6 +112,10 @@ public class RollbackService {
     }
 
     private void recover() {
+        if (!migrations.done()) {
+            recovery.schedule(this::recover, 1, TimeUnit.SECONDS);
+            return;
+        }
         try {
             rollbacks.recover();
         } catch (RuntimeException e) {
