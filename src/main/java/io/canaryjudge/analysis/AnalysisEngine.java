@@ -19,6 +19,7 @@ import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.MeasurementRecord;
 import io.canaryjudge.verdict.Migrations;
+import org.eclipse.microprofile.health.Readiness;
 import io.canaryjudge.verdict.Phase;
 import io.canaryjudge.verdict.VerdictPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -84,7 +85,7 @@ class AnalysisEngine {
 
     AnalysisEngine(AnalysisStore store, MetricReader reader, VerdictPublisher publisher, AnalysisConfig config,
                    ObjectMapper json, Clock clock, MeterRegistry registry, Event<AnalysisFinished> finished,
-                   Ownership ownership, Migrations migrations) {
+                   Ownership ownership, @Readiness Migrations migrations) {
         this.migrations = migrations;
         this.finished = finished;
         this.ownership = ownership;

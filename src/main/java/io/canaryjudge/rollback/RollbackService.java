@@ -6,6 +6,7 @@ import io.canaryjudge.verdict.AnalysisStore;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.canaryjudge.verdict.Migrations;
+import org.eclipse.microprofile.health.Readiness;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -40,7 +41,7 @@ public class RollbackService {
     private final Migrations migrations;
 
     RollbackService(RollbackConfig config, RollbackStore store, RollbackPublisher publisher, AnalysisStore analyses,
-                    Instance<KubernetesClient> kubernetes, ObjectMapper json, Clock clock, Migrations migrations) {
+                    Instance<KubernetesClient> kubernetes, ObjectMapper json, Clock clock, @Readiness Migrations migrations) {
         this.config = config;
         this.migrations = migrations;
         this.kubernetes = kubernetes;
