@@ -14,6 +14,7 @@
 #   SCALE_JFR=1                   record the service with JFR and print where its CPU went
 #   SCALE_JAVA_OPTS="-XX:+UseSerialGC -Xms32m"   service JVM flags besides -Xmx (deploy/base's); "" = JVM defaults (G1)
 #   SCALE_BUILD=0                 use the existing target/quarkus-app and load-test/target (no rebuild)
+#   SCALE_KEEP=1                  keep the run's store, Prometheus TSDB and broker data (≈ 0.7 GB) in its work dir
 #   SCALE_DB=postgres             store in a PostgreSQL started here (temp dir, loopback) instead of the embedded H2
 #   CANARY_ANALYSIS_WORKERS, ...  passed through to the service
 # Smoke run:  SCALE_N=500 SCALE_INTERVALS=2 bash load-test/scale.sh

@@ -287,6 +287,25 @@ public final class ScaleRun {
             }
             stopProcesses();
         }
+        // the service's store, Prometheus' TSDB and the broker's log are ≈ 0.7 GB a full run: gone unless asked for
+        if (env("SCALE_KEEP", "0").equals("0")) {
+            for (String dir : List.of("data", "tsdb", "kafka")) {
+                deleteTree(work.resolve(dir));
+            }
+            System.out.println("work dir " + work + ": logs, report and JFR kept; store, TSDB and broker data removed "
+                    + "(SCALE_KEEP=1 keeps them)");
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     static String event(String run, int i, Instant startedAt) {
