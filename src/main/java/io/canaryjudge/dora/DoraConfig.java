@@ -16,12 +16,13 @@ public interface DoraConfig {
     Duration maxWindow();
 
     /**
-     * Most judged analyses one set of figures is computed from. Each is held in memory while the figures are
-     * computed, so beyond this a request is refused (400, narrow the window or filter) and the gauges show NaN with a
-     * warning, instead of exhausting the heap: the scale run found 10^6 analyses in the window exhausting 512 MB.
+     * Most judged analyses one set of figures reads. The figures are computed one service at a time from a stream of
+     * the window's analyses (memory: one service's deployments and 8 bytes per duration), so this only bounds the time of
+     * one request or refresh: beyond it a request is refused (400, narrow the window or filter) and the gauges
+     * show NaN with a warning.
      */
-    @WithDefault("100000")
-    int maxDeployments();
+    @WithDefault("10000000")
+    long maxDeployments();
 
     /** How often the {@code canary_dora_*} gauges are recomputed from the store. */
     @WithDefault("60s")

@@ -1,33 +1,32 @@
 package io.canaryjudge.dora;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
+import io.canaryjudge.verdict.CommitTimes;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Facade of the DORA feature: reads judged analyses from the store and computes the four figures. */
+/**
+ * Facade of the DORA feature: streams the judged analyses of a window from the store, one service at a time, into
+ * the figures ({@link DoraCalculator.Accumulator}); rollback times come in one query of the window's applied ones.
+ */
 @ApplicationScoped
 public class DoraService {
     private final AnalysisStore store;
     private final RollbackTimes rollbacks;
-    private final ObjectMapper json;
-    private final int maxDeployments;
+    private final long maxDeployments;
 
     @jakarta.inject.Inject
-    DoraService(AnalysisStore store, RollbackTimes rollbacks, ObjectMapper json, DoraConfig config) {
-        this(store, rollbacks, json, config.maxDeployments());
+    DoraService(AnalysisStore store, RollbackTimes rollbacks, DoraConfig config) {
+        this(store, rollbacks, config.maxDeployments());
     }
 
-    DoraService(AnalysisStore store, RollbackTimes rollbacks, ObjectMapper json, int maxDeployments) {
+    DoraService(AnalysisStore store, RollbackTimes rollbacks, long maxDeployments) {
         this.store = store;
         this.rollbacks = rollbacks;
-        this.json = json;
         this.maxDeployments = maxDeployments;
     }
 
@@ -37,21 +36,30 @@ public class DoraService {
      * @throws TooManyDeployments when more than {@code canary.dora.max-deployments} judged analyses fall in the window
      */
     public DoraReport report(String namespace, String service, Instant since, Instant until) {
-        long count = store.countJudgedSince(namespace, service, since);
-        if (count > maxDeployments) {
-            throw new TooManyDeployments(count + " judged analyses since " + since + (namespace == null ? "" : " in "
-                    + namespace) + (service == null ? "" : " of " + service) + ", more than canary.dora.max-deployments = "
-                    + maxDeployments + " that one report holds in memory: narrow the window (since) or filter by "
-                    + "namespace or service");
-        }
-        List<AnalysisRecord> judged = store.judgedSince(namespace, service, since);
-        Map<String, Instant> applied = rollbacks.appliedAt(judged.stream().map(AnalysisRecord::id).toList());
-        List<Deployment> deployments = judged.stream().map(a -> new Deployment(a.id(), a.namespace(), a.service(),
-                a.verdict(), a.startedAt(), a.completedAt(), commitTime(a), applied.get(a.id()))).toList();
-        return DoraCalculator.compute(deployments, since, until);
+        DoraCalculator.Accumulator figures = new DoraCalculator.Accumulator(since, until);
+        Map<String, Instant> applied = rollbacks.appliedSince(since);
+        List<Deployment> ofService = new ArrayList<>();
+        long[] read = {0};
+        store.forEachJudged(namespace, service, since, j -> {
+            if (++read[0] > maxDeployments) {
+                throw new TooManyDeployments("more than canary.dora.max-deployments = " + maxDeployments
+                        + " judged analyses since " + since + (namespace == null ? "" : " in " + namespace)
+                        + (service == null ? "" : " of " + service) + ": narrow the window (since) or filter by "
+                        + "namespace or service");
+            }
+            if (!ofService.isEmpty() && !(ofService.get(0).service().equals(j.service())
+                    && ofService.get(0).namespace().equals(j.namespace()))) {
+                figures.service(ofService);
+                ofService.clear();
+            }
+            ofService.add(new Deployment(j.id(), j.namespace(), j.service(), j.verdict(), j.startedAt(), j.completedAt(),
+                    j.commitTime(), applied.get(j.id())));
+        });
+        figures.service(ofService);
+        return figures.report();
     }
 
-    /** More judged analyses in a window than one report may hold in memory: the caller narrows it (HTTP 400). */
+    /** More judged analyses in a window than one report reads (a bound on its time): the caller narrows it (HTTP 400). */
     public static final class TooManyDeployments extends IllegalArgumentException {
         TooManyDeployments(String message) {
             super(message);
@@ -60,18 +68,6 @@ public class DoraService {
 
     /** The event's optional commitTime, as stored with the analysis (ISO text, or epoch seconds). */
     Instant commitTime(AnalysisRecord a) {
-        try {
-            JsonNode t = json.readTree(a.eventJson()).path("commitTime");
-            if (t.isTextual()) {
-                return OffsetDateTime.parse(t.asText()).toInstant();
-            }
-            if (t.isNumber()) {
-                return Instant.ofEpochMilli(Math.round(t.asDouble() * 1000));
-            }
-            return null;
-        } catch (IOException | RuntimeException e) {
-            // an unreadable commit time only leaves this deployment out of the lead time
-            return null;
-        }
+        return CommitTimes.fromEventJson(a.eventJson());
     }
 }

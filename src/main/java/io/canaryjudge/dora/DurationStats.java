@@ -1,16 +1,16 @@
 package io.canaryjudge.dora;
 
-import java.time.Duration;
-import java.util.List;
+import java.util.Arrays;
 
 /** Count, median and mean of a set of durations, in seconds; median and mean are null when count is 0. */
 public record DurationStats(int count, Double medianSeconds, Double meanSeconds) {
 
-    static DurationStats of(List<Duration> durations) {
-        if (durations.isEmpty()) {
+    /** Of these durations in seconds (sorted here, in place). */
+    static DurationStats of(double[] s) {
+        if (s.length == 0) {
             return new DurationStats(0, null, null);
         }
-        double[] s = durations.stream().mapToDouble(d -> d.toMillis() / 1000.0).sorted().toArray();
+        Arrays.sort(s);
         int n = s.length;
         double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
         double sum = 0;

@@ -3,7 +3,6 @@ package io.canaryjudge.dora;
 import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.Map;
 
 /** No rollback records: the default until a rollback feature provides {@link RollbackTimes}. */
@@ -12,7 +11,7 @@ import java.util.Map;
 class NoRollbackTimes implements RollbackTimes {
 
     @Override
-    public Map<String, Instant> appliedAt(Collection<String> analysisIds) {
+    public Map<String, Instant> appliedSince(Instant since) {
         return Map.of();
     }
 }

@@ -1,7 +1,6 @@
 package io.canaryjudge.dora;
 
 import java.time.Instant;
-import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -11,6 +10,9 @@ import java.util.Map;
  */
 public interface RollbackTimes {
 
-    /** Applied-at time by analysis id, for those of {@code analysisIds} whose rollback was applied. */
-    Map<String, Instant> appliedAt(Collection<String> analysisIds);
+    /**
+     * Applied-at time by analysis id, for every rollback applied at or after {@code since} (a superset of those of the
+     * analyses started since then: rollbacks are rare, so this is small even when the analyses are not).
+     */
+    Map<String, Instant> appliedSince(Instant since);
 }

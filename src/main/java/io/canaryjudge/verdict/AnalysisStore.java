@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -47,8 +48,8 @@ public class AnalysisStore {
             return new Insert(existing.get(), false);
         }
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO analysis (" + COLUMNS
-                     + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+              PreparedStatement ps = c.prepareStatement("INSERT INTO analysis (" + COLUMNS
+                     + ", commit_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             int i = 0;
             ps.setString(++i, a.id());
             ps.setString(++i, a.eventId());
@@ -73,6 +74,7 @@ public class AnalysisStore {
             setTime(ps, ++i, a.updatedAt());
             setTime(ps, ++i, a.completedAt());
             setTime(ps, ++i, a.publishedAt());
+            setTime(ps, ++i, CommitTimes.fromEventJson(a.eventJson()));
             ps.executeUpdate();
             return new Insert(a, true);
         } catch (SQLException e) {
@@ -376,22 +378,18 @@ public class AnalysisStore {
      * Analyses with a verdict whose canary started at or after {@code since}, oldest first; null namespace or
      * service do not filter. The DORA figures are computed from these.
      */
-    /** How many analyses {@link #judgedSince} would return. */
-    public long countJudgedSince(String namespace, String service, Instant since) {
-        List<Object> args = new ArrayList<>();
-        String sql = "SELECT COUNT(*) FROM analysis WHERE " + judgedWhere(namespace, service, since, args);
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args.toArray());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new StoreException(e);
-        }
+    /** One judged analysis as the DORA figures read it: no documents, the event's commit time from its column. */
+    public record Judged(String id, String namespace, String service, String verdict, Instant startedAt,
+                         Instant completedAt, Instant commitTime) {
     }
 
-    private static String judgedWhere(String namespace, String service, Instant since, List<Object> args) {
+    /**
+     * Streams the judged analyses started at or after {@code since} (optionally of one namespace and/or service) to
+     * {@code each}, grouped by namespace and service and by start time within each: a window of 10^6 analyses is read
+     * a page at a time and never held whole (the DORA figures keep one service's deployments at a time).
+     */
+    public void forEachJudged(String namespace, String service, Instant since, Consumer<Judged> each) {
+        List<Object> args = new ArrayList<>();
         StringBuilder where = new StringBuilder("verdict IS NOT NULL AND completed_at IS NOT NULL AND started_at >= ?");
         args.add(since);
         if (namespace != null) {
@@ -402,15 +400,27 @@ public class AnalysisStore {
             where.append(" AND service = ?");
             args.add(service);
         }
-        return where.toString();
-    }
-
-    public List<AnalysisRecord> judgedSince(String namespace, String service, Instant since) {
-        List<Object> args = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM analysis WHERE "
-                + judgedWhere(namespace, service, since, args));
-        sql.append(" ORDER BY started_at, id");
-        return many(sql.toString(), args.toArray());
+        String sql = "SELECT id, namespace, service, verdict, started_at, completed_at, commit_time FROM analysis WHERE "
+                + where + " ORDER BY namespace, service, started_at, id";
+        try (Connection c = db.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setFetchSize(1000);
+                bind(ps, args.toArray());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        each.accept(new Judged(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                time(rs, 5), time(rs, 6), time(rs, 7)));
+                    }
+                }
+            } finally {
+                c.rollback(); // read only
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
     }
 
     /** A running analysis's id and key ({@code namespace/service}). */

@@ -89,6 +89,41 @@ class AnalysisStoreTest {
 
     @ParameterizedTest
     @MethodSource("stores")
+    void judgedAnalysesStreamGroupedByServiceWithTheEventsCommitTime(String kind) {
+        AnalysisStore store = store(kind);
+        String ns = "judged-" + kind + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant t0 = Instant.parse("2026-11-01T00:00:00Z");
+        record Row(String service, int startMinute, String verdict, String event) {
+        }
+        List<Row> rows = List.of(new Row("b", 3, "PROMOTE", "{\"commitTime\":\"2026-10-31T23:00:00Z\"}"),
+                new Row("a", 2, "ABORT", "{\"x\":{\"commitTime\":\"nested\"},\"commitTime\":1793401200.5}"),
+                new Row("b", 1, "INCONCLUSIVE", "{}"), new Row("a", 1, "PROMOTE", "{\"commitTime\":\"not a time\"}"),
+                new Row("a", 5, null, "{}"), new Row("b", -5, "PROMOTE", "{}"));
+        for (Row r : rows) {
+            Instant started = t0.plusSeconds(60L * r.startMinute());
+            Instant done = r.verdict() == null ? null : started.plusSeconds(30);
+            store.insertIfAbsent(new AnalysisRecord(UUID.randomUUID().toString(), "j-" + UUID.randomUUID(), "d", ns,
+                    r.service(), null, "t", "sha256:" + "c".repeat(64), "sha256:" + "b".repeat(64), r.event(), "{}",
+                    started, Duration.ofMinutes(1), 10, r.verdict() == null ? Phase.RUNNING : Phase.of(r.verdict()),
+                    r.verdict(), null, null, null, started, started, done, done));
+        }
+        List<AnalysisStore.Judged> got = new java.util.ArrayList<>();
+        store.forEachJudged(ns, null, t0, got::add);
+        // judged (verdict and completion) and started since t0 only; by service, then by start
+        assertEquals(List.of("a@1", "a@2", "b@1", "b@3"), got.stream()
+                .map(j -> j.service() + "@" + (j.startedAt().getEpochSecond() - t0.getEpochSecond()) / 60).toList());
+        assertNull(got.get(0).commitTime(), "an unreadable commit time is left out");
+        assertEquals(Instant.ofEpochMilli(1793401200500L), got.get(1).commitTime(), "epoch seconds, top level only");
+        assertNull(got.get(2).commitTime());
+        assertEquals(Instant.parse("2026-10-31T23:00:00Z"), got.get(3).commitTime());
+        assertEquals(t0.plusSeconds(210), got.get(3).completedAt());
+        List<AnalysisStore.Judged> one = new java.util.ArrayList<>();
+        store.forEachJudged(ns, "b", t0, one::add);
+        assertEquals(2, one.size());
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
     void analysisEndsOnceAndKeepsItsTimestamps(String kind) {
         AnalysisStore store = store(kind);
         Instant now = Instant.parse("2026-11-26T03:04:05.123Z");
