@@ -64,9 +64,9 @@ final class AnalysisJson {
 
     /** {@code {"items":[summary...],"nextCursor":...}} as UTF-8 bytes. */
     static byte[] page(JsonFactory factory, AnalysisStore.Page page) {
-        // a summary is ≈ 600 bytes: size the buffer once for the page
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 640 * page.items().size());
-        char[] scratch = new char[32];
+        PageBuffer out = PAGE_BUFFER.get();
+        out.reset();
+        char[] scratch = out.scratch;
         try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
             g.writeStartObject();
             g.writeFieldName(ITEMS);
@@ -83,7 +83,31 @@ final class AnalysisJson {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
+        byte[] bytes = out.toByteArray();
+        if (out.capacity() > PageBuffer.KEEP_AT_MOST) {
+            PAGE_BUFFER.remove(); // an unusually large page (limit=500): do not keep its buffer on the thread
+        }
+        return bytes;
+    }
+
+    /**
+     * Each request thread writes its pages into one reused buffer and copies out the exact bytes: a new buffer per
+     * page (sized by guess, grown by doubling, then copied) was a third of the history endpoint's allocation, and at
+     * 4,000 pages/s that many young collections showed in its p99 (BENCHMARKS.md, history).
+     */
+    private static final ThreadLocal<PageBuffer> PAGE_BUFFER = ThreadLocal.withInitial(PageBuffer::new);
+
+    private static final class PageBuffer extends ByteArrayOutputStream {
+        static final int KEEP_AT_MOST = 1 << 20;
+        final char[] scratch = new char[32];
+
+        PageBuffer() {
+            super(64 * 1024); // a page of 50 summaries is 30–40 KB
+        }
+
+        int capacity() {
+            return buf.length;
+        }
     }
 
     /** The summary's fields, in the documented order, into the object the generator is in. */

@@ -122,6 +122,21 @@ class AnalysisStoreTest {
         assertEquals(2, one.size());
     }
 
+    /** Instants come back exact, nanos and daylight-saving gaps of the JVM's zone included (run it in any zone). */
+    @ParameterizedTest
+    @MethodSource("stores")
+    void instantsRoundTripExactly(String kind) {
+        AnalysisStore store = store(kind);
+        for (String t : List.of("2026-03-08T07:30:00.123456Z", "2026-11-01T06:30:00Z", "2026-03-29T01:30:00.5Z",
+                "1999-12-31T23:59:59.999999Z")) {
+            Instant at = Instant.parse(t);
+            AnalysisRecord a = store.insertIfAbsent(analysis("tz-" + UUID.randomUUID(), "tz", at)).analysis();
+            AnalysisRecord back = store.find(a.id()).orElseThrow();
+            assertEquals(at, back.createdAt(), t);
+            assertEquals(at.minusSeconds(60), back.startedAt(), t);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("stores")
     void analysisEndsOnceAndKeepsItsTimestamps(String kind) {
