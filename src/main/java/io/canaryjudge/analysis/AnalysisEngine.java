@@ -310,8 +310,10 @@ class AnalysisEngine {
             if (progress.phase() == Phase.PENDING) {
                 store.markRunning(id, now);
             }
-            LOG.infof("analysis=%s step=%d/%d verdict=%s score=%s decision=%s", id, seq, a.measurementCount(), verdict,
-                    score.score(), d.kind());
+            if (LOG.isInfoEnabled()) {
+                LOG.info("analysis=" + id + " step=" + seq + "/" + a.measurementCount() + " verdict=" + verdict
+                        + " score=" + score.score() + " decision=" + d.kind());
+            }
             switch (d.kind()) {
                 case CONTINUE -> schedule(a, seq + 1);
                 case EXTEND -> {
@@ -407,8 +409,10 @@ class AnalysisEngine {
         if (progress.phase() == Phase.PENDING) {
             store.markRunning(id, now);
         }
-        LOG.infof("analysis=%s step=%d/%d mode=sequential action=%s decision=%s", id, seq, a.measurementCount(),
-                d.decision().action(), d.kind());
+        if (LOG.isInfoEnabled()) { // one line per measurement: concatenated, not through a printf Formatter
+            LOG.info("analysis=" + id + " step=" + seq + "/" + a.measurementCount() + " mode=sequential action="
+                    + d.decision().action() + " decision=" + d.kind());
+        }
         switch (d.kind()) {
             case CONTINUE -> schedule(a, seq + 1);
             case EXTEND -> {

@@ -91,7 +91,7 @@ class PrometheusClientTest {
         assertFalse(client(Optional.empty(), Optional.empty(), Optional.of(dir.resolve("cert.pem")), false).ready());
     }
 
-    private record Config(String url, Optional<String> username, Optional<String> password, Optional<Path> ca,
+    record Config(String url, Optional<String> username, Optional<String> password, Optional<Path> ca,
                           boolean insecure) implements PrometheusConfig {
         @Override public Duration connectTimeout() { return Duration.ofSeconds(2); }
         @Override public Duration readTimeout() { return Duration.ofSeconds(5); }

@@ -70,7 +70,7 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
 
     @Override
     public String test() {
-        return String.format(Locale.ROOT, "Howard-Ramdas p%s quantile test", format(100 * p));
+        return "Howard-Ramdas p" + format(100 * p) + " quantile test";
     }
 
     /** The canary's empirical p-quantile (R type 7); NaN without data. */

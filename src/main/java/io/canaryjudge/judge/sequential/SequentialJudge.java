@@ -2,7 +2,6 @@ package io.canaryjudge.judge.sequential;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Decides after each look (SEQUENTIAL.md §6): ABORT as soon as a critical metric's ln M reaches
@@ -41,13 +40,13 @@ public final class SequentialJudge {
             return new SequentialDecision(SequentialAction.ABORT, "ABORT: " + String.join(" ", aborting), decisions);
         }
         if (config.earlyPromote() && allInside) {
-            return new SequentialDecision(SequentialAction.PROMOTE, String.format(Locale.ROOT,
-                "PROMOTE early: every metric's rate ratio is below %s with %s %% confidence. %s", MetricText.num(
-                    config.rTol()), MetricText.num(100 * (1 - alpha)), joined(decisions)), decisions);
+            // concatenated, not String.format: one decision per measurement (Formatter showed in the scale profile)
+            return new SequentialDecision(SequentialAction.PROMOTE, "PROMOTE early: every metric's rate ratio is below "
+                + MetricText.num(config.rTol()) + " with " + MetricText.num(100 * (1 - alpha)) + " % confidence. "
+                + joined(decisions), decisions);
         }
-        return new SequentialDecision(SequentialAction.CONTINUE, String.format(Locale.ROOT,
-            "CONTINUE: no critical metric has reached ln(1/α) = %s. %s", MetricText.num(LogMath.threshold(alpha)),
-            joined(decisions)), decisions);
+        return new SequentialDecision(SequentialAction.CONTINUE, "CONTINUE: no critical metric has reached ln(1/α) = "
+            + MetricText.num(LogMath.threshold(alpha)) + ". " + joined(decisions), decisions);
     }
 
     /** One metric's status and sentence. */
