@@ -131,6 +131,16 @@ if [ "${HISTORY_JFR:-0}" = 1 ]; then
   java -cp load-test/target/benchmarks.jar io.canaryjudge.load.scale.JfrTop "$WORK/history.jfr" 25
 fi
 
+# The store queries the service runs on timers (engine sweep every 10 s, rollback recovery every minute) must not
+# grow with the history: their plans and times at this size
+echo "== timer queries at $ROWS analyses (EXPLAIN ANALYZE) =="
+for q in "SELECT id FROM analysis WHERE verdict IS NOT NULL AND published_at IS NULL ORDER BY completed_at" \
+         "SELECT id, namespace, service FROM analysis WHERE phase IN ('PENDING', 'RUNNING')" \
+         "SELECT a.id FROM analysis a LEFT JOIN rollback r ON r.analysis_id = a.id WHERE a.verdict = 'ABORT' AND a.completed_at >= now() - interval '1 hour' AND (r.analysis_id IS NULL OR (r.state = 'CLAIMED' AND r.claimed_at < now() - interval '5 minutes')) ORDER BY a.completed_at"; do
+  printf '%s\n  %s\n' "${q:0:110}" "$(psql -h 127.0.0.1 -p "$PORT" -U canary -d canary -qAt -c "EXPLAIN ANALYZE $q" | \
+    grep -E '^(Index|Seq|Bitmap|Sort|Hash|Nested|Merge)|Execution Time' | head -2 | sed 's/  */ /g' | paste -sd'|')"
+done
+
 # DORA over the default window (30 days: every synthetic analysis; every 7th an ABORT, restored by its service's next
 # PROMOTE — 7 does not divide the 1,000 services, so every service has both): the REST report,
 # three times, against PostgreSQL's own time for the rows it reads (same query through psql, output discarded)
