@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Load figures of one instance (issue 8, part): start-up time and idle RSS of the packaged jar, and the history
-# query at 10^6 stored analyses on PostgreSQL against /q/health/live at the same concurrency.
+# query at 10^6 stored analyses on PostgreSQL against /q/health/live at the same concurrency, the plans and times of
+# the store queries the service runs on timers, and the DORA report over those analyses against PostgreSQL's own read.
+# Options (environment): RUNS (starts per series, 3), SKIP_DEFAULTS=1 (no JVM-defaults series), EXTRA_FLAGS (one more
+# series, and the history part, with these JVM flags), APP (another packaged build), HISTORY_JFR=1, READY_KAFKA=1.
 # Usage (from the repository root, after ./mvnw package -DskipTests and (cd load-test && ../mvnw package)):
 #   bash load-test/history-and-startup.sh [rows=1000000] [concurrency=16, or a list like 1,4,16] [seconds=20]
 set -euo pipefail
