@@ -2,6 +2,7 @@ package io.canaryjudge.dora;
 
 import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisRecord;
+import io.canaryjudge.verdict.CommitTimes;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -72,7 +73,7 @@ public class DoraMetrics {
         }
         registry.counter("canary.verdicts", "namespace", a.namespace(), "service", a.service(), "verdict", a.verdict())
                 .increment();
-        Instant commit = dora.commitTime(a);
+        Instant commit = CommitTimes.fromEventJson(a.eventJson());
         if ("PROMOTE".equals(a.verdict()) && commit != null && a.completedAt() != null) {
             Timer.builder("canary.dora.lead.time").description("commit to PROMOTE verdict, per promoted deployment")
                     .tags("namespace", a.namespace(), "service", a.service()).register(registry)

@@ -1,8 +1,6 @@
 package io.canaryjudge.dora;
 
-import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
-import io.canaryjudge.verdict.CommitTimes;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,10 +62,5 @@ public class DoraService {
         TooManyDeployments(String message) {
             super(message);
         }
-    }
-
-    /** The event's optional commitTime, as stored with the analysis (ISO text, or epoch seconds). */
-    Instant commitTime(AnalysisRecord a) {
-        return CommitTimes.fromEventJson(a.eventJson());
     }
 }

@@ -48,7 +48,7 @@ public class AnalysisStore {
             return new Insert(existing.get(), false);
         }
         try (Connection c = db.getConnection();
-              PreparedStatement ps = c.prepareStatement("INSERT INTO analysis (" + COLUMNS
+             PreparedStatement ps = c.prepareStatement("INSERT INTO analysis (" + COLUMNS
                      + ", commit_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             int i = 0;
             ps.setString(++i, a.id());
@@ -374,10 +374,6 @@ public class AnalysisStore {
         return new Page(List.copyOf(rows), next);
     }
 
-    /**
-     * Analyses with a verdict whose canary started at or after {@code since}, oldest first; null namespace or
-     * service do not filter. The DORA figures are computed from these.
-     */
     /** One judged analysis as the DORA figures read it: no documents, the event's commit time from its column. */
     public record Judged(String id, String namespace, String service, String verdict, Instant startedAt,
                          Instant completedAt, Instant commitTime) {
