@@ -32,11 +32,21 @@ final class QueryLoad {
     private final int services;
     private final Duration interval;
     private final Duration step;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
     private final long prometheusPid;
 
-    QueryLoad(String prometheus, long prometheusPid, List<String> queries, int services, Duration interval, Duration step) {
+    /**
+     * {@code asService}: the client configured as the service's PrometheusClient (dependent tasks on the selector
+     * thread, {@code executor(Runnable::run)}) instead of the JDK's defaults — the second, stricter baseline.
+     */
+    QueryLoad(String prometheus, long prometheusPid, List<String> queries, int services, Duration interval, Duration step,
+              boolean asService) {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (asService) {
+            b.executor(Runnable::run);
+        }
+        this.http = b.build();
         this.prometheusPid = prometheusPid;
         this.prometheus = prometheus;
         this.queries = queries;

@@ -146,8 +146,13 @@ public final class ScaleRun {
 
             // --- baseline: Prometheus's own maximum rate for the same queries ---
             System.out.println("baseline: plain HTTP client, the service's query_range requests, concurrency sweep");
-            List<QueryLoad.Level> levels = new QueryLoad(promUrl, prometheus.pid(), queries, n, interval, step).sweep(maxConcurrency, perLevel);
+            List<QueryLoad.Level> levels = new QueryLoad(promUrl, prometheus.pid(), queries, n, interval, step, false)
+                    .sweep(maxConcurrency, perLevel);
             QueryLoad.Level best = levels.stream().max(Comparator.comparingDouble(QueryLoad.Level::perSecond)).orElseThrow();
+            System.out.println("baseline 2: the same with the client configured as the service's (executor(Runnable::run))");
+            QueryLoad.Level bestAsService = new QueryLoad(promUrl, prometheus.pid(), queries, n, interval, step, true)
+                    .sweep(maxConcurrency, perLevel).stream().max(Comparator.comparingDouble(QueryLoad.Level::perSecond))
+                    .orElseThrow();
 
             // --- publish N deployment events at the set rate ---
             String run = Long.toString(System.currentTimeMillis(), 36);
@@ -187,11 +192,13 @@ public final class ScaleRun {
             Instant end = firstDue.plus(interval.multipliedBy(measureIntervals));
             List<ServiceMetrics> samples = new ArrayList<>();
             List<Long> rss = new ArrayList<>();
+            List<long[]> cpu = new ArrayList<>(); // per sample: machine busy, machine total, service ticks
             Double intakeSeconds = null;
             while (Instant.now().isBefore(end)) {
                 ServiceMetrics s = sample(base);
                 samples.add(s);
                 rss.add(rssKb(service.pid()));
+                cpu.add(cpuSample(service.pid()));
                 if (intakeSeconds == null && s.accepted() - beforePublish.accepted() >= n) {
                     intakeSeconds = (s.atNanos() - pubStart) / 1e9;
                 }
@@ -202,6 +209,7 @@ public final class ScaleRun {
             }
             ServiceMetrics last = sample(base);
             samples.add(last);
+            cpu.add(cpuSample(service.pid()));
             long cpuService = cpuTicks(service.pid()) - cpuServiceBefore;
             long cpuProm = cpuTicks(prometheus.pid()) - cpuPromBefore;
             long cpuSelf = cpuTicks(ProcessHandle.current().pid()) - cpuSelfBefore;
@@ -218,11 +226,20 @@ public final class ScaleRun {
             }
             double meanRate = (last.queries() - steadyFrom.queries()) / ((last.atNanos() - steadyFrom.atNanos()) / 1e9);
             double peak = 0;
+            double peakBusy = 0; // share of the machine's CPU time busy (all processes) in the peak window
+            double peakServiceMs = 0; // service CPU per query in the peak window
             for (int i = 0; i < samples.size(); i++) {
                 for (int j = i + 1; j < samples.size(); j++) {
                     double dt = (samples.get(j).atNanos() - samples.get(i).atNanos()) / 1e9;
                     if (dt >= 10) {
-                        peak = Math.max(peak, (samples.get(j).queries() - samples.get(i).queries()) / dt);
+                        double rate = (samples.get(j).queries() - samples.get(i).queries()) / dt;
+                        if (rate > peak) {
+                            peak = rate;
+                            long[] a = cpu.get(i);
+                            long[] b = cpu.get(j);
+                            peakBusy = (double) (b[0] - a[0]) / Math.max(1, b[1] - a[1]);
+                            peakServiceMs = 1000 * (b[2] - a[2]) / 100.0 / Math.max(1, rate * dt);
+                        }
                         break;
                     }
                 }
@@ -255,11 +272,20 @@ public final class ScaleRun {
             r.append(String.format("required query rate            %.0f queries/s (N x 6 / interval)%n", required));
             r.append(String.format("service query rate             mean %.0f/s over the measured intervals, peak %.0f/s (10 s), "
                     + "errors %.0f%n", meanRate, peak, last.queryErrors() - beforePublish.queryErrors()));
+            r.append(String.format("at the peak                    machine CPU %.0f %% busy (all processes, %d cores); "
+                    + "service CPU per query %.3f ms%n", 100 * peakBusy, Runtime.getRuntime().availableProcessors(),
+                    peakServiceMs));
             r.append(String.format("Prometheus max (baseline)      %.0f/s at concurrency %d (p50 %.2f ms, p99 %.2f ms); CPU per "
                     + "query there: client %.3f ms, Prometheus %.3f ms%n", best.perSecond(), best.concurrency(), best.p50Ms(),
                     best.p99Ms(), 1000 * best.clientCores() / best.perSecond(), 1000 * best.prometheusCores() / best.perSecond()));
-            r.append(String.format("ratio service peak / max       %.2f (goal >= 0.80); mean / required %.2f%n",
-                    peak / best.perSecond(), meanRate / required));
+            r.append(String.format("Prometheus max, client as the service's  %.0f/s at concurrency %d (p50 %.2f ms, p99 %.2f ms); "
+                    + "CPU per query there: client %.3f ms, Prometheus %.3f ms%n", bestAsService.perSecond(),
+                    bestAsService.concurrency(), bestAsService.p50Ms(), bestAsService.p99Ms(),
+                    1000 * bestAsService.clientCores() / bestAsService.perSecond(),
+                    1000 * bestAsService.prometheusCores() / bestAsService.perSecond()));
+            r.append(String.format("ratio service peak / max       %.2f against the plain client (goal >= 0.80), %.2f against the "
+                    + "client configured as the service's; mean / required %.2f%n",
+                    peak / best.perSecond(), peak / bestAsService.perSecond(), meanRate / required));
             r.append(String.format("measurements                   %.0f stored; %d due by the last reading, %d due at least one "
                     + "interval before it (all of these must be stored: %s)%n", measured, dueByEnd, overdueIfMissing,
                     measured >= overdueIfMissing ? "yes" : "NO, " + (overdueIfMissing - (long) measured) + " missing"));
@@ -379,6 +405,17 @@ public final class ScaleRun {
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    /** Machine busy and total jiffies (first line of /proc/stat; idle and iowait are not busy), service ticks. */
+    private static long[] cpuSample(long pid) throws IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length; i++) {
+            total += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+        return new long[] {total - idle, total, cpuTicks(pid)};
     }
 
     private static long rssKb(long pid) {
