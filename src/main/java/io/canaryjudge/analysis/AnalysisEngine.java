@@ -37,10 +37,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
@@ -69,6 +72,8 @@ class AnalysisEngine {
     private final Judging judging;
     private final Event<AnalysisFinished> finished;
     private final AtomicInteger pending = new AtomicInteger();
+    /** Measurements that fell due and wait for a worker: above zero, this instance is behind (saturated). */
+    private final BlockingQueue<Runnable> due = new LinkedBlockingQueue<>();
     private final Ownership ownership;
     /** The store's schema: nothing reads it before the migrations ran (a fresh database has no tables yet). */
     private final Migrations migrations;
@@ -99,6 +104,7 @@ class AnalysisEngine {
         this.judging = new Judging(json);
         registry.gauge("canary.analysis.pending.measurements", pending);
         registry.gauge("canary.analysis.in.flight", local, Set::size);
+        registry.gauge("canary.analysis.queued.measurements", due, BlockingQueue::size);
         this.lateness = Timer.builder("canary.analysis.measurement.lateness")
                 .description("Time from a measurement's due instant (window end plus query delay) to its stored result")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
@@ -108,7 +114,8 @@ class AnalysisEngine {
     void onStart(@Observes StartupEvent ev) {
         timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "canary-timer"));
         AtomicInteger n = new AtomicInteger();
-        workers = Executors.newFixedThreadPool(Math.max(1, config.workers()),
+        int size = Math.max(1, config.workers());
+        workers = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS, due,
                 r -> daemon(r, "canary-worker-" + n.incrementAndGet()));
         // Resume what a previous run left: running analyses continue after their last stored measurement,
         // completed verdicts that were never acknowledged by Kafka are sent again (same CloudEvent id).

@@ -9,13 +9,10 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.inject.Inject;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.annotation.PreDestroy;
 import java.io.IOException;
-import java.net.URI;
+import java.net.SocketTimeoutException;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +21,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import javax.net.ssl.HostnameVerifier;
+import javax.net.ssl.SSLContext;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.client5.http.ssl.HttpsSupport;
+import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * Facade of the Prometheus HTTP API ({@code query_range}, readiness). Explicit connect and read timeouts,
@@ -34,11 +50,13 @@ import java.util.concurrent.Semaphore;
 public class PrometheusClient {
     private final PrometheusConfig config;
     private final ObjectMapper json;
-    private final HttpClient http;
+    private final CloseableHttpClient http;
     private final Semaphore permits;
     private final String baseUrl;
-    /** The few endpoint URIs, parsed once (URI parsing showed in the per-query profile). */
-    private final Map<String, URI> uris = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The readiness probe's shorter deadline (the connect timeout). */
+    private final RequestConfig probe;
+    /** Authorization and the configured extra headers, computed once. */
+    private final Map<String, String> headers = new LinkedHashMap<>();
     private final Timer succeeded;
     private final Timer failed;
 
@@ -53,16 +71,55 @@ public class PrometheusClient {
         this.succeeded = queryTimer(registry, "success");
         this.failed = queryTimer(registry, "error");
         this.json = json;
-        // Dependent tasks (reading the answer, completing the future a worker waits on) run on the client's selector
-        // thread instead of being handed to a pool thread: every query is a blocking send() from a measurement worker,
-        // nothing here blocks in a callback, and the hand-off cost more CPU than the query's own parsing — 36 % of the
-        // client's CPU per query at 16 concurrent queries (BENCHMARKS.md, "10,000 in-flight analyses").
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL).executor(Runnable::run);
-        PrometheusTls.context(config.tls()).ifPresent(b::sslContext);
-        this.http = b.build();
-        this.permits = new Semaphore(Math.max(1, config.maxConcurrency()), true);
+        // A blocking client with a connection pool: every query is a blocking call from a measurement worker, so the
+        // worker writes the request and reads the answer on its own thread — no selector thread and no hand-off
+        // between threads per query. Per query it spent about half the CPU of the JDK client (ADR 0008; BENCHMARKS.md,
+        // "10,000 in-flight analyses"). Retries are ours (below), so the client's own are off; answers are not
+        // compressed (gzip costs Prometheus and us CPU for a few kilobytes on a cluster network).
+        int max = Math.max(1, config.maxConcurrency());
+        PoolingHttpClientConnectionManagerBuilder pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setMaxConnPerRoute(max + 2).setMaxConnTotal(2 * max + 2) // + the readiness probe; redirects
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(config.connectTimeout()))
+                        .setSocketTimeout(Timeout.of(config.readTimeout()))
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(2)) // Prometheus closes idle connections
+                        .build());
+        java.util.Optional<SSLContext> tls = PrometheusTls.context(config.tls());
+        if (tls.isPresent()) {
+            HostnameVerifier names = config.tls().insecureSkipVerify() ? NoopHostnameVerifier.INSTANCE
+                    : HttpsSupport.getDefaultHostnameVerifier();
+            pool.setTlsSocketStrategy(new DefaultClientTlsStrategy(tls.get(), names));
+        }
+        this.http = HttpClients.custom().setConnectionManager(pool.build())
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setResponseTimeout(Timeout.of(config.readTimeout()))
+                        .setConnectionRequestTimeout(Timeout.of(config.connectTimeout()))
+                        .build())
+                .disableAutomaticRetries().disableContentCompression().disableCookieManagement()
+                .setUserAgent("canary-judge")
+                .build();
+        this.probe = RequestConfig.custom().setResponseTimeout(Timeout.of(config.connectTimeout()))
+                .setConnectionRequestTimeout(Timeout.of(config.connectTimeout())).build();
+        this.permits = new Semaphore(max, true);
         this.baseUrl = config.url().endsWith("/") ? config.url().substring(0, config.url().length() - 1) : config.url();
+        headers.put("Accept", "application/json");
+        config.headers().forEach(headers::put);
+        if (config.bearerToken().filter(t -> !t.isBlank()).isPresent()) {
+            headers.put("Authorization", "Bearer " + config.bearerToken().get());
+        } else if (config.username().filter(u -> !u.isBlank()).isPresent()) {
+            String pair = config.username().get() + ":" + config.password().orElse("");
+            headers.put("Authorization", "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        try {
+            http.close();
+        } catch (IOException e) {
+            // closing idle connections: nothing to do about it
+        }
     }
 
     public String baseUrl() {
@@ -88,13 +145,15 @@ public class PrometheusClient {
 
     /** POSTs a form query to {@code path} and parses the matrix answer, timing it as success or failure. */
     private List<Series> matrix(String path, String form) {
-        HttpRequest request = request(path)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        byte[] body = form.getBytes(StandardCharsets.US_ASCII); // URL-encoded: ASCII only
         Timer.Sample sample = Timer.start();
         Timer outcome = failed;
         try {
-            List<Series> series = parseMatrix(send(request));
+            List<Series> series = parseMatrix(send(() -> {
+                HttpPost post = request(new HttpPost(baseUrl + path));
+                post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_FORM_URLENCODED));
+                return post;
+            }));
             outcome = succeeded;
             return series;
         } finally {
@@ -109,33 +168,29 @@ public class PrometheusClient {
 
     /** True when Prometheus answers its readiness endpoint. */
     public boolean ready() {
+        HttpGet get = request(new HttpGet(baseUrl + "/-/ready"));
+        get.setConfig(probe);
         try {
-            HttpResponse<String> r = http.send(request("/-/ready").timeout(config.connectTimeout()).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200;
+            return http.execute(get, r -> {
+                EntityUtils.consume(r.getEntity());
+                return r.getCode() == 200;
+            });
         } catch (IOException e) {
             return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 
-    private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uris.computeIfAbsent(path, p -> URI.create(baseUrl + p))).timeout(config.readTimeout())
-                .header("Accept", "application/json");
-        config.headers().forEach(b::header);
-        if (config.bearerToken().filter(t -> !t.isBlank()).isPresent()) {
-            b.header("Authorization", "Bearer " + config.bearerToken().get());
-        } else if (config.username().filter(u -> !u.isBlank()).isPresent()) {
-            String pair = config.username().get() + ":" + config.password().orElse("");
-            b.header("Authorization", "Basic " + java.util.Base64.getEncoder()
-                    .encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
-        }
-        return b;
+    private <T extends HttpUriRequestBase> T request(T r) {
+        headers.forEach(r::setHeader);
+        return r;
     }
 
-    private String send(HttpRequest request) {
+    /** A fresh request per attempt (a request object is used once). */
+    private interface Request {
+        HttpUriRequestBase build();
+    }
+
+    private byte[] send(Request request) {
         PrometheusException last = null;
         long backoff = config.backoff().toMillis();
         for (int attempt = 0; attempt <= config.retries(); attempt++) {
@@ -144,7 +199,7 @@ public class PrometheusClient {
                 backoff *= 2;
             }
             try {
-                return sendOnce(request);
+                return sendOnce(request.build());
             } catch (PrometheusException e) {
                 last = e;
                 if (!e.retryable()) {
@@ -155,7 +210,7 @@ public class PrometheusClient {
         throw last;
     }
 
-    private String sendOnce(HttpRequest request) {
+    private byte[] sendOnce(HttpUriRequestBase request) {
         try {
             permits.acquire();
         } catch (InterruptedException e) {
@@ -163,24 +218,28 @@ public class PrometheusClient {
             throw new PrometheusException("interrupted", false, e);
         }
         try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() >= 500) {
-                throw new PrometheusException("Prometheus answered " + r.statusCode() + ": " + errorOf(r.body()), true, null);
+            Answer a = http.execute(request, (ClassicHttpResponse r) -> new Answer(r.getCode(),
+                    r.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(r.getEntity())));
+            if (a.status() >= 500) {
+                throw new PrometheusException("Prometheus answered " + a.status() + ": " + errorOf(a.text()), true, null);
             }
-            if (r.statusCode() != 200) {
-                throw new PrometheusException("Prometheus rejected the query (" + r.statusCode() + "): " + errorOf(r.body()),
+            if (a.status() != 200) {
+                throw new PrometheusException("Prometheus rejected the query (" + a.status() + "): " + errorOf(a.text()),
                         false, null);
             }
-            return r.body();
-        } catch (HttpTimeoutException e) {
+            return a.body();
+        } catch (SocketTimeoutException e) {
             throw new PrometheusException("Prometheus did not answer within " + config.readTimeout(), true, e);
         } catch (IOException e) {
             throw new PrometheusException("Prometheus unreachable at " + baseUrl + ": " + e, true, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PrometheusException("interrupted", false, e);
         } finally {
             permits.release();
+        }
+    }
+
+    private record Answer(int status, byte[] body) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
         }
     }
 
@@ -201,6 +260,10 @@ public class PrometheusClient {
      * answers a second at 10,000 analyses). Fields may come in any order; anything but a successful matrix is an error.
      */
     List<Series> parseMatrix(String body) {
+        return parseMatrix(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    List<Series> parseMatrix(byte[] body) {
         String status = null;
         String resultType = null;
         List<Series> out = null;

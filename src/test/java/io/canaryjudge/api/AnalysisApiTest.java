@@ -159,7 +159,8 @@ class AnalysisApiTest {
         given().get("/q/openapi?format=json").then().statusCode(200).body("paths", notNullValue())
                 .body(containsString("/api/v1/analyses"));
         given().get("/q/metrics").then().statusCode(200).body(containsString("canary_analysis_pending_measurements"))
-                .body(containsString("canary_analysis_in_flight"));
+                .body(containsString("canary_analysis_in_flight"))
+                .body(containsString("canary_analysis_queued_measurements "));
     }
 
     /** The lateness timer records one observation per stored measurement: due instant to stored result. */

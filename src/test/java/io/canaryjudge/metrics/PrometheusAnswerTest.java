@@ -9,13 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The streaming reader of Prometheus answers: values, special floats, field order, errors. */
 class PrometheusAnswerTest {
     private final PrometheusClient client = new PrometheusClient(new PrometheusClientTest.Config(
-            "http://127.0.0.1:1", Optional.empty(), Optional.empty(), Optional.empty(), false), new ObjectMapper());
+            "http://127.0.0.1:1", Optional.empty(), Optional.empty(), Optional.empty(), false, Duration.ofSeconds(5)),
+            new ObjectMapper());
 
     @Test
     void matrixWithSpecialValuesInAnyFieldOrder() {

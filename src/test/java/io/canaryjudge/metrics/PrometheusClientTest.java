@@ -55,7 +55,8 @@ class PrometheusClientTest {
 
     private static PrometheusClient client(Optional<String> user, Optional<String> password, Optional<Path> ca,
                                            boolean insecure) {
-        return new PrometheusClient(new Config(prometheus.url(), user, password, ca, insecure), new ObjectMapper());
+        return new PrometheusClient(new Config(prometheus.url(), user, password, ca, insecure, Duration.ofSeconds(5)),
+                new ObjectMapper());
     }
 
     @Test
@@ -91,10 +92,40 @@ class PrometheusClientTest {
         assertFalse(client(Optional.empty(), Optional.empty(), Optional.of(dir.resolve("cert.pem")), false).ready());
     }
 
+    /**
+     * A Prometheus that accepts and never answers (the real one, frozen with SIGSTOP): each attempt ends at the read
+     * timeout with a retryable error, and once it answers again the same client works (no dead pooled connection).
+     */
+    @Test
+    void frozenPrometheusTimesOutAtTheReadTimeoutAndTheClientRecovers() throws Exception {
+        PrometheusClient c = new PrometheusClient(new Config(prometheus.url(), Optional.of("canary"), Optional.of("s3cret"),
+                Optional.of(dir.resolve("cert.pem")), false, Duration.ofMillis(800)), new ObjectMapper());
+        assertEquals(1, c.queryRange("probe", T0, T0.plusSeconds(60), Duration.ofSeconds(15)).size());
+        signal("STOP");
+        long t0 = System.nanoTime();
+        PrometheusException e;
+        try {
+            e = assertThrows(PrometheusException.class, () -> c.queryRange("probe", T0, T0.plusSeconds(60),
+                    Duration.ofSeconds(15)));
+        } finally {
+            signal("CONT");
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(e.retryable());
+        assertTrue(e.getMessage().contains("did not answer within PT0.8S"), e.getMessage());
+        // two attempts (retries = 1) of 0.8 s each and a 10 ms backoff; far below what a missing timeout would take
+        assertTrue(seconds >= 1.6 && seconds < 10, "took " + seconds + " s");
+        assertEquals(1, c.queryRange("probe", T0, T0.plusSeconds(60), Duration.ofSeconds(15)).size());
+    }
+
+    private static void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(prometheus.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0);
+    }
+
     record Config(String url, Optional<String> username, Optional<String> password, Optional<Path> ca,
-                          boolean insecure) implements PrometheusConfig {
+                          boolean insecure, Duration readTimeout) implements PrometheusConfig {
         @Override public Duration connectTimeout() { return Duration.ofSeconds(2); }
-        @Override public Duration readTimeout() { return Duration.ofSeconds(5); }
         @Override public int retries() { return 1; }
         @Override public Duration backoff() { return Duration.ofMillis(10); }
         @Override public int maxConcurrency() { return 2; }

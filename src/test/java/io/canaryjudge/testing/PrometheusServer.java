@@ -102,6 +102,11 @@ public final class PrometheusServer implements AutoCloseable {
         return url;
     }
 
+    /** The Prometheus process (tests freeze it with SIGSTOP to see a server that accepts but never answers). */
+    public long pid() {
+        return process.pid();
+    }
+
     @Override
     public void close() {
         process.destroy();

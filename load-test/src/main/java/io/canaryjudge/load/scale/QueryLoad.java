@@ -15,9 +15,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.util.Timeout;
 
 /**
- * The baseline: a plain closed-loop HTTP client (JDK HttpClient, as the service uses) sending Prometheus exactly
+ * The baseline: a plain closed-loop HTTP client (the JDK's HttpClient with its defaults) sending Prometheus exactly
  * the {@code query_range} requests the service sends for the run's analyses — the template's 3 queries rendered for
  * a random service and cohort, over the latest interval at the template's step, as a form POST — at increasing
  * concurrency. Prometheus's maximum sustainable rate for these queries is the best rate over the sweep.
@@ -33,20 +42,26 @@ final class QueryLoad {
     private final Duration interval;
     private final Duration step;
     private final HttpClient http;
+    /** The service's client (Apache HttpClient 5 classic, pooled, as PrometheusClient configures it), or null. */
+    private final CloseableHttpClient apache;
 
     private final long prometheusPid;
 
     /**
-     * {@code asService}: the client configured as the service's PrometheusClient (dependent tasks on the selector
-     * thread, {@code executor(Runnable::run)}) instead of the JDK's defaults — the second, stricter baseline.
+     * {@code asService}: the client configured as the service's PrometheusClient (Apache HttpClient 5 classic with a
+     * connection pool, no compression, no automatic retries) instead of the JDK's with its defaults — the second,
+     * stricter baseline: Prometheus's maximum when its client costs what the service's does.
      */
     QueryLoad(String prometheus, long prometheusPid, List<String> queries, int services, Duration interval, Duration step,
               boolean asService) {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-        if (asService) {
-            b.executor(Runnable::run);
-        }
-        this.http = b.build();
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.apache = asService ? HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setMaxConnPerRoute(256).setMaxConnTotal(256)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.ofSeconds(5))
+                                .setSocketTimeout(Timeout.ofSeconds(10)).build())
+                        .build())
+                .disableAutomaticRetries().disableContentCompression().disableCookieManagement().build() : null;
         this.prometheusPid = prometheusPid;
         this.prometheus = prometheus;
         this.queries = queries;
@@ -60,18 +75,36 @@ final class QueryLoad {
         return query.replace("{{cohort}}", "service=\"" + SyntheticExporter.service(service) + "\",track=\"" + track + "\"");
     }
 
-    private HttpRequest randomRequest() {
+    private String randomForm() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         String q = render(queries.get(r.nextInt(queries.size())), r.nextInt(services), r.nextBoolean() ? "canary" : "stable");
         // the service's sequential read of the latest whole interval: (end - interval + step, end] at the step
         long stepS = step.toSeconds();
         long end = System.currentTimeMillis() / 1000 / stepS * stepS;
         long start = end - interval.toSeconds() + stepS;
-        String form = "query=" + URLEncoder.encode(q, StandardCharsets.UTF_8) + "&start=" + start + "&end=" + end
+        return "query=" + URLEncoder.encode(q, StandardCharsets.UTF_8) + "&start=" + start + "&end=" + end
                 + "&step=" + (double) stepS;
-        return HttpRequest.newBuilder(URI.create(prometheus + "/api/v1/query_range")).timeout(Duration.ofSeconds(10))
-                .header("Accept", "application/json").header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+    }
+
+    /** One query_range request with a random service's query; the answer's status code and body. */
+    private Answer send() throws java.io.IOException, InterruptedException {
+        String form = randomForm();
+        if (apache != null) {
+            HttpPost post = new HttpPost(prometheus + "/api/v1/query_range");
+            post.setHeader("Accept", "application/json");
+            post.setEntity(new ByteArrayEntity(form.getBytes(StandardCharsets.US_ASCII),
+                    ContentType.APPLICATION_FORM_URLENCODED));
+            return apache.execute(post, r -> new Answer(r.getCode(),
+                    EntityUtils.toString(r.getEntity(), StandardCharsets.UTF_8)));
+        }
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(prometheus + "/api/v1/query_range"))
+                .timeout(Duration.ofSeconds(10)).header("Accept", "application/json")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.body());
+    }
+
+    private record Answer(int statusCode, String body) {
     }
 
     Level run(int concurrency, Duration length) throws Exception {
@@ -87,9 +120,9 @@ final class QueryLoad {
                 int n = 0;
                 while (System.nanoTime() < end) {
                     long t0 = System.nanoTime();
-                    HttpResponse<String> r;
+                    Answer r;
                     try {
-                        r = http.send(randomRequest(), HttpResponse.BodyHandlers.ofString());
+                        r = send();
                     } catch (java.io.IOException e) {
                         errors.incrementAndGet(); // e.g. a pooled connection closed under the request: counted, not timed
                         if (errors.get() % 100 == 1) {

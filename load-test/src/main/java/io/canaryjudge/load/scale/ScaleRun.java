@@ -149,7 +149,7 @@ public final class ScaleRun {
             List<QueryLoad.Level> levels = new QueryLoad(promUrl, prometheus.pid(), queries, n, interval, step, false)
                     .sweep(maxConcurrency, perLevel);
             QueryLoad.Level best = levels.stream().max(Comparator.comparingDouble(QueryLoad.Level::perSecond)).orElseThrow();
-            System.out.println("baseline 2: the same with the client configured as the service's (executor(Runnable::run))");
+            System.out.println("baseline 2: the same with the client configured as the service's (Apache HttpClient 5 classic, pooled)");
             QueryLoad.Level bestAsService = new QueryLoad(promUrl, prometheus.pid(), queries, n, interval, step, true)
                     .sweep(maxConcurrency, perLevel).stream().max(Comparator.comparingDouble(QueryLoad.Level::perSecond))
                     .orElseThrow();
@@ -202,9 +202,9 @@ public final class ScaleRun {
                 if (intakeSeconds == null && s.accepted() - beforePublish.accepted() >= n) {
                     intakeSeconds = (s.atNanos() - pubStart) / 1e9;
                 }
-                System.out.printf("  t=%5.1fs in-flight %5.0f  queries %8.0f  measurements %7.0f  heap %4.0f MB  "
+                System.out.printf("  t=%5.1fs in-flight %5.0f  queries %8.0f  measurements %7.0f  queued %5.0f  heap %4.0f MB  "
                                 + "lateness max(2m) %5.2f s%n", (s.atNanos() - pubStart) / 1e9, s.inFlight(), s.queries(),
-                        s.measurements(), s.heapUsed() / 1048576, s.latenessMax());
+                        s.measurements(), s.queued(), s.heapUsed() / 1048576, s.latenessMax());
                 Thread.sleep(2000);
             }
             ServiceMetrics last = sample(base);
@@ -244,6 +244,40 @@ public final class ScaleRun {
                     }
                 }
             }
+            // While measurements queue for a worker the service is the bottleneck: its query rate then is its capacity.
+            // Spans of consecutive readings with a queue at both ends (one per burst of due measurements); the 10 s
+            // peak above also counts the seconds before the queue forms and after it drains.
+            List<String> spans = new ArrayList<>();
+            double saturated = 0;
+            double saturatedBusy = 0;
+            double saturatedServiceMs = 0;
+            for (int i = 0; i + 1 < samples.size(); i++) {
+                if (samples.get(i).queued() <= 0) {
+                    continue;
+                }
+                int j = i;
+                while (j + 1 < samples.size() && samples.get(j + 1).queued() > 0) {
+                    j++;
+                }
+                double dt = (samples.get(j).atNanos() - samples.get(i).atNanos()) / 1e9;
+                if (dt >= 4) {
+                    double rate = (samples.get(j).queries() - samples.get(i).queries()) / dt;
+                    long[] a = cpu.get(i);
+                    long[] b = cpu.get(j);
+                    double busy = (double) (b[0] - a[0]) / Math.max(1, b[1] - a[1]);
+                    double serviceMs = 1000 * (b[2] - a[2]) / 100.0 / Math.max(1, rate * dt);
+                    spans.add(String.format("%.0f/s over %.1f s from t=%.0f s (queue max %.0f; machine %.0f %% busy; service "
+                            + "%.3f ms/query)", rate, dt, (samples.get(i).atNanos() - pubStart) / 1e9,
+                            samples.subList(i, j + 1).stream().mapToDouble(ServiceMetrics::queued).max().orElse(0),
+                            100 * busy, serviceMs));
+                    if (rate > saturated) {
+                        saturated = rate;
+                        saturatedBusy = busy;
+                        saturatedServiceMs = serviceMs;
+                    }
+                }
+                i = j;
+            }
             double maxLate = samples.stream().mapToDouble(ServiceMetrics::latenessMax).max().orElse(0);
             double p99 = last.latenessQuantile(beforePublish, 0.99);
             double p50 = last.latenessQuantile(beforePublish, 0.50);
@@ -275,6 +309,8 @@ public final class ScaleRun {
             r.append(String.format("at the peak                    machine CPU %.0f %% busy (all processes, %d cores); "
                     + "service CPU per query %.3f ms%n", 100 * peakBusy, Runtime.getRuntime().availableProcessors(),
                     peakServiceMs));
+            r.append(String.format("while measurements queued      %s%n", spans.isEmpty() ? "never for 4 s or more (the service "
+                    + "was not saturated: no capacity figure)" : String.join("\n                               ", spans)));
             r.append(String.format("Prometheus max (baseline)      %.0f/s at concurrency %d (p50 %.2f ms, p99 %.2f ms); CPU per "
                     + "query there: client %.3f ms, Prometheus %.3f ms%n", best.perSecond(), best.concurrency(), best.p50Ms(),
                     best.p99Ms(), 1000 * best.clientCores() / best.perSecond(), 1000 * best.prometheusCores() / best.perSecond()));
@@ -286,6 +322,12 @@ public final class ScaleRun {
             r.append(String.format("ratio service peak / max       %.2f against the plain client (goal >= 0.80), %.2f against the "
                     + "client configured as the service's; mean / required %.2f%n",
                     peak / best.perSecond(), peak / bestAsService.perSecond(), meanRate / required));
+            if (saturated > 0) {
+                r.append(String.format("ratio saturated / max          %.2f against the plain client (goal >= 0.80), %.2f against the "
+                        + "client configured as the service's (best span: %.0f/s, machine %.0f %% busy, service %.3f ms/query)%n",
+                        saturated / best.perSecond(), saturated / bestAsService.perSecond(), saturated, 100 * saturatedBusy,
+                        saturatedServiceMs));
+            }
             r.append(String.format("measurements                   %.0f stored; %d due by the last reading, %d due at least one "
                     + "interval before it (all of these must be stored: %s)%n", measured, dueByEnd, overdueIfMissing,
                     measured >= overdueIfMissing ? "yes" : "NO, " + (overdueIfMissing - (long) measured) + " missing"));

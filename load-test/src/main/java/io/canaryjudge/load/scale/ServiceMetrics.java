@@ -6,10 +6,10 @@ import java.util.List;
 /** One reading of the service's /q/metrics (Prometheus text format), with the figures the scale report needs. */
 record ServiceMetrics(long atNanos, double queries, double queryErrors, double measurements, double latenessSum,
                       double latenessMax, List<double[]> latenessBuckets, double heapUsed, double inFlight,
-                      double pending, double accepted, double gcPauseSeconds, double liveData) {
+                      double pending, double queued, double accepted, double gcPauseSeconds, double liveData) {
 
     static ServiceMetrics parse(String text, long atNanos) {
-        double queries = 0, errors = 0, count = 0, sum = 0, max = 0, heap = 0, inFlight = 0, pending = 0, accepted = 0;
+        double queries = 0, errors = 0, count = 0, sum = 0, max = 0, heap = 0, inFlight = 0, pending = 0, queued = 0, accepted = 0;
         double gc = 0;
         double live = 0;
         List<double[]> buckets = new ArrayList<>();
@@ -46,6 +46,8 @@ record ServiceMetrics(long atNanos, double queries, double queryErrors, double m
                 inFlight = v;
             } else if (key.startsWith("canary_analysis_pending_measurements")) {
                 pending = v;
+            } else if (key.startsWith("canary_analysis_queued_measurements")) {
+                queued = v;
             } else if (key.startsWith("canary_intake_events_total") && key.contains("result=\"accepted\"")) {
                 accepted += v;
             } else if (key.startsWith("jvm_gc_live_data_size_bytes")) {
@@ -54,7 +56,7 @@ record ServiceMetrics(long atNanos, double queries, double queryErrors, double m
                 gc += v;
             }
         }
-        return new ServiceMetrics(atNanos, queries, errors, count, sum, max, buckets, heap, inFlight, pending, accepted, gc, live);
+        return new ServiceMetrics(atNanos, queries, errors, count, sum, max, buckets, heap, inFlight, pending, queued, accepted, gc, live);
     }
 
     /** The q-quantile of the lateness observations between {@code from} and this reading, from the histogram buckets. */
