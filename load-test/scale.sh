@@ -7,8 +7,9 @@
 # Usage (repository root):  bash load-test/scale.sh
 #   SCALE_N=10000                 analyses (one service each; 3 metrics x 2 cohorts = 6 queries per measurement)
 #   SCALE_INTERVAL_SECONDS=30     template interval (step = interval / 2)
-#   SCALE_INTERVALS=3             intervals measured after the first measurements fall due
-#   SCALE_PUBLISH_RATE=1000       deployment events per second
+#   SCALE_INTERVALS=4             intervals measured after the first measurements fall due (the first two warm the JIT)
+#   SCALE_PUBLISH_RATE=2500       deployment events per second: each interval's measurements fall due within 4 s, faster
+#                                 than one instance takes them, so a queue forms and its rate then is the capacity
 #   SCALE_SHARDS=N/1000           Prometheus scrape targets; SCALE_SCRAPE_SECONDS=15
 #   SCALE_BASELINE_SECONDS=5      per concurrency level (1, 2, 4, ... SCALE_BASELINE_MAX_CONCURRENCY=64)
 #   SCALE_JFR=1                   record the service with JFR and print where its CPU went

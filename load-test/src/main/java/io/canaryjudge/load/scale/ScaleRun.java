@@ -61,8 +61,8 @@ public final class ScaleRun {
         int n = Integer.parseInt(env("SCALE_N", "10000"));
         Duration interval = Duration.ofSeconds(Long.parseLong(env("SCALE_INTERVAL_SECONDS", "30")));
         Duration step = interval.dividedBy(2);
-        int measureIntervals = Integer.parseInt(env("SCALE_INTERVALS", "3"));
-        double publishRate = Double.parseDouble(env("SCALE_PUBLISH_RATE", "1000"));
+        int measureIntervals = Integer.parseInt(env("SCALE_INTERVALS", "4"));
+        double publishRate = Double.parseDouble(env("SCALE_PUBLISH_RATE", "2500"));
         int shards = Integer.parseInt(env("SCALE_SHARDS", Integer.toString(Math.max(1, (n + 999) / 1000))));
         Duration scrape = Duration.ofSeconds(Long.parseLong(env("SCALE_SCRAPE_SECONDS", "15")));
         int maxConcurrency = Integer.parseInt(env("SCALE_BASELINE_MAX_CONCURRENCY", "64"));
