@@ -72,7 +72,9 @@ class HostileIntakeTest {
                 if (i % EVERY == 0) {
                     String id = run + "-ok-" + valid.size();
                     valid.add(id);
-                    byte[] event = DemoScenario.event(id, "cart", startedAt, "rules-nodata", null).getBytes(StandardCharsets.UTF_8);
+                    // a service of its own: a newer canary of the same service would supersede (cancel) this one
+                    byte[] event = DemoScenario.event(id, "cart-" + valid.size(), startedAt, "rules-nodata", null)
+                            .getBytes(StandardCharsets.UTF_8);
                     producer.send(new ProducerRecord<>("deployments", "shop/cart", event));
                     producer.send(new ProducerRecord<>("deployments", "shop/cart", event)); // a repeated id
                 }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.regex.Matcher;
@@ -193,12 +194,14 @@ public final class ScaleRun {
             List<ServiceMetrics> samples = new ArrayList<>();
             List<Long> rss = new ArrayList<>();
             List<long[]> cpu = new ArrayList<>(); // per sample: machine busy, machine total, service ticks
+            List<Map<String, Long>> threads = new ArrayList<>(); // per sample: the service's CPU ticks by thread group
             Double intakeSeconds = null;
             while (Instant.now().isBefore(end)) {
                 ServiceMetrics s = sample(base);
                 samples.add(s);
                 rss.add(rssKb(service.pid()));
                 cpu.add(cpuSample(service.pid()));
+                threads.add(threadTicks(service.pid()));
                 if (intakeSeconds == null && s.accepted() - beforePublish.accepted() >= n) {
                     intakeSeconds = (s.atNanos() - pubStart) / 1e9;
                 }
@@ -210,6 +213,7 @@ public final class ScaleRun {
             ServiceMetrics last = sample(base);
             samples.add(last);
             cpu.add(cpuSample(service.pid()));
+            threads.add(threadTicks(service.pid()));
             long cpuService = cpuTicks(service.pid()) - cpuServiceBefore;
             long cpuProm = cpuTicks(prometheus.pid()) - cpuPromBefore;
             long cpuSelf = cpuTicks(ProcessHandle.current().pid()) - cpuSelfBefore;
@@ -251,6 +255,7 @@ public final class ScaleRun {
             double saturated = 0;
             double saturatedBusy = 0;
             double saturatedServiceMs = 0;
+            String saturatedThreads = "";
             for (int i = 0; i + 1 < samples.size(); i++) {
                 if (samples.get(i).queued() <= 0) {
                     continue;
@@ -274,6 +279,7 @@ public final class ScaleRun {
                         saturated = rate;
                         saturatedBusy = busy;
                         saturatedServiceMs = serviceMs;
+                        saturatedThreads = threadShares(threads.get(i), threads.get(j), rate * dt);
                     }
                 }
                 i = j;
@@ -327,6 +333,7 @@ public final class ScaleRun {
                         + "client configured as the service's (best span: %.0f/s, machine %.0f %% busy, service %.3f ms/query)%n",
                         saturated / best.perSecond(), saturated / bestAsService.perSecond(), saturated, 100 * saturatedBusy,
                         saturatedServiceMs));
+                r.append(String.format("service CPU by thread there     %s%n", saturatedThreads));
             }
             r.append(String.format("measurements                   %.0f stored; %d due by the last reading, %d due at least one "
                     + "interval before it (all of these must be stored: %s)%n", measured, dueByEnd, overdueIfMissing,
@@ -447,6 +454,43 @@ public final class ScaleRun {
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    /**
+     * The process's CPU ticks by thread group: thread names from {@code /proc/<pid>/task/<tid>/stat} (15 characters)
+     * with their numbers dropped ("canary-worker-7" and "canary-worker-12" are one group). Per thread, not JFR: JFR's
+     * execution samples miss threads that run in native code, such as an HTTP client's selector.
+     */
+    private static Map<String, Long> threadTicks(long pid) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("\\d+", "#").replaceAll("[-#]+$", "");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended while listed
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+        return out;
+    }
+
+    /** Share of the service's CPU by thread group between two readings, and each group's CPU per query. */
+    private static String threadShares(Map<String, Long> from, Map<String, Long> to, double queries) {
+        Map<String, Long> diff = new java.util.HashMap<>();
+        to.forEach((k, v) -> diff.put(k, Math.max(0, v - from.getOrDefault(k, 0L))));
+        long total = diff.values().stream().mapToLong(Long::longValue).sum();
+        return diff.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .filter(e -> e.getValue() > 0).limit(8)
+                .map(e -> String.format("%s %.0f %% (%.3f ms/query)", e.getKey(), 100.0 * e.getValue() / Math.max(1, total),
+                        10.0 * e.getValue() / Math.max(1, queries)))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Machine busy and total jiffies (first line of /proc/stat; idle and iowait are not busy), service ticks. */
