@@ -458,7 +458,7 @@ public final class ScaleRun {
 
     /**
      * The process's CPU ticks by thread group: thread names from {@code /proc/<pid>/task/<tid>/stat} (15 characters)
-     * with their numbers dropped ("canary-worker-7" and "canary-worker-12" are one group). Per thread, not JFR: JFR's
+     * with a trailing number dropped ("canary-worker-7" and "canary-worker-12" are one group). Per thread, not JFR: JFR's
      * execution samples miss threads that run in native code, such as an HTTP client's selector.
      */
     private static Map<String, Long> threadTicks(long pid) {
@@ -468,7 +468,7 @@ public final class ScaleRun {
                 try {
                     String stat = Files.readString(t.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-                            .replaceAll("\\d+", "#").replaceAll("[-#]+$", "");
+                            .replaceAll("[-_ ]?\\d+$", "");
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     out.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
                 } catch (IOException | RuntimeException e) {
