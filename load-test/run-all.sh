@@ -37,5 +37,5 @@ bash load-test/rollback-latency.sh 200 10
 echo
 echo "== summary ($REPORT) — $(date -u)"
 grep -E "^(ratio service peak|ratio saturated|while measurements queued|service query rate|Prometheus max|lateness \(|heap used|service CPU per query)" "$REPORT" || true
-grep -E "ms to live|p99 ratio|^report [0-9]|^baseline [0-9]|Execution Time" "$REPORT" | sed 's/^  */  /' || true
+grep -E "ms to live|p99 ratio|^report [0-9]|^baseline [0-9]: the same rows|Execution Time" "$REPORT" | sed 's/^  */  /' || true
 grep -E "^(verdicts seen on Kafka|p99 last measurement)" "$REPORT" || true
