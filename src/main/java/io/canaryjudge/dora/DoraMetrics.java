@@ -3,6 +3,7 @@ package io.canaryjudge.dora;
 import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.CommitTimes;
+import io.canaryjudge.verdict.Migrations;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -18,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
+import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,11 +35,15 @@ public class DoraMetrics {
     private final DoraConfig config;
     private final MeterRegistry registry;
     private final Clock clock;
+    /** The store's schema: the first refresh waits for it (a fresh database has no tables yet). */
+    private final Migrations migrations;
     private final AtomicReference<DoraFigures> latest = new AtomicReference<>();
     private ScheduledExecutorService timer;
 
-    DoraMetrics(DoraService dora, DoraConfig config, MeterRegistry registry, Clock clock) {
+    DoraMetrics(DoraService dora, DoraConfig config, MeterRegistry registry, Clock clock,
+                @Readiness Migrations migrations) {
         this.dora = dora;
+        this.migrations = migrations;
         this.config = config;
         this.registry = registry;
         this.clock = clock;
@@ -83,6 +89,12 @@ public class DoraMetrics {
 
     /** Recomputes the gauges now (also used by tests that cannot wait for the refresh period). */
     void refresh() {
+        if (!migrations.done()) {
+            if (timer != null) {
+                timer.schedule(this::refresh, 1, TimeUnit.SECONDS); // not the whole period: the schema is seconds away
+            }
+            return;
+        }
         try {
             Instant until = clock.instant();
             latest.set(dora.report(null, null, until.minus(config.window()), until).overall());

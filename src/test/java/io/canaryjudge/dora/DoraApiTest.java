@@ -124,6 +124,10 @@ class DoraApiTest {
     @Inject
     DoraConfig config;
 
+    @Inject
+    @org.eclipse.microprofile.health.Readiness
+    io.canaryjudge.verdict.Migrations migrations;
+
     @Test
     void moreJudgedAnalysesThanOneReportMayReadAreRefused() {
         Instant since = Instant.parse(SINCE);
@@ -141,10 +145,10 @@ class DoraApiTest {
         // the gauges show NaN (and the log a warning) rather than stale figures or a heap full of rows
         Clock at = Clock.fixed(until, ZoneOffset.UTC);
         SimpleMeterRegistry limited = new SimpleMeterRegistry();
-        new DoraMetrics(new DoraService(store, rollbacks, 0), config, limited, at).refresh();
+        new DoraMetrics(new DoraService(store, rollbacks, 0), config, limited, at, migrations).refresh();
         assertTrue(Double.isNaN(limited.get("canary.dora.deployments.per.day").gauge().value()));
         SimpleMeterRegistry enough = new SimpleMeterRegistry();
-        new DoraMetrics(new DoraService(store, rollbacks, 1_000_000), config, enough, at).refresh();
+        new DoraMetrics(new DoraService(store, rollbacks, 1_000_000), config, enough, at, migrations).refresh();
         assertTrue(enough.get("canary.dora.deployments.per.day").gauge().value() > 0);
     }
 
