@@ -4,7 +4,7 @@
 #   2. 10,000 in-flight analyses (scale.sh): query rate against Prometheus's maximum, lateness, heap
 #   3. start-up, idle RSS and the history at 10^6 analyses on PostgreSQL (history-and-startup.sh), timer queries, DORA
 #   4. last measurement -> verdict on Kafka -> rollback applied (rollback-latency.sh)
-# Run it on an otherwise idle machine (≈ 13 minutes on 2 cores); needs prometheus and postgresql installed (as .ci/run
+# Run it on an otherwise idle machine (≈ 14 minutes on 2 cores); needs prometheus and postgresql installed (as .ci/run
 # installs them). The whole output goes to target/load-report-<UTC time>.txt and the key lines are printed at the end.
 # Usage (repository root):  bash load-test/run-all.sh
 set -euo pipefail
