@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -185,12 +186,8 @@ public class PrometheusClient {
         return r;
     }
 
-    /** A fresh request per attempt (a request object is used once). */
-    private interface Request {
-        HttpUriRequestBase build();
-    }
-
-    private byte[] send(Request request) {
+    /** Sends with retries; {@code request} makes a fresh request per attempt (a request object is used once). */
+    private byte[] send(Supplier<HttpUriRequestBase> request) {
         PrometheusException last = null;
         long backoff = config.backoff().toMillis();
         for (int attempt = 0; attempt <= config.retries(); attempt++) {
@@ -199,7 +196,7 @@ public class PrometheusClient {
                 backoff *= 2;
             }
             try {
-                return sendOnce(request.build());
+                return sendOnce(request.get());
             } catch (PrometheusException e) {
                 last = e;
                 if (!e.retryable()) {

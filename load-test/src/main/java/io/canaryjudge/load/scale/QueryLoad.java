@@ -41,6 +41,7 @@ final class QueryLoad {
     private final int services;
     private final Duration interval;
     private final Duration step;
+    /** The plain client (JDK HttpClient, defaults), or null. */
     private final HttpClient http;
     /** The service's client (Apache HttpClient 5 classic, pooled, as PrometheusClient configures it), or null. */
     private final CloseableHttpClient apache;
@@ -54,7 +55,7 @@ final class QueryLoad {
      */
     QueryLoad(String prometheus, long prometheusPid, List<String> queries, int services, Duration interval, Duration step,
               boolean asService) {
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = asService ? null : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         this.apache = asService ? HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setMaxConnPerRoute(256).setMaxConnTotal(256)

@@ -241,8 +241,8 @@ public final class ScaleRun {
                             peak = rate;
                             long[] a = cpu.get(i);
                             long[] b = cpu.get(j);
-                            peakBusy = (double) (b[0] - a[0]) / Math.max(1, b[1] - a[1]);
-                            peakServiceMs = 1000 * (b[2] - a[2]) / 100.0 / Math.max(1, rate * dt);
+                            peakBusy = busy(a, b);
+                            peakServiceMs = serviceMsPerQuery(a, b, rate * dt);
                         }
                         break;
                     }
@@ -269,8 +269,8 @@ public final class ScaleRun {
                     double rate = (samples.get(j).queries() - samples.get(i).queries()) / dt;
                     long[] a = cpu.get(i);
                     long[] b = cpu.get(j);
-                    double busy = (double) (b[0] - a[0]) / Math.max(1, b[1] - a[1]);
-                    double serviceMs = 1000 * (b[2] - a[2]) / 100.0 / Math.max(1, rate * dt);
+                    double busy = busy(a, b);
+                    double serviceMs = serviceMsPerQuery(a, b, rate * dt);
                     spans.add(String.format("%.0f/s over %.1f s from t=%.0f s (queue max %.0f; machine %.0f %% busy; service "
                             + "%.3f ms/query)", rate, dt, (samples.get(i).atNanos() - pubStart) / 1e9,
                             samples.subList(i, j + 1).stream().mapToDouble(ServiceMetrics::queued).max().orElse(0),
@@ -448,9 +448,7 @@ public final class ScaleRun {
 
     static long cpuTicks(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime, in clock ticks (100/s)
+            return ticksOf(Files.readString(Path.of("/proc/" + pid + "/stat")));
         } catch (IOException e) {
             return 0;
         }
@@ -469,8 +467,7 @@ public final class ScaleRun {
                     String stat = Files.readString(t.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
                             .replaceAll("[-_ ]?\\d+$", "");
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    out.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                    out.merge(name, ticksOf(stat), Long::sum);
                 } catch (IOException | RuntimeException e) {
                     // the thread ended while listed
                 }
@@ -491,6 +488,22 @@ public final class ScaleRun {
                 .map(e -> String.format("%s %.0f %% (%.3f ms/query)", e.getKey(), 100.0 * e.getValue() / Math.max(1, total),
                         10.0 * e.getValue() / Math.max(1, queries)))
                 .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** utime + stime of a {@code /proc/.../stat} line, in clock ticks (100/s). */
+    private static long ticksOf(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** Share of the machine's CPU time that was busy between two {@link #cpuSample} readings. */
+    private static double busy(long[] from, long[] to) {
+        return (double) (to[0] - from[0]) / Math.max(1, to[1] - from[1]);
+    }
+
+    /** The service's CPU between two {@link #cpuSample} readings, in ms per query served in between. */
+    private static double serviceMsPerQuery(long[] from, long[] to, double queries) {
+        return 1000 * (to[2] - from[2]) / 100.0 / Math.max(1, queries);
     }
 
     /** Machine busy and total jiffies (first line of /proc/stat; idle and iowait are not busy), service ticks. */
