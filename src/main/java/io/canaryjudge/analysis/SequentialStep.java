@@ -12,6 +12,7 @@ import io.canaryjudge.judge.sequential.BatchRankEProcess;
 import io.canaryjudge.judge.sequential.CountInterval;
 import io.canaryjudge.judge.sequential.CountRatioEProcess;
 import io.canaryjudge.judge.sequential.HistogramQuantileTest;
+import io.canaryjudge.judge.sequential.Margins;
 import io.canaryjudge.judge.sequential.MetricDecision;
 import io.canaryjudge.judge.sequential.QuantileABTest;
 import io.canaryjudge.judge.sequential.RankZMixture;
@@ -21,6 +22,8 @@ import io.canaryjudge.judge.sequential.SequentialDecision;
 import io.canaryjudge.judge.sequential.SequentialJudge;
 import io.canaryjudge.judge.sequential.SequentialMetric;
 import io.canaryjudge.judge.sequential.SequentialState;
+import io.canaryjudge.judge.sequential.ShiftEstimate;
+import io.canaryjudge.judge.sequential.TailEProcess;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.InsufficientData;
 import io.canaryjudge.template.MetricTemplate;
@@ -33,19 +36,29 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One measurement of {@code mode: sequential} (ADR 0004): feeds the new interval of every metric to its
- * e-processes (counts: {@link CountRatioEProcess}; continuous: {@link BatchRankEProcess} plus one
- * {@link QuantileABTest} per configured quantile), then decides. ABORT as soon as a critical metric's
- * ln M reaches ln(1/α); an early PROMOTE only if configured; at the last measurement PROMOTE only when no
- * critical metric crossed and every critical metric had data in at least one interval, otherwise the
- * template's insufficient-data action (never PROMOTE on missing data). Query errors skip the interval
- * (no look: valid, the process just does not move) and count towards consecutiveErrorLimit, as in fixed
- * mode. Pure: no I/O, no clock; the states travel with each stored measurement.
+ * One measurement of {@code mode: sequential} (ADR 0004, docs/statistics.md): feeds the new interval of every metric
+ * to its e-processes, then decides with the metric's margins. Counts: one {@link CountRatioEProcess} (abort,
+ * rule-out and within-tolerance evidence from the same sufficient statistics). Continuous: three
+ * {@link BatchRankEProcess}es — the abort test at the tolerance, the rule-out test at the detectable regression and
+ * the within-tolerance test — plus informative quantile tests, which pool samples over intervals and so are not
+ * valid under a changing traffic split with drift: they report and never decide.
+ *
+ * <p>ABORT as soon as a critical metric is worse than its tolerance; PROMOTE early once every critical metric is
+ * within its tolerance (after minPromoteIntervals), or from the planned count on once every critical metric has
+ * ruled out its detectable regression; otherwise keep measuring up to the template's maxCount, then INCONCLUSIVE
+ * with what was missing. A critical metric without data never promotes (the template's insufficient-data action).
+ * Query errors skip the interval (no look: valid, the process just does not move) and count towards
+ * consecutiveErrorLimit, as in fixed mode. Pure: no I/O, no clock; the states travel with each stored measurement.
  */
 final class SequentialStep {
     static final String COUNTS = "counts";
     static final String RANKS = "ranks";
     static final String RANKS_FAST = "ranks-fast";
+    /** DECREASE-side rank tests of a continuous metric with margins (ruled out at detectable, within tolerance). */
+    static final String RANKS_RULE_OUT = "ranks-rule-out";
+    static final String RANKS_WITHIN = "ranks-within";
+    /** Requests above a high threshold, canary against stable (continuous metrics where higher is worse). */
+    static final String TAIL = "tail";
     static final String QUANTILE = "quantile";
     static final String QUANTILE_BUCKETS = "quantile-buckets";
 
@@ -63,9 +76,23 @@ final class SequentialStep {
      * @param noDataIntervals  intervals in which a cohort had none (inconclusiveLimit counts these)
      */
     record MetricState(List<Test> tests, int dataIntervals, int noDataIntervals, int consecutiveErrors,
-                       ThresholdLook threshold) {
+                       ThresholdLook threshold, ShiftEstimate shift) {
+        MetricState {
+            shift = shift == null ? ShiftEstimate.NONE : shift;
+        }
+
         MetricState(List<Test> tests, int dataIntervals, int noDataIntervals, int consecutiveErrors) {
-            this(tests, dataIntervals, noDataIntervals, consecutiveErrors, null);
+            this(tests, dataIntervals, noDataIntervals, consecutiveErrors, null, ShiftEstimate.NONE);
+        }
+
+        /** The test of a type, or null. */
+        Test test(String type) {
+            for (Test t : tests) {
+                if (t.type().equals(type)) {
+                    return t;
+                }
+            }
+            return null;
         }
     }
 
@@ -87,17 +114,23 @@ final class SequentialStep {
                    Map<String, MetricState> states, SequentialDecision decision, Map<String, Lifecycle.Counters> counters) {
     }
 
-    /** Number of sequential tests of a template: 1 per counts metric, 1 + quantiles per continuous, 0 per threshold. */
+    /**
+     * Number of abort tests of a template, over which splitAlpha divides α: 1 per counts or continuous metric
+     * (informative quantile tests never abort; a threshold is a deterministic limit, no α spent).
+     */
     static int tests(AnalysisTemplate t) {
         int n = 0;
         for (MetricTemplate m : t.metrics()) {
-            n += switch (m.kind()) {
-                case COUNTS -> 1;
-                case CONTINUOUS -> 1 + t.sequential().quantiles().size();
-                case THRESHOLD -> 0; // a deterministic limit, no α spent
-            };
+            n += m.kind() == MetricTemplate.MetricKindName.THRESHOLD ? 0 : 1;
+            n += tailTested(t, m) ? 1 : 0;
         }
-        return n;
+        return Math.max(1, n);
+    }
+
+    /** A continuous metric where higher is worse gets a tail test, unless the template turned it off. */
+    static boolean tailTested(AnalysisTemplate t, MetricTemplate m) {
+        return m.kind() == MetricTemplate.MetricKindName.CONTINUOUS && t.sequential().tailQuantile() > 0
+                && m.directionOrDefault() == MetricTemplate.DirectionName.INCREASE;
     }
 
     static MetricState start(AnalysisTemplate t, MetricTemplate m) {
@@ -106,13 +139,21 @@ final class SequentialStep {
         Direction d = direction(m);
         List<Test> tests = new ArrayList<>();
         if (m.kind() == MetricTemplate.MetricKindName.THRESHOLD) {
-            return new MetricState(List.of(), 0, 0, 0, null);
+            return new MetricState(List.of(), 0, 0, 0, null, null);
         }
+        Margins g = m.margins();
         if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
-            tests.add(new Test(m.name(), COUNTS, c.startCounts(d, n)));
+            tests.add(new Test(m.name(), COUNTS, c.startCounts(d, n, g)));
         } else {
-            tests.add(c.fastMode() ? new Test(m.name(), RANKS_FAST, c.startFastRanks(d, n))
-                    : new Test(m.name(), RANKS, c.startRanks(d, n)));
+            // the canary is divided by the margin's level: ×1.05 for "5 % slower", ÷(1/0.8) for "20 % less throughput"
+            boolean decrease = d == Direction.DECREASE;
+            double tol = decrease ? 1 / g.tolerance() : g.tolerance();
+            double det = decrease ? 1 / g.detectable() : g.detectable();
+            tests.add(c.fastMode() ? new Test(m.name(), RANKS_FAST, c.startFastRanks(d, n, tol))
+                    : new Test(m.name(), RANKS, c.startRanks(d, n, tol)));
+            Direction opposite = decrease ? Direction.INCREASE : Direction.DECREASE;
+            tests.add(new Test(m.name() + " rule-out", RANKS_RULE_OUT, c.startRanks(opposite, n, det)));
+            tests.add(new Test(m.name() + " within", RANKS_WITHIN, c.startRanks(opposite, n, tol)));
             if (m.buckets() != null) {
                 for (HistogramQuantileTest q : c.startHistogramQuantiles(d, n)) {
                     tests.add(new Test(m.name() + " p" + percent(q.p()), QUANTILE_BUCKETS, q));
@@ -121,6 +162,9 @@ final class SequentialStep {
                 for (QuantileABTest q : c.startQuantiles(d, n)) {
                     tests.add(new Test(m.name() + " p" + percent(q.p()), QUANTILE, q));
                 }
+            }
+            if (tailTested(t, m)) {
+                tests.add(new Test(m.name() + " tail", TAIL, c.startTail(n)));
             }
         }
         return new MetricState(List.copyOf(tests), 0, 0, 0);
@@ -145,21 +189,26 @@ final class SequentialStep {
             MetricState before = previous.containsKey(m.name()) ? previous.get(m.name()) : start(t, m);
             MetricState after = update(m, before, observations.get(i));
             states.put(m.name(), after);
-            for (Test test : after.tests()) {
-                judged.add(SequentialMetric.of(test.name(), m.isCritical() && !m.isDryRun(), test.state(), t.sequential()));
-            }
-            boolean crossed = after.tests().stream().anyMatch(x -> x.state().crossed());
+            judged.addAll(judged(m, after));
+            boolean crossed = aborting(after);
             ThresholdLook look = after.threshold();
             int failures = look != null ? look.breaches() : crossed ? 1 : 0;
             String last = look != null ? (look.breached() ? look.classification().name() : null)
-                    : crossed ? "HIGH" : null;
+                    : crossed ? (m.directionOrDefault() == MetricTemplate.DirectionName.DECREASE ? "LOW" : "HIGH") : null;
             counters.put(m.name(), new Lifecycle.Counters(failures, after.noDataIntervals(), after.consecutiveErrors(),
                     last));
         }
-        SequentialDecision d = judged.isEmpty()
-                ? new SequentialDecision(SequentialAction.CONTINUE, "CONTINUE: no sequential test (threshold metrics "
-                        + "only).", List.of())
-                : SequentialJudge.decide(t.sequential(), judged);
+        boolean criticalThreshold = t.metrics().stream().anyMatch(m -> m.kind() == MetricTemplate.MetricKindName.THRESHOLD
+                && m.isCritical() && !m.isDryRun());
+        SequentialDecision d;
+        if (!judged.isEmpty()) {
+            d = SequentialJudge.decide(t.sequential(), judged, seq >= t.count(), elapsed(t, seq), criticalThreshold);
+        } else if (seq >= t.count() && criticalThreshold) {
+            d = new SequentialDecision(SequentialAction.PROMOTE, "PROMOTE: the planned intervals are done.", List.of());
+        } else {
+            d = new SequentialDecision(SequentialAction.CONTINUE, "CONTINUE: no sequential test (threshold metrics "
+                    + "only).", List.of());
+        }
         String limits = thresholds(t, states);
         List<String> breached = new ArrayList<>();
         for (MetricTemplate m : t.metrics()) {
@@ -208,7 +257,9 @@ final class SequentialStep {
             }
         }
         if (d.action() == SequentialAction.PROMOTE && starved.isEmpty()) {
-            return finish(Phase.SUCCESSFUL, Verdict.PROMOTE, d.reason(), states, d, counters);
+            String reason = criticalThreshold ? d.reason().replaceFirst("^(PROMOTE[^:]*): ",
+                    "$1: no critical threshold breached beyond its failureLimit; ") : d.reason();
+            return finish(Phase.SUCCESSFUL, Verdict.PROMOTE, reason, states, d, counters);
         }
         if (seq < total) {
             return new Outcome(Lifecycle.Decision.Kind.CONTINUE, null, null, d.reason(), states, d, counters);
@@ -237,32 +288,98 @@ final class SequentialStep {
                 }
             }
         }
-        return finish(Phase.SUCCESSFUL, Verdict.PROMOTE, promoteReason(d, seq, limits), states, d, counters);
+        // Every critical metric has data, none is worse than its tolerance, but some cannot yet rule out the
+        // regression it must detect: extending a sequential analysis is free (the guarantee holds at any stop).
+        String missing = missing(t, states, d, seq);
+        int max = t.sequential().maxIntervals(t.count());
+        if (seq < max) {
+            return new Outcome(Lifecycle.Decision.Kind.EXTEND, null, null, "Not yet: " + missing + " Extending by one "
+                    + "interval (" + (seq + 1) + " of at most " + max + "). " + d.reason(), states, d, counters);
+        }
+        return finish(Phase.INCONCLUSIVE, Verdict.INCONCLUSIVE, "INCONCLUSIVE after " + seq + " intervals (maxCount "
+                + max + "): " + missing + " No critical metric was worse than its tolerance. " + d.reason(), states,
+                d, counters);
     }
 
-    /** The final PROMOTE in words, with the sentences of the critical tests (the others are in the metrics). */
-    private static String promoteReason(SequentialDecision d, int seq, String limits) {
-        List<String> critical = new ArrayList<>();
-        double threshold = Double.NaN;
-        for (MetricDecision m : d.metrics()) {
-            threshold = m.threshold();
-            if (m.critical()) {
-                critical.add(m.explanation());
+    /** True once the metric's abort test or its tail test crossed ln(1/α). */
+    static boolean aborting(MetricState s) {
+        Test abort = abortTest(s);
+        Test tail = s.test(TAIL);
+        return abort != null && abort.state().crossed() || tail != null && tail.state().crossed();
+    }
+
+    /** The abort test of a metric (its first), or null for a threshold metric. */
+    static Test abortTest(MetricState s) {
+        return s.tests().isEmpty() ? null : s.tests().get(0);
+    }
+
+    /** The metric as the judge sees it: its deciding entry, and informative entries for its quantile tests. */
+    private static List<SequentialMetric> judged(MetricTemplate m, MetricState s) {
+        boolean critical = m.isCritical() && !m.isDryRun();
+        List<SequentialMetric> out = new ArrayList<>();
+        for (Test x : s.tests()) {
+            switch (x.type()) {
+                case COUNTS -> out.add(SequentialMetric.counts(x.name(), critical, (CountRatioEProcess) x.state()));
+                case RANKS, RANKS_FAST -> {
+                    Test ruleOut = s.test(RANKS_RULE_OUT);
+                    Test within = s.test(RANKS_WITHIN);
+                    Margins g = ruleOut == null ? null : m.margins();
+                    out.add(SequentialMetric.ranks(x.name(), critical, g, x.state(),
+                            ruleOut == null ? null : ruleOut.state(), within == null ? null : within.state(),
+                            s.shift().ratio()));
+                }
+                case RANKS_RULE_OUT, RANKS_WITHIN -> {
+                    // read through the metric's abort entry
+                }
+                case TAIL -> out.add(SequentialMetric.tail(x.name(), critical, (TailEProcess) x.state()));
+                default -> out.add(SequentialMetric.informative(x.name(), x.state()));
             }
         }
-        return String.format(Locale.ROOT, "PROMOTE: no critical metric reached ln(1/α) = %.4g in %d interval(s): no "
-                + "evidence of a regression at level α (false-abort rate ≤ α per test however often it looked)%s. %s",
-                threshold, seq, limits.isEmpty() ? "" : "; no critical threshold breached beyond its failureLimit",
-                String.join(" ", critical) + (limits.isEmpty() ? "" : " " + limits)).strip();
+        return out;
+    }
+
+    /** "4 min", "90 s", "1 h 30 min": how long the analysis has measured after seq intervals. */
+    static String elapsed(AnalysisTemplate t, int seq) {
+        long seconds = t.interval().multipliedBy(seq).toSeconds();
+        if (seconds < 120) {
+            return seconds + " s";
+        }
+        long minutes = Math.round(seconds / 60.0);
+        return minutes < 120 ? minutes + " min" : minutes / 60 + " h " + minutes % 60 + " min";
+    }
+
+    /** What keeps the critical metrics from PROMOTE, each in its units, with a rough time to enough data. */
+    static String missing(AnalysisTemplate t, Map<String, MetricState> states, SequentialDecision d, int seq) {
+        List<String> parts = new ArrayList<>();
+        double minutes = t.interval().multipliedBy(seq).toSeconds() / 60.0;
+        for (MetricTemplate m : t.metrics()) {
+            Test abort = abortTest(states.get(m.name()));
+            MetricDecision md = abort == null ? null : d.metrics().stream().filter(x -> x.name().equals(abort.name()))
+                    .findFirst().orElse(null);
+            if (md == null || md.powered()) {
+                continue;
+            }
+            Margins g = m.margins();
+            boolean decrease = m.directionOrDefault() == MetricTemplate.DirectionName.DECREASE;
+            if (abort.state() instanceof CountRatioEProcess c) {
+                parts.add(PowerText.counts(m.name(), c, g, decrease, minutes));
+            } else {
+                Test ruleOut = states.get(m.name()).test(RANKS_RULE_OUT);
+                parts.add(PowerText.ranks(m.name(), ruleOut == null ? null : ruleOut.state(), g, decrease,
+                        states.get(m.name()).shift().ratio(), minutes, seq));
+            }
+        }
+        return parts.isEmpty() ? "every critical metric is powered." : String.join(" ", parts);
     }
 
     private static MetricState update(MetricTemplate m, MetricState s, Observation o) {
         if (o.error() != null) {
             return new MetricState(s.tests(), s.dataIntervals(), s.noDataIntervals(), s.consecutiveErrors() + 1,
-                    s.threshold());
+                    s.threshold(), s.shift());
         }
         List<Test> next = new ArrayList<>();
         boolean data;
+        ShiftEstimate shift = s.shift();
         if (m.kind() == MetricTemplate.MetricKindName.THRESHOLD) {
             MetricResult r = Judging.judgeInterval(m, o);
             int before = s.threshold() == null ? 0 : s.threshold().breaches();
@@ -271,7 +388,7 @@ final class SequentialStep {
                     || r.classification() == Classification.LOW ? 1 : 0));
             data = r.classification() != Classification.NO_DATA;
             return new MetricState(List.of(), s.dataIntervals() + (data ? 1 : 0), s.noDataIntervals() + (data ? 0 : 1),
-                    0, look);
+                    0, look, null);
         }
         if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
             CountInterval interval = interval(o);
@@ -285,14 +402,17 @@ final class SequentialStep {
             for (Test x : s.tests()) {
                 SequentialState n = x.state();
                 if (n instanceof BatchRankEProcess r) {
-                    n = data ? r.updateHistogram(h.canary(), h.stable()) : r.updateHistogram(new long[1], new long[1]);
+                    n = data ? r.updateHistogram(h.bounds(), h.canary(), h.stable()) : r.update(NONE, NONE);
                 } else if (n instanceof RankZMixture z) {
-                    n = data ? z.updateHistogram(h.canary(), h.stable()) : z.updateHistogram(new long[1], new long[1]);
+                    n = data ? z.updateHistogram(h.bounds(), h.canary(), h.stable()) : z.update(NONE, NONE);
                 } else if (n instanceof HistogramQuantileTest q && data) {
                     n = q.updateHistogram(h.bounds(), h.canary(), h.stable());
+                } else if (n instanceof TailEProcess tail && data) {
+                    n = tail.updateHistogram(h.bounds(), h.canary(), h.stable());
                 }
                 next.add(new Test(x.name(), x.type(), n));
             }
+            shift = data ? shift.addHistogram(h.bounds(), h.canary(), h.stable()) : shift;
         } else {
             double[] c = finite(o.canary().values());
             double[] st = finite(o.stable().values());
@@ -305,13 +425,18 @@ final class SequentialStep {
                     n = z.update(c, st);
                 } else if (n instanceof QuantileABTest q && data) {
                     n = q.update(c, st);
+                } else if (n instanceof TailEProcess tail && data) {
+                    n = tail.update(c, st);
                 }
                 next.add(new Test(x.name(), x.type(), n));
             }
+            shift = data ? shift.addSamples(c, st) : shift;
         }
         return new MetricState(List.copyOf(next), s.dataIntervals() + (data ? 1 : 0),
-                s.noDataIntervals() + (data ? 0 : 1), 0);
+                s.noDataIntervals() + (data ? 0 : 1), 0, null, shift);
     }
+
+    private static final double[] NONE = new double[0];
 
     /** The interval's integer counts: the sums read over the interval, rounded (see README "Sequential mode"). */
     static CountInterval interval(Observation o) {
@@ -416,6 +541,9 @@ final class SequentialStep {
             if (s.threshold() != null) {
                 n.putPOJO(THRESHOLD, s.threshold());
             }
+            if (s.shift().intervals() > 0) {
+                n.putPOJO("shift", s.shift());
+            }
             ArrayNode tests = n.putArray("tests");
             for (Test t : s.tests()) {
                 ObjectNode x = tests.addObject();
@@ -440,17 +568,19 @@ final class SequentialStep {
                 String type = x.path("type").asText();
                 Class<? extends SequentialState> cls = switch (type) {
                     case COUNTS -> CountRatioEProcess.class;
-                    case RANKS -> BatchRankEProcess.class;
+                    case RANKS, RANKS_RULE_OUT, RANKS_WITHIN -> BatchRankEProcess.class;
                     case RANKS_FAST -> RankZMixture.class;
                     case QUANTILE -> QuantileABTest.class;
                     case QUANTILE_BUCKETS -> HistogramQuantileTest.class;
+                    case TAIL -> TailEProcess.class;
                     default -> throw new IllegalArgumentException("unknown sequential test type " + type);
                 };
                 tests.add(new Test(x.path("name").asText(), type, json.convertValue(x.path("state"), cls)));
             }
             ThresholdLook look = n.hasNonNull(THRESHOLD) ? json.convertValue(n.get(THRESHOLD), ThresholdLook.class) : null;
+            ShiftEstimate shift = n.hasNonNull("shift") ? json.convertValue(n.get("shift"), ShiftEstimate.class) : null;
             out.put(e.getKey(), new MetricState(List.copyOf(tests), n.path("dataIntervals").asInt(),
-                    n.path("noDataIntervals").asInt(), n.path("consecutiveErrors").asInt(), look));
+                    n.path("noDataIntervals").asInt(), n.path("consecutiveErrors").asInt(), look, shift));
         });
         return out;
     }
@@ -467,7 +597,7 @@ final class SequentialStep {
         if (s.threshold() != null) {
             return s.threshold().classification();
         }
-        if (s.tests().stream().anyMatch(t -> t.state().crossed())) {
+        if (aborting(s)) {
             return m.directionOrDefault() == MetricTemplate.DirectionName.DECREASE ? Classification.LOW
                     : Classification.HIGH;
         }
@@ -513,6 +643,12 @@ final class SequentialStep {
         return out;
     }
 
+    private static void margins(ObjectNode n, Margins g) {
+        ObjectNode o = n.putObject("margins");
+        o.put("tolerance", g.tolerance());
+        o.put("detectable", g.detectable());
+    }
+
     static ArrayNode describe(ObjectMapper json, MetricState s, SequentialDecision d) {
         ArrayNode out = json.createArrayNode();
         for (Test t : s.tests()) {
@@ -534,23 +670,47 @@ final class SequentialStep {
                 n.put("explanation", md.explanation());
             }
             if (t.state() instanceof CountRatioEProcess c) {
-                    var r = c.confidenceSequence();
-                    ObjectNode rr = n.putObject("rateRatio");
-                    Judging.number(rr, "estimate", r.estimate());
-                    Judging.number(rr, "lower", r.lower());
-                    Judging.number(rr, "upper", r.upper());
-                    rr.put("confidenceLevel", r.confidenceLevel());
-                    n.put("canaryErrors", c.canaryErrors());
-                    n.put("stableErrors", c.stableErrors());
+                ObjectNode rr = n.putObject("rateRatio");
+                Judging.number(rr, "estimate", c.estimate());
+                Judging.number(rr, "lower", c.lower());
+                Judging.number(rr, "upper", c.upper());
+                rr.put("confidenceLevel", 1 - c.alpha());
+                rr.put("sided", "one-sided bounds, each at the confidence level");
+                n.put("canaryErrors", c.canaryErrors());
+                n.put("stableErrors", c.stableErrors());
+                Judging.number(n, "canaryExposure", c.canaryExposure());
+                Judging.number(n, "stableExposure", c.stableExposure());
+                if (c.margins() != null) {
+                    margins(n, c.margins());
+                    Judging.number(n, "ruleOutLogM", c.ruleOutLogM());
+                    Judging.number(n, "withinLogM", c.withinLogM());
+                }
             } else if (t.state() instanceof BatchRankEProcess r) {
                     Judging.number(n, "auc", r.auc());
                     Judging.number(n, "lastAuc", r.lastAuc());
+                    n.put("canaryDividedBy", r.scale());
+                    if (t.type().equals(RANKS) && s.test(RANKS_RULE_OUT) != null) {
+                        Judging.number(n, "shift", s.shift().ratio());
+                    }
             } else if (t.state() instanceof RankZMixture z) {
                     Judging.number(n, "meanZ", z.meanZ());
                     n.put("intervals", z.intervals());
             } else if (t.state() instanceof QuantileABTest q) {
                     Judging.number(n, "canaryQuantile", q.canaryQuantile());
                     Judging.number(n, "stableQuantile", q.stableQuantile());
+            } else if (t.state() instanceof TailEProcess tail) {
+                    Judging.number(n, "tailThreshold", tail.lastThreshold());
+                    Judging.number(n, "nextThreshold", tail.nextThreshold());
+                    n.put("quantile", tail.quantile());
+                    n.put("canaryAbove", tail.counts().canaryErrors());
+                    n.put("stableAbove", tail.counts().stableErrors());
+                    Judging.number(n, "canaryCount", tail.counts().canaryExposure());
+                    Judging.number(n, "stableCount", tail.counts().stableExposure());
+                    ObjectNode rr = n.putObject("shareRatio");
+                    Judging.number(rr, "estimate", tail.counts().estimate());
+                    Judging.number(rr, "lower", tail.counts().lower());
+                    Judging.number(rr, "upper", tail.counts().upper());
+                    margins(n, tail.counts().margins());
             } else if (t.state() instanceof HistogramQuantileTest q) {
                     Judging.number(n, "canaryQuantile", q.canaryQuantile());
                     Judging.number(n, "stableQuantile", q.stableQuantile());

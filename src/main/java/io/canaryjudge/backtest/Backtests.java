@@ -293,9 +293,12 @@ public class Backtests {
         return n;
     }
 
+    /** Intervals an analysis may run past count: low-traffic extensions, and sequential mode's run to maxCount. */
     private static int maxExtensions(AnalysisTemplate t) {
-        return t.insufficientData().actionOrDefault() == InsufficientData.Action.EXTEND
+        int lowTraffic = t.insufficientData().actionOrDefault() == InsufficientData.Action.EXTEND
                 ? t.insufficientData().maxExtensionsOrDefault() : 0;
+        return t.sequentialMode() ? Math.max(lowTraffic, t.sequential().maxIntervals(t.count()) - t.count())
+                : lowTraffic;
     }
 
     private static String mode(AnalysisTemplate t) {

@@ -13,8 +13,12 @@ final class Comparison {
     static int criticalTests(AnalysisTemplate t) {
         int n = 0;
         for (MetricTemplate m : t.metrics()) {
-            if (m.isCritical() && !m.isDryRun()) {
-                n += m.kind() == MetricTemplate.MetricKindName.COUNTS ? 1 : 1 + t.sequential().quantiles().size();
+            // one abort test per critical counts or continuous metric: quantile tests only inform, thresholds spend no α
+            if (m.isCritical() && !m.isDryRun() && m.kind() != MetricTemplate.MetricKindName.THRESHOLD) {
+                n++;
+                // and the tail test of a continuous metric where higher is worse
+                n += m.kind() == MetricTemplate.MetricKindName.CONTINUOUS && t.sequential().tailQuantile() > 0
+                        && m.directionOrDefault() == MetricTemplate.DirectionName.INCREASE ? 1 : 0;
             }
         }
         return n;

@@ -22,6 +22,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param eventsCounter   sequential mode, counts metrics, instead of events/exposure: a series selector of the raw
  *                        events counter, differenced exactly per series over each interval (integer counts)
  * @param exposureCounter the same for the exposure counter (e.g. all requests)
+ * @param detectable sequential mode: the smallest regression the analysis must be able to see, relative to stable
+ *                   ({@code relative: 1.0} = errors ×2, {@code relative: 0.2} = latency +20 %); PROMOTE needs it ruled
+ *                   out. {@code tolerance} is then the change nobody should be paged for: ABORT needs the canary
+ *                   shown worse than it. Defaults: counts ×1.2 / ×2, continuous +5 % / +20 %
  */
 public record MetricTemplate(
         String name,
@@ -45,7 +49,8 @@ public record MetricTemplate(
         NanPolicy nanPolicy,
         String buckets,
         String eventsCounter,
-        String exposureCounter) {
+        String exposureCounter,
+        Tolerance detectable) {
 
     public static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
 
@@ -57,7 +62,42 @@ public record MetricTemplate(
                           NanPolicy nanPolicy) {
         this(name, description, kind, query, events, exposure, direction, tolerance, thresholds, critical, mustHaveData,
                 minSamples, group, weight, failureLimit, inconclusiveLimit, consecutiveErrorLimit, dryRun, nanPolicy,
-                null, null, null);
+                null, null, null, null);
+    }
+
+    /** Sequential margins when a template leaves them out: counts tolerance ×1.2, detectable ×2. */
+    public static final double DEFAULT_COUNTS_TOLERANCE = 0.2;
+    public static final double DEFAULT_COUNTS_DETECTABLE = 1.0;
+    /** Continuous metrics: tolerance +5 %, detectable +20 %. */
+    public static final double DEFAULT_LEVEL_TOLERANCE = 0.05;
+    public static final double DEFAULT_LEVEL_DETECTABLE = 0.2;
+
+    /** The full constructor without {@code detectable}: a template written before margins existed. */
+    public MetricTemplate(String name, String description, MetricKindName kind, String query, String events,
+                          String exposure, DirectionName direction, Tolerance tolerance, Bounds thresholds,
+                          Boolean critical, Boolean mustHaveData, Integer minSamples, String group, Double weight,
+                          Integer failureLimit, Integer inconclusiveLimit, Integer consecutiveErrorLimit, Boolean dryRun,
+                          NanPolicy nanPolicy, String buckets, String eventsCounter, String exposureCounter) {
+        this(name, description, kind, query, events, exposure, direction, tolerance, thresholds, critical, mustHaveData,
+                minSamples, group, weight, failureLimit, inconclusiveLimit, consecutiveErrorLimit, dryRun, nanPolicy,
+                buckets, eventsCounter, exposureCounter, null);
+    }
+
+    /**
+     * The sequential margins of a counts or continuous metric, as factors in its bad direction: the template's
+     * relative tolerance and detectable, or the defaults of its kind. Null for a threshold metric.
+     */
+    public io.canaryjudge.judge.sequential.Margins margins() {
+        if (kind == MetricKindName.THRESHOLD) {
+            return null;
+        }
+        boolean counts = kind == MetricKindName.COUNTS;
+        double tol = tolerance != null && tolerance.relative() != null ? tolerance.relative()
+                : counts ? DEFAULT_COUNTS_TOLERANCE : DEFAULT_LEVEL_TOLERANCE;
+        double det = detectable != null && detectable.relative() != null ? detectable.relative()
+                : counts ? DEFAULT_COUNTS_DETECTABLE : DEFAULT_LEVEL_DETECTABLE;
+        return io.canaryjudge.judge.sequential.Margins.ofRelative(tol, det,
+                directionOrDefault() == DirectionName.DECREASE);
     }
 
     /** Metric kinds of the template language. */

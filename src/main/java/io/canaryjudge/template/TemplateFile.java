@@ -23,6 +23,7 @@ record TemplateFile(
 
     /** The {@code sequential:} block; absent fields take {@code SequentialConfig.defaults()}. */
     record Sequential(Double alpha, Double sigma, Double tau, List<Double> quantiles, Double rTol, Boolean splitAlpha,
-                      Boolean earlyPromote, Integer minPromoteIntervals, Boolean fastMode, Double vOpt) {
+                      Boolean earlyPromote, Integer minPromoteIntervals, Boolean fastMode, Double vOpt,
+                      Integer maxCount, Double tailQuantile, Double tailTolerance) {
     }
 }

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * Schema, then the rules a schema cannot express (placeholders, durations, step within interval). Every
  * problem names the file, the line when known, and the field.
  */
-final class TemplateParser {
+public final class TemplateParser {
     static final Set<String> PLACEHOLDERS = Set.of("cohort", "namespace", "service", "interval", "step");
     static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_.-]*)\\s*}}");
     /** A metric name and one brace-delimited set of label matchers, nothing else. */
@@ -35,7 +35,7 @@ final class TemplateParser {
     private TemplateParser() {
     }
 
-    static AnalysisTemplate parse(String source, byte[] yaml) {
+    public static AnalysisTemplate parse(String source, byte[] yaml) {
         Map<String, Integer> lines = YamlLines.index(yaml);
         JsonNode tree;
         TemplateFile file;
@@ -184,20 +184,42 @@ final class TemplateParser {
                 }
             }
         }
-        if (mode == AnalysisTemplate.Mode.SEQUENTIAL) {
-            // Fields of the fixed-horizon judge would be silently ignored: a template written before sequential
-            // became the default (tolerances, limits, scoring) must say mode: fixed rather than change meaning.
-            if (file.scoring() != null) {
-                throw error(source, lines, "/scoring", FIXED_ONLY);
-            }
+        if (mode == AnalysisTemplate.Mode.FIXED) {
             for (int i = 0; i < metrics.size(); i++) {
-                String field = fixedOnlyField(metrics.get(i));
-                if (field != null) {
-                    throw error(source, lines, "/metrics/" + i + "/" + field, FIXED_ONLY);
+                if (metrics.get(i).detectable() != null) {
+                    throw error(source, lines, "/metrics/" + i + "/detectable", "only with mode: sequential (the "
+                            + "fixed-horizon judge has no power rule; its tolerance alone sets what counts)");
                 }
             }
         }
+        if (mode == AnalysisTemplate.Mode.SEQUENTIAL) {
+            // Fields of the fixed-horizon judge would be silently ignored: a template written before sequential
+            // became the default (limits, scoring) must say mode: fixed rather than change meaning.
+            if (file.scoring() != null) {
+                throw error(source, lines, "/scoring", FIXED_ONLY);
+            }
+            boolean critical = false;
+            for (int i = 0; i < metrics.size(); i++) {
+                MetricTemplate m = metrics.get(i);
+                String field = fixedOnlyField(m);
+                if (field != null) {
+                    throw error(source, lines, "/metrics/" + i + "/" + field, FIXED_ONLY);
+                }
+                margins(source, lines, i, m);
+                critical |= m.isCritical() && !m.isDryRun();
+            }
+            if (!critical) {
+                throw error(source, lines, "/metrics", "sequential mode needs at least one critical metric (critical: "
+                        + "true, not dryRun): PROMOTE means every critical metric ruled out its detectable regression, "
+                        + "and with none the analysis could only ever promote blind");
+            }
+        }
         SequentialConfig sequential = sequential(source, lines, file.sequential());
+        if (sequential.maxCount() != 0 && sequential.maxCount() < count) {
+            throw error(source, lines, "/sequential/maxCount", "must be at least count (" + count + "): the analysis "
+                    + "runs its planned count, then extends up to maxCount while a detectable regression is not yet "
+                    + "ruled out");
+        }
         if (file.sequential() != null && file.sequential().vOpt() != null && !sequential.fastMode()) {
             throw error(source, lines, "/sequential/vOpt", "tunes fast mode only: set fastMode: true or drop vOpt");
         }
@@ -208,11 +230,46 @@ final class TemplateParser {
     private static final String FIXED_ONLY = "a field of the fixed-horizon judge that sequential mode (the default) "
             + "does not use: add mode: fixed, or remove it";
 
+    /** A sequential metric's margins: relative only, one-sided, detectable above tolerance. */
+    private static void margins(String source, Map<String, Integer> lines, int i, MetricTemplate m) {
+        String at = "/metrics/" + i;
+        if (m.kind() == MetricTemplate.MetricKindName.THRESHOLD) {
+            if (m.tolerance() != null || m.detectable() != null) {
+                throw error(source, lines, at + "/" + (m.tolerance() != null ? "tolerance" : "detectable"),
+                        "a threshold metric has its limits in thresholds, not margins");
+            }
+            return;
+        }
+        if (m.directionOrDefault() == MetricTemplate.DirectionName.EITHER) {
+            throw error(source, lines, at + "/direction", "either is not supported in sequential mode: tolerance and "
+                    + "detectable are one-sided; write one metric with direction: increase and one with decrease");
+        }
+        for (String field : new String[] {"tolerance", "detectable"}) {
+            MetricTemplate.Tolerance t = field.equals("tolerance") ? m.tolerance() : m.detectable();
+            if (t != null && t.absolute() != null) {
+                throw error(source, lines, at + "/" + field + "/absolute", "sequential margins are relative to stable "
+                        + "(relative: 0.2 = 20 % worse); absolute tolerances belong to mode: fixed");
+            }
+            if (t != null && t.relative() == null) {
+                throw error(source, lines, at + "/" + field, "needs relative (e.g. relative: 0.2 = 20 % worse than "
+                        + "stable)");
+            }
+        }
+        try {
+            m.margins();
+        } catch (IllegalArgumentException e) {
+            throw error(source, lines, at + (m.detectable() != null ? "/detectable" : "/tolerance"), e.getMessage()
+                    + " (as a factor of stable: tolerance " + describe(m.tolerance()) + ", detectable "
+                    + describe(m.detectable()) + ")");
+        }
+    }
+
+    private static String describe(MetricTemplate.Tolerance t) {
+        return t == null || t.relative() == null ? "default" : "relative " + t.relative();
+    }
+
     /** The first metric field set that only the fixed-horizon judge and its scorer read, or null. */
     private static String fixedOnlyField(MetricTemplate m) {
-        if (m.tolerance() != null) {
-            return "tolerance";
-        }
         // a threshold metric's failureLimit counts breached intervals in sequential mode too
         if (m.failureLimit() != null && m.kind() != MetricTemplate.MetricKindName.THRESHOLD) {
             return "failureLimit";
@@ -235,11 +292,18 @@ final class TemplateParser {
         if (s == null) {
             return d;
         }
+        if (s.rTol() != null) {
+            throw error(source, lines, "/sequential/rTol", "replaced by each metric's tolerance and detectable "
+                    + "(e.g. tolerance: {relative: 0.25}): early PROMOTE now needs every critical metric within its "
+                    + "tolerance");
+        }
         try {
             return new SequentialConfig(or(s.alpha(), d.alpha()), or(s.splitAlpha(), d.splitAlpha()),
                     or(s.sigma(), d.sigma()), or(s.tau(), d.tau()), s.quantiles() == null ? d.quantiles() : s.quantiles(),
-                    d.tOpt(), or(s.fastMode(), d.fastMode()), or(s.vOpt(), d.vOpt()), or(s.rTol(), d.rTol()), or(s.earlyPromote(), d.earlyPromote()),
-                    or(s.minPromoteIntervals(), d.minPromoteIntervals()));
+                    d.tOpt(), or(s.fastMode(), d.fastMode()), or(s.vOpt(), d.vOpt()), or(s.earlyPromote(),
+                    d.earlyPromote()), or(s.minPromoteIntervals(), d.minPromoteIntervals()),
+                    or(s.maxCount(), d.maxCount()), or(s.tailQuantile(), d.tailQuantile()),
+                    or(s.tailTolerance(), d.tailTolerance()));
         } catch (IllegalArgumentException e) {
             throw error(source, lines, "/sequential", e.getMessage());
         }

@@ -163,9 +163,19 @@ function card(m, t, ms) {
 function sequentialCharts(m, ms) {
   const tests = m.sequential;
   const threshold = tests.length ? tests[0].threshold : NaN;
-  const lines = tests.map((t, i) => ({ label: testLabel(m.name, t), color: TEST_COLORS[i % TEST_COLORS.length],
-    points: evidence(m.name, t.test, ms) }));
-  const charts = [figure('evidence ln M per measurement; a critical test at the line aborts',
+  const lines = [];
+  for (const t of tests) {
+    lines.push({ label: testLabel(m.name, t), test: t.test, field: 'logM' });
+    // a count test carries its rule-out and within-tolerance evidence in the same entry
+    if (Number.isFinite(t.ruleOutLogM)) lines.push({ label: 'rule-out', test: t.test, field: 'ruleOutLogM' });
+    if (Number.isFinite(t.withinLogM)) lines.push({ label: 'within', test: t.test, field: 'withinLogM' });
+  }
+  lines.forEach((l, i) => {
+    l.color = TEST_COLORS[i % TEST_COLORS.length];
+    l.points = evidence(m.name, l.test, ms, l.field);
+  });
+  const charts = [figure('evidence ln M per measurement; at the line a critical abort test (counts, ranks) aborts, '
+    + 'and rule-out (worse than detectable) or within (worse than tolerance) is rejected: what PROMOTE needs',
     evidenceChart(lines, threshold, { title: `${m.name} evidence` }))];
   if (m.kind === 'counts') {
     const rates = intervalRates(m.name, ms);
@@ -174,7 +184,7 @@ function sequentialCharts(m, ms) {
     const counts = tests.find(t => t.rateRatio);
     if (counts) {
       const r = counts.rateRatio;
-      charts.push(figure(`rate ratio canary / stable, ${fmtLevel(r.confidenceLevel)} confidence sequence`,
+      charts.push(figure(`rate ratio canary / stable, one-sided ${fmtLevel(r.confidenceLevel)} bounds`,
         intervalChart({ estimate: r.estimate, lower: r.lower, upper: r.upper, band: null, reference: 1,
           label: 'ratio', outcome: counts.crossed ? 'fail' : 'none' }, { title: `${m.name} rate ratio` })));
     }
@@ -196,8 +206,10 @@ function sequentialCharts(m, ms) {
   return charts;
 }
 
-/** "counts", "ranks", "ranks-fast", "threshold" or "quantile p99": what the line of a test is. */
+/** "counts", "ranks", "rule-out", "within", "threshold" or "quantile p99": what the line of a test is. */
 function testLabel(metric, t) {
+  if (t.type === 'ranks-rule-out') return 'rule-out';
+  if (t.type === 'ranks-within') return 'within';
   // quantile tests on raw points ("quantile") and on histogram buckets ("quantile-buckets") read the same way
   if (t.type === 'quantile' || t.type === 'quantile-buckets') {
     return `quantile ${t.test.startsWith(metric + ' ') ? t.test.substring(metric.length + 1) : t.test}`;
@@ -205,13 +217,13 @@ function testLabel(metric, t) {
   return t.type || t.test;
 }
 
-/** [[measurement, ln M], ...] of one test over the measurements that carry it. */
-function evidence(metric, test, ms) {
+/** [[measurement, ln M], ...] of one test (its field: logM, ruleOutLogM, withinLogM) over the measurements. */
+function evidence(metric, test, ms, field = 'logM') {
   const points = [];
   for (const meas of ms) {
     const x = meas.metrics.find(v => v.name === metric);
     const t = x && Array.isArray(x.sequential) ? x.sequential.find(v => v.test === test) : null;
-    if (t && Number.isFinite(t.logM)) points.push([meas.seq, t.logM]);
+    if (t && Number.isFinite(t[field])) points.push([meas.seq, t[field]]);
   }
   return points;
 }

@@ -216,7 +216,7 @@ export function evidenceChart(lines, threshold, { width = 420, height = 190, tit
     s.appendChild(el('line', { x1: L, x2: R, y1: y(threshold), y2: y(threshold), class: 'threshold',
       'data-threshold': threshold }));
     s.appendChild(el('text', { x: L + 4, y: y(threshold) - 4, class: 'threshold-label' },
-      `abort at ln(1/α) = ${threshold.toFixed(2)}`));
+      `evidence line ln(1/α) = ${threshold.toFixed(2)}`));
   }
   const ends = [];
   for (const line of lines) {

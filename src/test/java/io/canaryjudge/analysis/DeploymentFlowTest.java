@@ -74,7 +74,8 @@ class DeploymentFlowTest {
         assertEquals("FAILED", verdict.path("phase").asText());
         assertEquals(1, verdict.path("measurements").asInt());
         assertTrue(verdict.path("reason").asText().contains("aborted early at measurement 1 of 10"), verdict.path("reason").asText());
-        assertTrue(verdict.path("reason").asText().contains("ln M = "), verdict.path("reason").asText());
+        assertTrue(verdict.path("reason").asText().contains("worse than the 1.2× tolerance (count e-process: ln M "),
+                verdict.path("reason").asText());
 
         String analysis = given().get("/api/v1/analyses/" + analysisId).then().statusCode(200)
                 .body("verdict", equalTo("ABORT"))
@@ -156,18 +157,23 @@ class DeploymentFlowTest {
                 Map.of("content-type", "application/cloudevents+json"));
         JsonNode verdict = awaitVerdict(id);
         assertEquals("PROMOTE", verdict.path("verdict").asText(), verdict.toPrettyString());
-        // all 10 intervals looked at, and no critical test's evidence reached ln(1/α)
-        assertEquals(10, verdict.path("measurements").asInt());
+        // no critical abort test reached ln(1/α), and every critical metric ruled out its detectable regression:
+        // early (within tolerance after 5) or at the planned 10
+        int n = verdict.path("measurements").asInt();
+        assertTrue(n >= 5 && n <= 10, "measurements: " + n);
         for (JsonNode m : verdict.path("metrics")) {
             for (JsonNode t : m.path("sequential")) {
-                assertEquals(10, t.path("looks").asInt(), t.toPrettyString());
-                if (m.path("critical").asBoolean()) {
+                // the tail test's first interval only sets its threshold
+                assertEquals(t.path("type").asText().equals("tail") ? n - 1 : n, t.path("looks").asInt(),
+                        t.toPrettyString());
+                if (m.path("critical").asBoolean() && t.path("type").asText().matches("counts|ranks")) {
                     assertTrue(t.path("logM").asDouble() < t.path("threshold").asDouble(), t.toPrettyString());
+                    assertTrue(t.path("status").asText().matches("RULED_OUT|WITHIN_TOLERANCE"), t.toPrettyString());
                 }
             }
         }
-        assertTrue(verdict.path("reason").asText().startsWith("PROMOTE: no critical metric reached ln(1/α) = 2.996 in 10"),
-                verdict.path("reason").asText());
+        assertTrue(verdict.path("reason").asText().startsWith("PROMOTE"), verdict.path("reason").asText());
+        assertTrue(verdict.path("reason").asText().contains("error-rate "), verdict.path("reason").asText());
     }
 
     @Test

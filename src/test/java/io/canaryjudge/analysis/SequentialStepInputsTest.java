@@ -81,13 +81,25 @@ class SequentialStepInputsTest {
     void thresholdMetricsDoNotCountInTheAlphaSplitAndPromoteWhenWithinBounds() {
         AnalysisTemplate t = template(1, SequentialConfig.defaults().withSplitAlpha(true), latency("lat"),
                 limit("mem", true, null));
-        assertEquals(3, SequentialStep.tests(t), "rank + p50 + p99; the threshold spends no α");
-        var out = SequentialStep.step(t, Map.of(), List.of(values("lat", new double[] {1, 2, 3}, new double[] {1, 2, 3}),
+        AnalysisTemplate two = template(1, SequentialConfig.defaults().withSplitAlpha(true), latency("lat"),
+                latency("lat2"), limit("mem", true, null));
+        assertEquals(2, SequentialStep.tests(t), "the rank and the tail abort tests; quantiles inform, the threshold "
+                + "spends no α");
+        assertEquals(4, SequentialStep.tests(two));
+        double[] same = new double[600];
+        for (int i = 0; i < same.length; i++) {
+            same[i] = 100 * Math.exp(0.5 * Math.sqrt(2) * org.apache.commons.math3.special.Erf.erfInv(
+                    2 * (i + 0.5) / same.length - 1));
+        }
+        var out = SequentialStep.step(t, Map.of(), List.of(values("lat", same, same),
                 values("mem", new double[] {50}, new double[] {50})), 1, 1, 0);
         assertEquals(Verdict.PROMOTE, out.verdict(), out.reason());
         assertTrue(out.reason().contains("no critical threshold breached"), out.reason());
         assertTrue(out.reason().contains("Threshold mem is PASS"), out.reason());
-        assertEquals(0.05 / 3, out.states().get("lat").tests().get(0).state().alpha(), 1e-15);
+        assertEquals(0.025, out.states().get("lat").tests().get(0).state().alpha(), 1e-15, "split over rank and tail");
+        var split = SequentialStep.step(two, Map.of(), List.of(values("lat", same, same), values("lat2", same, same),
+                values("mem", new double[] {50}, new double[] {50})), 1, 1, 0);
+        assertEquals(0.0125, split.states().get("lat").tests().get(0).state().alpha(), 1e-15);
     }
 
     @Test
@@ -123,7 +135,8 @@ class SequentialStepInputsTest {
         assertTrue(fast.state().asymptotic());
         assertTrue(same.reason().contains("guarantee asymptotic only"), same.reason());
         assertTrue(same.reason().endsWith(SequentialStep.ASYMPTOTIC), same.reason());
-        assertEquals(List.of("lat", "lat p50", "lat p99"), same.states().get("lat").tests().stream()
+        assertEquals(List.of("lat", "lat rule-out", "lat within", "lat p50", "lat p99", "lat tail"),
+                same.states().get("lat").tests().stream()
                 .map(SequentialStep.Test::name).toList());
         var restored = SequentialStep.fromJson(JSON, SequentialStep.toJson(JSON, same.states()));
         assertEquals(same.states(), restored, "the fast state is stored with its own type and continues");
@@ -134,7 +147,7 @@ class SequentialStepInputsTest {
         assertTrue(worse.reason().endsWith(SequentialStep.ASYMPTOTIC), worse.reason());
         var json = SequentialStep.describe(JSON, worse.states().get("lat"), worse.decision());
         assertTrue(json.get(0).path("asymptotic").asBoolean());
-        assertEquals(false, json.get(1).path("asymptotic").asBoolean(), "the quantile tests stay exact");
+        assertEquals(false, json.get(3).path("asymptotic").asBoolean(), "the quantile tests stay exact");
     }
 
     @Test
@@ -145,7 +158,9 @@ class SequentialStepInputsTest {
         var out = SequentialStep.step(t, Map.of(), List.of(buckets("lat", le, new double[] {5, 20, 60, 100},
                 new double[] {500, 800, 990, 1000})), 1, 3, 0);
         assertEquals("ranks", out.states().get("lat").tests().get(0).type());
-        assertEquals("quantile-buckets", out.states().get("lat").tests().get(1).type());
+        assertEquals("ranks-rule-out", out.states().get("lat").tests().get(1).type());
+        assertEquals("ranks-within", out.states().get("lat").tests().get(2).type());
+        assertEquals("quantile-buckets", out.states().get("lat").tests().get(3).type());
         assertTrue(!out.reason().contains("asymptotic"), out.reason());
         assertEquals(Verdict.ABORT, out.verdict(), "median 0.1-0.25 vs below 0.05: " + out.reason());
     }

@@ -55,28 +55,82 @@ class SequentialStepTest {
         assertTrue(out.reason().contains("aborted early at measurement 1 of 10"), out.reason());
     }
 
+    /** 300 latencies per cohort: 100 ms × LogNormal(0, 0.5) at evenly spaced quantiles, times factor. */
+    private static double[] lognormal(double factor) {
+        double[] v = new double[300];
+        for (int i = 0; i < v.length; i++) {
+            double z = Math.sqrt(2) * org.apache.commons.math3.special.Erf.erfInv(2 * (i + 0.5) / v.length - 1);
+            v[i] = factor * 100 * Math.exp(0.5 * z);
+        }
+        return v;
+    }
+
     @Test
-    void healthyCanaryContinuesThenPromotesAndStateSurvivesJson() {
+    void healthyCanaryWithEnoughDataPromotesAtThePlannedEndAndStateSurvivesJson() {
         AnalysisTemplate t = template(3, null, counts("errors"), latency("latency"));
         Map<String, SequentialStep.MetricState> states = Map.of();
         SequentialStep.Outcome out = null;
         for (int seq = 1; seq <= 3; seq++) {
-            out = SequentialStep.step(t, states, List.of(countsObs("errors", 1, 10, 100, 1000),
-                    values("latency", new double[] {1, 3, 5}, new double[] {2, 4, 6, 3, 1})), seq, 3, 0);
+            out = SequentialStep.step(t, states, List.of(countsObs("errors", 40, 400, 10_000, 100_000),
+                    values("latency", lognormal(1), lognormal(1))), seq, 3, 0);
             states = SequentialStep.fromJson(JSON, SequentialStep.toJson(JSON, out.states()));
             assertEquals(out.states(), states, "states round-trip through the stored JSON");
+            if (seq < 3) {
+                assertEquals(Lifecycle.Decision.Kind.CONTINUE, out.kind(), out.reason());
+            }
         }
         assertEquals(Verdict.PROMOTE, out.verdict(), out.reason());
         assertEquals(3, states.get("errors").tests().get(0).state().looks());
-        assertEquals(3, states.get("latency").tests().size(), "rank test + p50 + p99");
-        assertTrue(out.reason().startsWith("PROMOTE"), out.reason());
+        assertEquals(6, states.get("latency").tests().size(), "abort, rule-out and within rank tests, p50, p99, tail");
+        assertTrue(out.reason().startsWith("PROMOTE: no critical metric is worse than its tolerance, and each rules out "
+                + "the regression it must detect."), out.reason());
+        assertTrue(out.reason().contains("latency +0 % vs stable"), out.reason());
     }
 
     @Test
-    void earlyPromoteOnceTheRateRatioIntervalIsInsideTheTolerance() {
+    void tooLittleDataExtendsUpToMaxCountThenEndsInconclusiveSayingWhatIsMissing() {
+        AnalysisTemplate t = template(2, null, counts("errors"));
+        Map<String, SequentialStep.MetricState> states = Map.of();
+        SequentialStep.Outcome out = null;
+        int total = 2;
+        for (int seq = 1; seq <= 4; seq++) {
+            out = SequentialStep.step(t, states, List.of(countsObs("errors", 2, 2, 1000, 1000)), seq, total, total - 2);
+            states = out.states();
+            if (out.kind() == Lifecycle.Decision.Kind.EXTEND) {
+                total++;
+                assertTrue(out.reason().startsWith("Not yet: errors: "), out.reason());
+            }
+        }
+        assertEquals(4, total, "extended to maxCount = 2 x count");
+        assertEquals(Verdict.INCONCLUSIVE, out.verdict(), out.reason());
+        assertTrue(out.reason().startsWith("INCONCLUSIVE after 4 intervals (maxCount 4): errors: 8 canary errors in "
+                + "4,000 vs 8 in 4,000 cannot rule out 2× (upper bound "), out.reason());
+        assertTrue(out.reason().contains("more minutes at this traffic would."), out.reason());
+    }
+
+    @Test
+    void aChangeWithinToleranceAtHighTrafficIsNotAborted() {
+        // canary 5 % more errors at 20,000 requests per interval a side: "any difference" would abort at once
+        AnalysisTemplate t = template(10, null, counts("errors"));
+        Map<String, SequentialStep.MetricState> states = Map.of();
+        SequentialStep.Outcome out = null;
+        for (int seq = 1; seq <= 10; seq++) {
+            out = SequentialStep.step(t, states, List.of(countsObs("errors", 1050, 1000, 20_000, 20_000)), seq, 10, 0);
+            states = out.states();
+            if (out.kind() == Lifecycle.Decision.Kind.FINISH) {
+                break;
+            }
+        }
+        assertEquals(Verdict.PROMOTE, out.verdict(), out.reason());
+        assertTrue(out.reason().startsWith("PROMOTE early: every critical metric is shown within its tolerance. "
+                + "errors 1.05× stable's rate"), out.reason());
+    }
+
+    @Test
+    void earlyPromoteOnceWithinToleranceAfterTheMinimumLooks() {
         AnalysisTemplate t = new AnalysisTemplate("t", null, Duration.ofMinutes(1), null, 20, Duration.ofSeconds(30),
                 95, 75, null, List.of(counts("errors")), "t.yaml", null, AnalysisTemplate.Mode.SEQUENTIAL,
-                SequentialConfig.defaults().withEarlyPromote(1.25, 2));
+                SequentialConfig.defaults().withEarlyPromote(true, 2));
         Map<String, SequentialStep.MetricState> states = Map.of();
         SequentialStep.Outcome out = null;
         int seq = 0;

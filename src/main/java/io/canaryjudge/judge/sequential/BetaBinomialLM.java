@@ -5,7 +5,7 @@ import org.apache.commons.math3.special.Beta;
 
 /**
  * Lindon &amp; Malek's closed-form Bayes factor for a <em>constant</em> canary share q (the
- * 2-category Dirichlet-multinomial with prior Beta(kq, k(1 − q)) centred on the null; SEQUENTIAL.md
+ * 2-category Dirichlet-multinomial with prior Beta(kq, k(1 − q)) centred on the null; docs/statistics.md
  * §2.4). A cross-check of {@link CountRatioEProcess} and a fast path for a fixed split: with a wrong or
  * drifting q it is not valid. {@code logM} is the one-sided (prior truncated to θ &gt; q) factor for
  * INCREASE, the two-sided one for EITHER.

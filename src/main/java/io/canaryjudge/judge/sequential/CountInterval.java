@@ -3,7 +3,7 @@ package io.canaryjudge.judge.sequential;
 /**
  * One interval of a count metric: integer error increments and exposures (requests, or pod-seconds)
  * per cohort, taken as differences of raw counter samples with resets handled — not {@code increase()},
- * which extrapolates to non-integers and voids the exact guarantee (SEQUENTIAL.md §2.1).
+ * which extrapolates to non-integers and voids the exact guarantee (docs/statistics.md, Counts).
  */
 public record CountInterval(long canaryErrors, long stableErrors, double canaryExposure, double stableExposure) {
 

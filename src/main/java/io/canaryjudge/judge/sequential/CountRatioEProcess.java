@@ -5,35 +5,59 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Count metrics (errors out of requests): the mixture likelihood-ratio e-process on δ = ln(rate
- * ratio), conditional on each interval's total errors, so the baseline rate and the traffic split may
- * change every interval (SEQUENTIAL.md §2.3; Lindon &amp; Malek 2022 with a grid prior on δ). Given
- * N_t errors, the canary's count is Binomial(N_t, θ_t(δ)), θ_t = q_t e^δ / (q_t e^δ + 1 − q_t), and
- * interval t contributes λ_t(δ) = δ·Yc_t − N_t·ln(1 + q_t(e^δ − 1)) to every node δ_j = j·h.
+ * Count metrics (errors out of requests): mixture likelihood-ratio e-processes on δ = ln(rate ratio),
+ * conditional on each interval's total errors, so the baseline rate and the traffic split may change every
+ * interval (docs/statistics.md, "Counts"; Lindon &amp; Malek 2022 with a grid prior on δ). Given N_t errors,
+ * the canary's count is Binomial(N_t, θ_t(δ)), θ_t = q_t e^δ / (q_t e^δ + 1 − q_t), so interval t adds
+ * λ_t(δ) = δ·Yc_t − N_t·ln(1 + q_t(e^δ − 1)) to the log-likelihood ratio Λ_t(δ) of δ against 0.
  *
- * <p>The state keeps the sufficient statistics — the canary error total and N per distinct share q —
- * rather than the 1 001 node sums, because the confidence sequence (§2.5) needs Λ_t(δ) at any δ.
- * Nodes: INCREASE j = 1..J (H0: r ≤ 1), DECREASE j = −J..−1, EITHER j = −J..J (H0: r = 1;
- * the node δ = 0 is included, as in the reference vectors).
+ * <p>With {@link Margins} (the default for templates) three one-sided mixtures are read from the same Λ_t, in
+ * the metric's bad direction b (b = δ for an increase, −δ for a decrease), each a mixture of likelihood ratios
+ * against its null's boundary b₀ with half-normal weights (scale σ) on the nodes b₀ ± j·h:
+ * <ul>
+ *   <li>{@link #logM()} — H0: b ≤ ln(tolerance); crossing ln(1/α) means "worse than tolerance" (ABORT);</li>
+ *   <li>{@link #ruleOutLogM()} — H0: b ≥ ln(detectable); crossing means the detectable regression is ruled out;</li>
+ *   <li>{@link #withinLogM()} — H0: b ≥ ln(tolerance); crossing means "within tolerance" (early PROMOTE).</li>
+ * </ul>
+ * Each node's likelihood ratio has conditional mean ≤ 1 under its null in every interval (monotone likelihood
+ * ratio of the binomial in δ), so each mixture is a test supermartingale and Ville's inequality bounds its
+ * crossing probability by α however often we look. The margins sit on the 0.01 grid of δ, rounded towards the
+ * null (a tolerance of 1.2 is tested as e^0.19 = 1.209): never less conservative than asked.
+ *
+ * <p>{@link #lower()} and {@link #upper()} invert the first two tests over b₀: one-sided anytime-valid
+ * (1 − α) bounds on the rate ratio canary/stable (Λ_t is concave, so the evidence is monotone in b₀).
+ * Without margins (states stored before they existed, the reference vectors) logM is the plain test of r ≤ 1
+ * (r ≥ 1 for a decrease, r = 1 two-sided for EITHER).
+ *
+ * <p>The state keeps sufficient statistics — the canary error total and N per distinct share q — rather than
+ * node sums, because every quantity above is a function of Λ_t at some δ.
  */
-public record CountRatioEProcess(double alpha, double sigma, Direction direction, int looks, long canaryErrors,
-                                 long stableErrors, List<Stratum> strata, double logM, double maxLogM)
+public record CountRatioEProcess(double alpha, double sigma, Direction direction, Margins margins, int looks,
+                                 long canaryErrors, long stableErrors, double canaryExposure, double stableExposure,
+                                 List<Stratum> strata, double logM, double maxLogM, double ruleOutLogM,
+                                 double withinLogM, double lower, double upper)
     implements SequentialState {
 
-    /** Grid step h and half-width J of δ: nodes up to δ = 5, a ratio of 148 (§2.3 defaults). */
+    /** Grid step h and half-width J of the mixture's nodes: up to 5 in δ, a ratio of 148. */
     public static final double STEP = 0.01;
     public static final int NODES = 500;
-    /** Bisection range of δ for the estimate and the confidence sequence (§2.5). */
+    /** Half-width of the Λ grid: nulls up to ±5 with their nodes up to ±10 more. */
+    private static final int GRID = 2 * NODES;
+    /** Bisection range of δ for the estimate and the two-sided confidence sequence. */
     static final double DELTA_RANGE = 30;
     /** 60 / 2^100 is far below double resolution near any root that matters. */
     private static final int BISECTIONS = 100;
     private static final double[] DELTA = new double[2 * NODES + 1];
     private static final double[] EXPM1 = new double[2 * NODES + 1];
+    private static final double[] GRID_EXPM1 = new double[2 * GRID + 1];
 
     static {
         for (int i = 0; i < DELTA.length; i++) {
             DELTA[i] = (i - NODES) * STEP;
             EXPM1[i] = Math.expm1(DELTA[i]);
+        }
+        for (int i = 0; i < GRID_EXPM1.length; i++) {
+            GRID_EXPM1[i] = Math.expm1((i - GRID) * STEP);
         }
     }
 
@@ -55,8 +79,14 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
         if (direction == null) {
             throw new IllegalArgumentException("direction == null");
         }
+        if (margins != null && direction == Direction.EITHER) {
+            throw new IllegalArgumentException("margins are one-sided: direction must be INCREASE or DECREASE");
+        }
         if (looks < 0 || canaryErrors < 0 || stableErrors < 0) {
             throw new IllegalArgumentException("looks and errors must be >= 0");
+        }
+        if (!(canaryExposure >= 0) || !(stableExposure >= 0)) {
+            throw new IllegalArgumentException("exposures must be >= 0");
         }
         if (strata == null) {
             throw new IllegalArgumentException("strata == null");
@@ -68,9 +98,19 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
         }
     }
 
-    /** A process before the first look: M_0 = 1. σ must be fixed before the canary starts. */
+    /** A process before the first look (M_0 = 1) that tests r against 1 only. σ must be fixed before the start. */
     public static CountRatioEProcess start(double alpha, double sigma, Direction direction) {
-        return new CountRatioEProcess(alpha, sigma, direction, 0, 0, 0, List.of(), 0, 0);
+        return new CountRatioEProcess(alpha, sigma, direction, null, 0, 0, 0, 0, 0, List.of(), 0, 0, Double.NaN,
+            Double.NaN, 0, Double.POSITIVE_INFINITY);
+    }
+
+    /** A process with margins before the first look; margins, σ and α must be fixed before the canary starts. */
+    public static CountRatioEProcess start(double alpha, double sigma, Direction direction, Margins margins) {
+        if (margins == null) {
+            throw new IllegalArgumentException("margins == null");
+        }
+        return new CountRatioEProcess(alpha, sigma, direction, margins, 0, 0, 0, 0, 0, List.of(), 0, 0, 0, 0, 0,
+            Double.POSITIVE_INFINITY);
     }
 
     /** The process after one more interval; an uninformative interval only counts as a look. */
@@ -78,9 +118,11 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
         if (interval == null) {
             throw new IllegalArgumentException("interval == null");
         }
+        double ce = canaryExposure + interval.canaryExposure();
+        double se = stableExposure + interval.stableExposure();
         if (!interval.informative()) {
-            return new CountRatioEProcess(alpha, sigma, direction, looks + 1, canaryErrors, stableErrors, strata,
-                logM, maxLogM);
+            return new CountRatioEProcess(alpha, sigma, direction, margins, looks + 1, canaryErrors, stableErrors, ce,
+                se, strata, logM, maxLogM, ruleOutLogM, withinLogM, lower, upper);
         }
         double q = interval.canaryShare();
         List<Stratum> next = new ArrayList<>(strata.size() + 1);
@@ -98,8 +140,24 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
         }
         long c = canaryErrors + interval.canaryErrors();
         long s = stableErrors + interval.stableErrors();
-        double lm = mixture(direction, sigma, nodeSums(c, next));
-        return new CountRatioEProcess(alpha, sigma, direction, looks + 1, c, s, next, lm, Math.max(maxLogM, lm));
+        Evidence e = new Evidence(c, next, direction == Direction.DECREASE ? -1 : 1, sigma);
+        double abort;
+        double ruleOut = Double.NaN;
+        double within = Double.NaN;
+        if (margins == null) {
+            abort = direction == Direction.EITHER ? mixture(direction, sigma, nodeSums(c, next)) : e.above(0);
+        } else {
+            abort = e.above(ceil(margins.tolerance()));
+            ruleOut = e.below(floor(margins.detectable()));
+            within = e.below(floor(margins.tolerance()));
+        }
+        double threshold = LogMath.threshold(alpha);
+        double badLower = e.lowerBound(threshold);
+        double badUpper = e.upperBound(threshold);
+        double lo = direction == Direction.DECREASE ? Math.exp(-badUpper) : Math.exp(badLower);
+        double hi = direction == Direction.DECREASE ? Math.exp(-badLower) : Math.exp(badUpper);
+        return new CountRatioEProcess(alpha, sigma, direction, margins, looks + 1, c, s, ce, se, next, abort,
+            Math.max(maxLogM, abort), ruleOut, within, lo, hi);
     }
 
     @Override
@@ -107,7 +165,7 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
         return "count e-process";
     }
 
-    /** ln m_t of the two-sided mixture (H0: r = 1), the one the confidence sequence inverts. */
+    /** ln m_t of the two-sided mixture (H0: r = 1), the one the two-sided confidence sequence inverts. */
     public double logMTwoSided() {
         return mixture(Direction.EITHER, sigma, nodeSums(canaryErrors, strata));
     }
@@ -149,10 +207,29 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
         return Math.exp(0.5 * (lo + hi));
     }
 
+    /** The canary's and stable's error rates per unit of exposure over all intervals; NaN without exposure. */
+    public double canaryRate() {
+        return canaryExposure > 0 ? canaryErrors / canaryExposure : Double.NaN;
+    }
+
+    public double stableRate() {
+        return stableExposure > 0 ? stableErrors / stableExposure : Double.NaN;
+    }
+
+    /** True once the detectable regression is ruled out at this look (margins only). */
+    public boolean ruledOut() {
+        return ruleOutLogM >= threshold();
+    }
+
+    /** True once the canary is shown within tolerance at this look (margins only). */
+    public boolean withinTolerance() {
+        return withinLogM >= threshold();
+    }
+
     /**
-     * The confidence sequence {δ : Λ_t(δ) > ln m_t + ln α} for the ratio, from the two-sided mixture
-     * (§2.5, Lindon &amp; Malek's posterior-to-prior ratio). Valid for a constant ratio; not intersected
-     * with earlier looks (allowed, but then it would no longer be this look's set).
+     * The two-sided confidence sequence {δ : Λ_t(δ) &gt; ln m_t + ln α} for the ratio (Lindon &amp; Malek's
+     * posterior-to-prior ratio), valid for a constant ratio; kept for the reference vectors. Decisions use the
+     * one-sided {@link #lower()} and {@link #upper()}.
      */
     public RateRatio confidenceSequence() {
         double level = 1 - alpha;
@@ -162,9 +239,9 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
         }
         double cut = logMTwoSided() + Math.log(alpha);
         double mle = Double.isInfinite(est) ? DELTA_RANGE : est == 0 ? -DELTA_RANGE : Math.log(est);
-        double lower = canaryErrors == 0 ? 0 : Math.exp(boundary(-DELTA_RANGE, mle, cut));
-        double upper = stableErrors == 0 ? Double.POSITIVE_INFINITY : Math.exp(boundary(DELTA_RANGE, mle, cut));
-        return new RateRatio(est, lower, upper, level);
+        double lo = canaryErrors == 0 ? 0 : Math.exp(boundary(-DELTA_RANGE, mle, cut));
+        double hi = stableErrors == 0 ? Double.POSITIVE_INFINITY : Math.exp(boundary(DELTA_RANGE, mle, cut));
+        return new RateRatio(est, lo, hi, level);
     }
 
     /** dΛ/dδ = C − Σ N θ(δ), decreasing in δ. */
@@ -196,6 +273,104 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
             }
         }
         return 0.5 * (out + in);
+    }
+
+    /** The grid index of a margin factor, rounded up (a null b ≤ ln f tested at a larger f is more conservative). */
+    static int ceil(double factor) {
+        return (int) Math.ceil(Math.log(factor) / STEP - 1e-9);
+    }
+
+    /** Rounded down: a null b ≥ ln f tested at a smaller f is more conservative. */
+    static int floor(double factor) {
+        return (int) Math.floor(Math.log(factor) / STEP + 1e-9);
+    }
+
+    /**
+     * Λ_t on the grid b = k·h, k = −2J..2J, in the bad direction's coordinate (b = sign·δ), and the one-sided
+     * mixtures read from it. The half-normal weights over the nodes j = 1..J are the same for every null.
+     */
+    private static final class Evidence {
+        private final double[] lam = new double[2 * GRID + 1];
+        private final double[] logW;
+
+        Evidence(long canaryErrors, List<Stratum> strata, int sign, double sigma) {
+            for (int k = -GRID; k <= GRID; k++) {
+                int i = sign * k + GRID;
+                double sum = (i - GRID) * STEP * canaryErrors;
+                for (Stratum s : strata) {
+                    sum -= s.errors() * Math.log1p(s.q() * GRID_EXPM1[i]);
+                }
+                lam[k + GRID] = sum;
+            }
+            double[] w = LogMath.gaussianLogWeights(NODES, STEP, sigma, NODES + 1, 2 * NODES + 1, -1);
+            logW = new double[NODES + 1];
+            System.arraycopy(w, NODES, logW, 0, NODES + 1); // logW[j] for j = 1..J
+        }
+
+        /** ln of the mixture against H0: b ≤ k0·h (nodes above); non-increasing in k0. */
+        double above(int k0) {
+            return mix(k0, 1);
+        }
+
+        /** ln of the mixture against H0: b ≥ k0·h (nodes below); non-decreasing in k0. */
+        double below(int k0) {
+            return mix(k0, -1);
+        }
+
+        private double mix(int k0, int side) {
+            int base = k0 + GRID;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 1; j <= NODES; j++) {
+                max = Math.max(max, logW[j] + lam[base + side * j]);
+            }
+            double sum = 0;
+            for (int j = 1; j <= NODES; j++) {
+                sum += Math.exp(logW[j] + lam[base + side * j] - max);
+            }
+            return max + Math.log(sum) - lam[base];
+        }
+
+        /** sup of the nulls b ≤ b₀ rejected at this look: −∞ if none, ≥ J·h is reported as J·h. */
+        double lowerBound(double threshold) {
+            if (above(-NODES) < threshold) {
+                return Double.NEGATIVE_INFINITY;
+            }
+            int lo = -NODES; // rejected
+            int hi = NODES;
+            if (above(hi) >= threshold) {
+                return hi * STEP;
+            }
+            while (hi - lo > 1) { // invariant: above(lo) ≥ threshold > above(hi)
+                int mid = Math.floorDiv(lo + hi, 2);
+                if (above(mid) >= threshold) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo * STEP;
+        }
+
+        /** inf of the nulls b ≥ b₀ rejected at this look: +∞ if none. */
+        double upperBound(double threshold) {
+            if (below(NODES) < threshold) {
+                return Double.POSITIVE_INFINITY;
+            }
+            int lo = -NODES;
+            int hi = NODES; // rejected
+            if (below(lo) >= threshold) {
+                return lo * STEP;
+            }
+            while (hi - lo > 1) { // invariant: below(lo) < threshold ≤ below(hi)
+                int mid = Math.floorDiv(lo + hi, 2);
+                if (below(mid) >= threshold) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            return hi * STEP;
+        }
     }
 
     private static double[] nodeSums(long canaryErrors, List<Stratum> strata) {

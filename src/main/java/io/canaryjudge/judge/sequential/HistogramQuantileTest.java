@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /**
  * The Howard-Ramdas two-sample quantile test of {@link QuantileABTest} on Prometheus histogram buckets
- * (SEQUENTIAL.md §3.2, last paragraph): k_i(x) = #{obs_i ≤ x} is known only at bucket edges, so inside bucket b
+ * (docs/statistics.md, Informative tests, last paragraph): k_i(x) = #{obs_i ≤ x} is known only at bucket edges, so inside bucket b
  * each arm's k may be anywhere in [cumulative count below b, cumulative count up to b] and the infimum takes the
  * most favourable k per arm — exactly {@link QuantileABTest} with every observation of a bucket tied at one
  * value, hence conservative and exact for the bucketised data. The state is the per-bucket totals of each arm

@@ -1,11 +1,13 @@
 package io.canaryjudge.judge.sequential;
 
-/** Where one metric's sequential test stands. */
+/** Where one metric's sequential tests stand after a look. */
 public enum MetricStatus {
-    /** ln M reached ln(1/α) in the bad direction. */
+    /** The abort test crossed ln(1/α): worse than the tolerance (or than stable, without margins). */
     REGRESSION,
-    /** The rate-ratio confidence sequence lies inside the tolerance (after the minimum duration). */
+    /** Shown better than the tolerance: nothing anyone should be paged for. */
     WITHIN_TOLERANCE,
-    /** Neither yet. */
+    /** The detectable regression is ruled out, but not shown within the tolerance. */
+    RULED_OUT,
+    /** Neither yet: the data is compatible with a change of detectable size. */
     NO_EVIDENCE
 }

@@ -8,7 +8,7 @@ import org.apache.commons.math3.special.Beta;
 /**
  * Howard &amp; Ramdas' two-sample quantile test (Bernoulli 2022; confseq {@code QuantileABTest}):
  * "canary and stable have the same p-quantile", tested with a beta-binomial mixture per arm and an
- * infimum over the candidate common quantile x (SEQUENTIAL.md §3.2). Sensitive to one chosen quantile —
+ * infimum over the candidate common quantile x (docs/statistics.md, Informative tests). Sensitive to one chosen quantile —
  * p99 catches a longer tail or a doubled spread at the same median, which a rank test misses.
  *
  * <p>Exact if each arm is i.i.d. over time; shared drift with a changing split breaks it (use

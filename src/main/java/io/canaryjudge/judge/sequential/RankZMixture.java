@@ -5,12 +5,13 @@ import io.canaryjudge.judge.Direction;
 /**
  * Opt-in "fast mode", <b>asymptotic only</b>: the normal-mixture mSPRT (Johari, Pekelis &amp; Walsh;
  * confseq {@code OneSidedNormalMixture::log_superMG}) on the sum of per-interval standardised
- * Mann-Whitney statistics Z_t (tie-corrected), SEQUENTIAL.md §3.3. Z_t is only asymptotically N(0, 1),
+ * Mann-Whitney statistics Z_t (tie-corrected), docs/statistics.md, Informative tests. Z_t is only asymptotically N(0, 1),
  * so the false-alarm bound holds for large cohorts (≥ 100 samples per cohort per interval), not for
  * one point per interval. √2 more signal per interval than {@link BatchRankEProcess} with equal cohorts.
+ * {@code scale} ≠ 1 tests a margin the same way as {@link BatchRankEProcess}: the canary divided by it.
  */
-public record RankZMixture(double alpha, double vOpt, Direction direction, int looks, int intervals, double sumZ,
-                           double logM, double maxLogM) implements SequentialState {
+public record RankZMixture(double alpha, double vOpt, Direction direction, double scale, int looks, int intervals,
+                           double sumZ, double logM, double maxLogM) implements SequentialState {
 
     /** Intervals at which the mixture is tuned by default. */
     public static final double DEFAULT_V_OPT = 5;
@@ -21,23 +22,47 @@ public record RankZMixture(double alpha, double vOpt, Direction direction, int l
         if (direction == null) {
             throw new IllegalArgumentException("direction == null");
         }
+        scale = scale == 0 ? 1 : scale; // states stored before margins existed
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("scale must be > 0");
+        }
         if (looks < 0 || intervals < 0 || intervals > looks) {
             throw new IllegalArgumentException("0 <= intervals <= looks");
         }
     }
 
     public static RankZMixture start(double alpha, double vOpt, Direction direction) {
-        return new RankZMixture(alpha, vOpt, direction, 0, 0, 0, 0, 0);
+        return start(alpha, vOpt, direction, 1);
+    }
+
+    public static RankZMixture start(double alpha, double vOpt, Direction direction, double scale) {
+        return new RankZMixture(alpha, vOpt, direction, scale, 0, 0, 0, 0, 0);
     }
 
     /** The process after one interval of raw values; an empty cohort or all-tied data only counts as a look. */
     public RankZMixture update(double[] canary, double[] stable) {
-        return update(TieGroups.ofSamples(canary, stable));
+        if (scale == 1 || canary == null) {
+            return update(TieGroups.ofSamples(canary, stable));
+        }
+        double[] divided = new double[canary.length];
+        for (int i = 0; i < canary.length; i++) {
+            divided[i] = canary[i] / scale;
+        }
+        return update(TieGroups.ofSamples(divided, stable));
     }
 
     /** The process after one interval of per-bucket histogram counts on the same boundaries. */
     public RankZMixture updateHistogram(long[] canaryBuckets, long[] stableBuckets) {
+        if (scale != 1) {
+            throw new IllegalStateException("a margin test needs the bucket boundaries");
+        }
         return update(TieGroups.ofBuckets(canaryBuckets, stableBuckets));
+    }
+
+    /** The same with the finite upper edges of the buckets, which a margin test ({@code scale} ≠ 1) needs. */
+    public RankZMixture updateHistogram(double[] bounds, long[] canaryBuckets, long[] stableBuckets) {
+        return update(scale == 1 ? TieGroups.ofBuckets(canaryBuckets, stableBuckets)
+            : TieGroups.ofScaledBuckets(bounds, canaryBuckets, stableBuckets, scale));
     }
 
     private RankZMixture update(TieGroups groups) {
@@ -46,13 +71,13 @@ public record RankZMixture(double alpha, double vOpt, Direction direction, int l
         double n = nc + ns;
         double variance = n < 2 ? 0 : nc * ns / 12 * ((n + 1) - groups.tieTerm() / (n * (n - 1)));
         if (nc == 0 || ns == 0 || !(variance > 0)) {
-            return new RankZMixture(alpha, vOpt, direction, looks + 1, intervals, sumZ, logM, maxLogM);
+            return new RankZMixture(alpha, vOpt, direction, scale, looks + 1, intervals, sumZ, logM, maxLogM);
         }
         double z = (groups.u() - nc * ns / 2) / Math.sqrt(variance);
         double s = sumZ + (direction == Direction.DECREASE ? -z : z);
         int v = intervals + 1;
         double lm = logSuperMartingale(s, v);
-        return new RankZMixture(alpha, vOpt, direction, looks + 1, v, s, lm, Math.max(maxLogM, lm));
+        return new RankZMixture(alpha, vOpt, direction, scale, looks + 1, v, s, lm, Math.max(maxLogM, lm));
     }
 
     /** Howard et al. (2021) normal mixtures: one-sided with L = ln(1/(2α)), two-sided with L = ln(1/α). */

@@ -2,10 +2,11 @@ package io.canaryjudge.judge.sequential;
 
 /** What to do after a look. */
 public enum SequentialAction {
-    /** A critical metric crossed ln(1/α) in its bad direction. */
+    /** A critical metric is worse than its tolerance, with anytime-valid evidence. */
     ABORT,
-    /** Early: every metric's rate-ratio interval lies inside its tolerance after the minimum duration. */
+    /** Every critical metric is shown within its tolerance (early, after the minimum looks) or, at the planned
+     *  end, has ruled out its detectable regression. */
     PROMOTE,
-    /** No decision yet; at the template's maximum duration the caller promotes ("no evidence of regression at α"). */
+    /** No decision yet: keep measuring; at the maximum the caller ends INCONCLUSIVE and says what was missing. */
     CONTINUE
 }

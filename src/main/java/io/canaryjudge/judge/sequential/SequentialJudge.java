@@ -4,81 +4,95 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decides after each look (SEQUENTIAL.md §6): ABORT as soon as a critical metric's ln M reaches
- * ln(1/α) in its bad direction; with early promotion enabled, PROMOTE once every metric's rate-ratio
- * confidence sequence lies inside its tolerance after the minimum number of looks; otherwise CONTINUE.
- * Metrics without a confidence sequence (ranks, quantiles) can never be shown inside a tolerance, so
- * they rule out an early PROMOTE. A non-critical crossing is reported and does not abort.
- * Stateless and thread-safe.
+ * Decides after each look, with margins (docs/statistics.md, "The decision rule"): ABORT as soon as a critical
+ * metric is worse than its tolerance with anytime-valid evidence; PROMOTE early once every critical metric is shown
+ * within its tolerance after the minimum number of looks, or — from the planned end on — once every critical metric
+ * has ruled out its detectable regression; otherwise CONTINUE. PROMOTE is an intersection of one-sided tests (each
+ * critical metric must reject "worse than detectable"), so its error needs no multiplicity correction; ABORT is a
+ * union, whose family-wise rate is at most the sum of the per-test levels. Informative and non-critical tests
+ * report and never decide. Stateless and thread-safe.
  */
 public final class SequentialJudge {
 
     private SequentialJudge() {
     }
 
-    public static SequentialDecision decide(SequentialConfig config, List<SequentialMetric> metrics) {
+    /**
+     * @param planEnded true at and after the template's planned number of looks: PROMOTE then needs only the
+     *                  detectable regressions ruled out
+     * @param elapsed   how long the analysis has run, for the sentences ("4 min"); may be empty
+     */
+    public static SequentialDecision decide(SequentialConfig config, List<SequentialMetric> metrics, boolean planEnded,
+                                            String elapsed) {
+        return decide(config, metrics, planEnded, elapsed, false);
+    }
+
+    /**
+     * @param criticalOutside true when critical metrics are decided outside these tests (deterministic thresholds,
+     *                        which abort on their own and otherwise never stand in PROMOTE's way)
+     */
+    public static SequentialDecision decide(SequentialConfig config, List<SequentialMetric> metrics, boolean planEnded,
+                                            String elapsed, boolean criticalOutside) {
         if (config == null) {
             throw new IllegalArgumentException("config == null");
         }
         if (metrics == null || metrics.isEmpty()) {
             throw new IllegalArgumentException("no metrics");
         }
-        double alpha = config.testAlpha(metrics.size());
         List<MetricDecision> decisions = new ArrayList<>();
         List<String> aborting = new ArrayList<>();
-        boolean allInside = true;
+        boolean allWithin = true;
+        boolean allPowered = true;
+        boolean anyCritical = criticalOutside;
+        int looks = 0;
         for (SequentialMetric m : metrics) {
-            checkUnchanged(config, alpha, m);
-            MetricDecision d = judge(config, m);
+            checkUnchanged(config, m);
+            MetricDecision d = judge(m, elapsed);
             decisions.add(d);
-            if (d.status() == MetricStatus.REGRESSION && m.critical()) {
-                aborting.add(d.explanation());
+            looks = Math.max(looks, m.state().looks());
+            if (m.critical()) {
+                anyCritical = true;
+                if (d.status() == MetricStatus.REGRESSION) {
+                    aborting.add(d.explanation());
+                }
+                // abort-only tests (tails) neither block nor make an early PROMOTE; legacy metrics without margins
+                // (analyses started before margins) never promote early
+                if (m.needsPower() || m.margins() == null) {
+                    allWithin &= m.needsPower() && d.status() == MetricStatus.WITHIN_TOLERANCE;
+                }
+                allPowered &= d.powered();
             }
-            allInside &= d.status() == MetricStatus.WITHIN_TOLERANCE;
         }
         if (!aborting.isEmpty()) {
             return new SequentialDecision(SequentialAction.ABORT, "ABORT: " + String.join(" ", aborting), decisions);
         }
-        if (config.earlyPromote() && allInside) {
+        if (anyCritical && config.earlyPromote() && allWithin && looks >= config.minPromoteIntervals()) {
             // concatenated, not String.format: one decision per measurement (Formatter showed in the scale profile)
-            return new SequentialDecision(SequentialAction.PROMOTE, "PROMOTE early: every metric's rate ratio is below "
-                + MetricText.num(config.rTol()) + " with " + MetricText.num(100 * (1 - alpha)) + " % confidence. "
-                + joined(decisions), decisions);
+            return new SequentialDecision(SequentialAction.PROMOTE, "PROMOTE early: every critical metric is shown "
+                + "within its tolerance. " + joined(decisions), decisions);
         }
-        return new SequentialDecision(SequentialAction.CONTINUE, "CONTINUE: no critical metric has reached ln(1/α) = "
-            + MetricText.num(LogMath.threshold(alpha)) + ". " + joined(decisions), decisions);
+        if (anyCritical && planEnded && allPowered) {
+            return new SequentialDecision(SequentialAction.PROMOTE, "PROMOTE: no critical metric is worse than its "
+                + "tolerance, and each rules out the regression it must detect. " + joined(decisions), decisions);
+        }
+        return new SequentialDecision(SequentialAction.CONTINUE, "CONTINUE: " + joined(decisions), decisions);
     }
 
     /** One metric's status and sentence. */
-    static MetricDecision judge(SequentialConfig config, SequentialMetric m) {
+    static MetricDecision judge(SequentialMetric m, String elapsed) {
         SequentialState s = m.state();
+        double threshold = s.threshold();
         MetricStatus status = s.crossed() ? MetricStatus.REGRESSION
-            : config.earlyPromote() && s.looks() >= config.minPromoteIntervals() && inside(s, m.rTol())
-                ? MetricStatus.WITHIN_TOLERANCE : MetricStatus.NO_EVIDENCE;
-        String sentence = MetricText.sentence(m, status);
-        return new MetricDecision(m.name(), m.critical(), status, s.logM(), s.threshold(), s.pValue(), s.looks(),
-            sentence);
-    }
-
-    private static boolean inside(SequentialState s, double rTol) {
-        if (!(s instanceof CountRatioEProcess counts)) {
-            return false;
-        }
-        RateRatio r = counts.confidenceSequence();
-        return switch (counts.direction()) {
-            case INCREASE -> r.upper() < rTol;
-            case DECREASE -> r.lower() > 1 / rTol;
-            case EITHER -> r.upper() < rTol && r.lower() > 1 / rTol;
-        };
+            : m.withinLogM() >= threshold ? MetricStatus.WITHIN_TOLERANCE
+            : m.ruleOutLogM() >= threshold ? MetricStatus.RULED_OUT : MetricStatus.NO_EVIDENCE;
+        return new MetricDecision(m.name(), m.critical(), status, s.logM(), threshold, s.pValue(), s.looks(),
+            MetricText.sentence(m, status, elapsed), m.critical() && m.needsPower());
     }
 
     /** A state started with other parameters than the config now says: the template changed mid-run. */
-    private static void checkUnchanged(SequentialConfig config, double alpha, SequentialMetric m) {
+    private static void checkUnchanged(SequentialConfig config, SequentialMetric m) {
         SequentialState s = m.state();
         List<String> changed = new ArrayList<>();
-        if (s.alpha() != alpha) {
-            changed.add("alpha " + s.alpha() + " -> " + alpha);
-        }
         if (s instanceof CountRatioEProcess c && c.sigma() != config.sigma()) {
             changed.add("sigma " + c.sigma() + " -> " + config.sigma());
         }

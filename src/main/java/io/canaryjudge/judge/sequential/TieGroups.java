@@ -8,12 +8,12 @@ import java.util.Arrays;
  */
 final class TieGroups {
 
-    final long[] canary;
-    final long[] stable;
-    final long canaryTotal;
-    final long stableTotal;
+    final double[] canary;
+    final double[] stable;
+    final double canaryTotal;
+    final double stableTotal;
 
-    private TieGroups(long[] canary, long[] stable) {
+    private TieGroups(double[] canary, double[] stable) {
         this.canary = canary;
         this.stable = stable;
         this.canaryTotal = Arrays.stream(canary).sum();
@@ -23,8 +23,8 @@ final class TieGroups {
     static TieGroups ofSamples(double[] canaryValues, double[] stableValues) {
         double[] c = sortedFinite(canaryValues, "canary");
         double[] s = sortedFinite(stableValues, "stable");
-        long[] gc = new long[c.length + s.length];
-        long[] gs = new long[gc.length];
+        double[] gc = new double[c.length + s.length];
+        double[] gs = new double[gc.length];
         int i = 0;
         int j = 0;
         int g = -1;
@@ -58,7 +58,76 @@ final class TieGroups {
                 throw new IllegalArgumentException("bucket counts must be >= 0");
             }
         }
-        return new TieGroups(canaryBuckets.clone(), stableBuckets.clone());
+        return new TieGroups(toDouble(canaryBuckets), toDouble(stableBuckets));
+    }
+
+    /**
+     * Histogram buckets with the canary's values divided by {@code scale} (the margin's factor): each canary bucket
+     * (b_{i−1}, b_i] becomes (b_{i−1}/scale, b_i/scale] and its count is spread over the stable buckets it overlaps
+     * in proportion to the overlap in log scale (linear in the first bucket, which starts at 0; the +Inf bucket is
+     * taken as one more step of the last finite ratio). This within-bucket interpolation is the one assumption of
+     * a margin on histogram data (docs/statistics.md, "Margins on histograms"); the counts stay on stable's
+     * boundaries, so stable's data is used as observed.
+     *
+     * @param bounds the finite upper edges, ascending and positive; counts have one more entry (+Inf)
+     */
+    static TieGroups ofScaledBuckets(double[] bounds, long[] canaryBuckets, long[] stableBuckets, double scale) {
+        ofBuckets(canaryBuckets, stableBuckets);
+        if (bounds == null || bounds.length + 1 != canaryBuckets.length) {
+            throw new IllegalArgumentException("bounds must have one entry less than the bucket counts");
+        }
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("scale must be > 0");
+        }
+        int b = bounds.length;
+        double[] edges = new double[b + 2]; // edges[i] .. edges[i+1] is bucket i
+        edges[0] = 0;
+        for (int i = 0; i < b; i++) {
+            if (!(bounds[i] > edges[i]) || Double.isInfinite(bounds[i])) {
+                throw new IllegalArgumentException("bounds must be finite, positive and ascending");
+            }
+            edges[i + 1] = bounds[i];
+        }
+        double last = b >= 2 ? bounds[b - 1] / bounds[b - 2] : 2;
+        edges[b + 1] = b == 0 ? Double.POSITIVE_INFINITY : bounds[b - 1] * Math.max(last, 1.0001);
+        double[] mapped = new double[b + 1];
+        for (int i = 0; i <= b; i++) {
+            long k = canaryBuckets[i];
+            if (k == 0) {
+                continue;
+            }
+            if (b == 0) {
+                mapped[0] += k;
+                continue;
+            }
+            double lo = edges[i] / scale;
+            double hi = edges[i + 1] / scale;
+            for (int j = 0; j <= b; j++) {
+                double from = Math.max(lo, edges[j]);
+                double to = Math.min(hi, j == b ? Double.POSITIVE_INFINITY : edges[j + 1]);
+                if (to <= from) {
+                    continue;
+                }
+                mapped[j] += k * share(lo, hi, from, to, i == 0);
+            }
+        }
+        return new TieGroups(mapped, toDouble(stableBuckets));
+    }
+
+    /** The part of (lo, hi] that (from, to] covers: in log scale, or linearly when lo is 0. */
+    private static double share(double lo, double hi, double from, double to, boolean linear) {
+        if (linear || lo <= 0) {
+            return (to - from) / (hi - lo);
+        }
+        return Math.log(to / from) / Math.log(hi / lo);
+    }
+
+    private static double[] toDouble(long[] counts) {
+        double[] out = new double[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            out[i] = counts[i];
+        }
+        return out;
     }
 
     private static double[] sortedFinite(double[] values, String name) {
@@ -75,17 +144,17 @@ final class TieGroups {
         return sorted;
     }
 
-    long total() {
+    double total() {
         return canaryTotal + stableTotal;
     }
 
-    /** Centred mid-ranks u_b = (R_b − (N+1)/2)/N per group (SEQUENTIAL.md §3.1). */
+    /** Centred mid-ranks u_b = (R_b − (N+1)/2)/N per group (docs/statistics.md, Continuous metrics). */
     double[] centredRanks() {
         double n = total();
         double[] u = new double[canary.length];
-        long before = 0;
+        double before = 0;
         for (int b = 0; b < u.length; b++) {
-            long t = canary[b] + stable[b];
+            double t = canary[b] + stable[b];
             double rank = before + (t + 1) / 2.0;
             u[b] = (rank - (n + 1) / 2) / n;
             before += t;
@@ -96,7 +165,7 @@ final class TieGroups {
     /** Mann-Whitney U of the canary: pairs canary &gt; stable, ties ½. */
     double u() {
         double u = 0;
-        long stableBelow = 0;
+        double stableBelow = 0;
         for (int b = 0; b < canary.length; b++) {
             u += canary[b] * (stableBelow + stable[b] / 2.0);
             stableBelow += stable[b];

@@ -18,7 +18,7 @@
  *     {@link io.canaryjudge.judge.sequential.SequentialConfig}.</li>
  * </ul>
  *
- * <p>Formulas and reference figures: SEQUENTIAL.md; decisions and limits:
+ * <p>Formulas and reference figures: docs/statistics.md; decisions and limits:
  * {@code docs/adr/0004-sequential-judging.md}.
  */
 package io.canaryjudge.judge.sequential;

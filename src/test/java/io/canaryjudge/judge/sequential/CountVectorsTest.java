@@ -14,7 +14,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * SEQUENTIAL.md §5 count vectors (independent numpy/scipy reference): ln M one- and two-sided and the
+ * docs/statistics.md, Checked against count vectors (independent numpy/scipy reference): ln M one- and two-sided and the
  * Lindon-Malek factors to 1e-9 absolute, M and p to 1e-9 relative, the ratio MLE and CS to 1e-7 relative.
  */
 class CountVectorsTest {

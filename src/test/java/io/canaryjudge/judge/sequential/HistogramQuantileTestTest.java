@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bucket quantile test is the raw-sample test with every observation of a bucket tied at the bucket's edge
- * (SEQUENTIAL.md §3.2: k known only at edges, conservative inside a bucket): the same ln M to rounding.
+ * (docs/statistics.md, Informative tests: k known only at edges, conservative inside a bucket): the same ln M to rounding.
  */
 class HistogramQuantileTestTest {
     private static final double[] BOUNDS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};

@@ -90,7 +90,7 @@ class QuantileABTestTest {
         assertEquals(2, q.looks());
     }
 
-    /** Direct g(k) with commons-math3's log-beta, as written in SEQUENTIAL.md §3.2. */
+    /** Direct g(k) with commons-math3's log-beta, as written in docs/statistics.md, Informative tests. */
     private static double g(int k, int n, double p, double tOpt) {
         double l = Math.log(20);
         double v = p * (1 - p);

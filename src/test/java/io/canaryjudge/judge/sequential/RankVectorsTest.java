@@ -7,7 +7,7 @@ import io.canaryjudge.judge.Direction;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
-/** SEQUENTIAL.md §5 batch rank vectors (ties, and the canary as the larger cohort in batch 3): 1e-9 absolute. */
+/** docs/statistics.md, Checked against batch rank vectors (ties, and the canary as the larger cohort in batch 3): 1e-9 absolute. */
 class RankVectorsTest {
 
     @Test

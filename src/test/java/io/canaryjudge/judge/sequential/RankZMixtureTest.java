@@ -12,9 +12,9 @@ class RankZMixtureTest {
     @Test
     void fastModeIsOptInAndLabelledAsymptotic() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-            () -> SequentialConfig.defaults().startFastRanks(Direction.INCREASE, 1));
+            () -> SequentialConfig.defaults().startFastRanks(Direction.INCREASE, 1, 1));
         assertEquals("fast mode is asymptotic: opt in with withFastMode(true)", e.getMessage());
-        RankZMixture z = SequentialConfig.defaults().withFastMode(true).startFastRanks(Direction.INCREASE, 1);
+        RankZMixture z = SequentialConfig.defaults().withFastMode(true).startFastRanks(Direction.INCREASE, 1, 1);
         assertTrue(z.asymptotic());
         assertTrue(z.test().contains("asymptotic"));
     }

@@ -1,6 +1,7 @@
 package io.canaryjudge.judge.sequential;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,104 +12,159 @@ import org.junit.jupiter.api.Test;
 class SequentialJudgeTest {
 
     private static final SequentialConfig CONFIG = SequentialConfig.defaults();
+    /** Errors: a 20 % rise is tolerated, doubling must be seen. */
+    private static final Margins ERRORS = new Margins(1.2, 2);
 
-    /** The equal_split_regression vector: crosses ln 20 at interval 6. */
-    private static CountRatioEProcess regression(int intervals) {
-        long[][] rows = {{5, 2}, {6, 3}, {4, 1}, {7, 3}, {5, 2}, {6, 2}};
-        CountRatioEProcess e = CONFIG.startCounts(Direction.INCREASE, 1);
+    /** The equal_split_regression vector (canary ≈ 2.5× stable's errors) against margins ×1.2 / ×2. */
+    private static CountRatioEProcess regression(int intervals, Margins margins) {
+        long[][] rows = {{5, 2}, {6, 3}, {4, 1}, {7, 3}, {5, 2}, {6, 2}, {6, 3}, {5, 2}, {7, 2}, {6, 3}};
+        CountRatioEProcess e = CONFIG.startCounts(Direction.INCREASE, 1, margins);
         for (int t = 0; t < intervals; t++) {
             e = e.update(new CountInterval(rows[t][0], rows[t][1], 300, 300));
         }
         return e;
     }
 
-    private static CountRatioEProcess equal(SequentialConfig config, int intervals, int tests) {
-        CountRatioEProcess e = config.startCounts(Direction.INCREASE, tests);
+    private static CountRatioEProcess equal(SequentialConfig config, int intervals, long errors) {
+        CountRatioEProcess e = config.startCounts(Direction.INCREASE, 1, ERRORS);
         for (int t = 0; t < intervals; t++) {
-            e = e.update(new CountInterval(100, 100, 5000, 5000));
+            e = e.update(new CountInterval(errors, errors, 5000, 5000));
         }
         return e;
     }
 
-    @Test
-    void abortsWhenACriticalCountMetricCrossesAndSaysWhy() {
-        SequentialDecision d = SequentialJudge.decide(CONFIG,
-            List.of(SequentialMetric.of("errors", true, regression(6), CONFIG)));
-        assertEquals(SequentialAction.ABORT, d.action());
-        assertEquals(MetricStatus.REGRESSION, d.metrics().get(0).status());
-        assertEquals("ABORT: errors (count e-process, increase is bad): ln M = 3.329 ≥ ln(1/α) = 2.996 after 6 "
-            + "intervals, anytime p = 0.03582; rate ratio 2.538, 95.00 % CS [0.9651, 7.795] (33 canary vs 13 stable "
-            + "errors): regression.", d.reason());
+    private static SequentialDecision decide(SequentialConfig config, boolean planEnded, SequentialMetric... metrics) {
+        return SequentialJudge.decide(config, List.of(metrics), planEnded, "5 min");
     }
 
     @Test
-    void continuesBeforeTheCrossing() {
-        SequentialDecision d = SequentialJudge.decide(CONFIG,
-            List.of(SequentialMetric.of("errors", true, regression(5), CONFIG)));
-        assertEquals(SequentialAction.CONTINUE, d.action());
-        assertEquals(MetricStatus.NO_EVIDENCE, d.metrics().get(0).status());
-        assertTrue(d.reason().startsWith("CONTINUE: no critical metric has reached ln(1/α) = 2.996. errors "), d.reason());
-        assertEquals(0.08143342073310054, d.metrics().get(0).pValue(), 1e-12);
+    void abortsOnlyWhenWorseThanTheToleranceAndSaysTheEffectFirst() {
+        CountRatioEProcess e = regression(6, ERRORS);
+        assertTrue(e.maxLogM() < e.threshold(), "6 intervals of ~2.5x are not yet shown above 1.2x");
+        CountRatioEProcess ten = regression(10, ERRORS);
+        SequentialDecision d = decide(CONFIG, false, SequentialMetric.counts("error-rate", true, ten));
+        assertEquals(SequentialAction.ABORT, d.action(), d.reason());
+        assertEquals(MetricStatus.REGRESSION, d.metrics().get(0).status());
+        assertTrue(d.reason().startsWith("ABORT: error-rate 2.48× stable's rate (95 % bounds 1.28–5.21×"), d.reason());
+        assertTrue(d.reason().contains("; 57 canary errors in 3,000 vs 23 in 3,000) after 5 min: worse than the 1.2× "
+            + "tolerance (count e-process: ln M "), d.reason());
+        assertTrue(ten.lower() > 1.2, "the one-sided lower bound is above the tolerance when it aborts: " + ten.lower());
+    }
+
+    @Test
+    void withoutMarginsTheAbortTestIsTheReferenceOne() {
+        CountRatioEProcess plain = CountRatioEProcess.start(0.05, 0.5, Direction.INCREASE);
+        long[][] rows = {{5, 2}, {6, 3}, {4, 1}, {7, 3}, {5, 2}, {6, 2}};
+        for (long[] r : rows) {
+            plain = plain.update(new CountInterval(r[0], r[1], 300, 300));
+        }
+        assertEquals(3.3291405143038544, plain.logM(), 1e-9, "the reference vector's interval 6");
+        SequentialDecision d = decide(CONFIG, false, SequentialMetric.counts("errors", true, plain));
+        assertEquals(SequentialAction.ABORT, d.action());
+        assertTrue(d.reason().contains("after 5 min: a regression (count e-process"), d.reason());
     }
 
     @Test
     void aNonCriticalCrossingIsReportedButDoesNotAbort() {
-        SequentialDecision d = SequentialJudge.decide(CONFIG,
-            List.of(SequentialMetric.of("errors", false, regression(6), CONFIG)));
+        SequentialDecision d = decide(CONFIG, false, SequentialMetric.counts("errors", false, regression(10, ERRORS)));
         assertEquals(SequentialAction.CONTINUE, d.action());
         assertEquals(MetricStatus.REGRESSION, d.metrics().get(0).status());
     }
 
     @Test
-    void promotesEarlyOnceTheRatioIntervalIsInsideTheToleranceAfterTheMinimumDuration() {
-        SequentialConfig config = CONFIG.withEarlyPromote(1.25, 10);
-        SequentialDecision tooEarly = SequentialJudge.decide(config,
-            List.of(SequentialMetric.of("errors", true, equal(config, 9, 1), config)));
+    void promotesEarlyOnlyWhenWithinToleranceAfterTheMinimumLooks() {
+        SequentialConfig config = CONFIG.withEarlyPromote(true, 5);
+        SequentialDecision tooEarly = decide(config, false, SequentialMetric.counts("errors", true, equal(config, 4,
+            400)));
+        assertEquals(MetricStatus.WITHIN_TOLERANCE, tooEarly.metrics().get(0).status());
         assertEquals(SequentialAction.CONTINUE, tooEarly.action());
-        SequentialDecision d = SequentialJudge.decide(config,
-            List.of(SequentialMetric.of("errors", true, equal(config, 10, 1), config)));
+        SequentialDecision d = decide(config, false, SequentialMetric.counts("errors", true, equal(config, 5, 400)));
         assertEquals(SequentialAction.PROMOTE, d.action(), d.reason());
-        assertEquals(MetricStatus.WITHIN_TOLERANCE, d.metrics().get(0).status());
-        assertTrue(d.reason().startsWith("PROMOTE early: every metric's rate ratio is below 1.250 with 95.00 % "
-            + "confidence."), d.reason());
+        assertTrue(d.reason().startsWith("PROMOTE early: every critical metric is shown within its tolerance. errors "
+            + "1× stable's rate (95 % bounds "), d.reason());
+        assertTrue(d.reason().contains("within the 1.2× tolerance"), d.reason());
     }
 
     @Test
-    void aMetricWithoutAConfidenceSequenceRulesOutAnEarlyPromote() {
-        SequentialConfig config = CONFIG.withEarlyPromote(1.25, 10);
-        BatchRankEProcess latency = config.startRanks(Direction.INCREASE, 2);
-        for (int t = 0; t < 10; t++) {
-            latency = latency.update(new double[] {1, 2, 3}, new double[] {1, 2, 3});
+    void atThePlannedEndPromoteNeedsTheDetectableRegressionRuledOut() {
+        // 5 errors a side per interval: by the end 50 vs 50, enough to rule out 2x but not to show within 1.2x
+        CountRatioEProcess few = equal(CONFIG, 10, 5);
+        SequentialDecision before = decide(CONFIG, false, SequentialMetric.counts("errors", true, few));
+        assertEquals(MetricStatus.RULED_OUT, before.metrics().get(0).status());
+        assertEquals(SequentialAction.CONTINUE, before.action(), "not before the planned end");
+        SequentialDecision d = decide(CONFIG, true, SequentialMetric.counts("errors", true, few));
+        assertEquals(SequentialAction.PROMOTE, d.action(), d.reason());
+        assertTrue(d.reason().contains("rules out 2× (the regression it must detect), not yet shown within 1.2×"),
+            d.reason());
+        // 1 error a side per interval: 10 vs 10 cannot rule out 2x
+        CountRatioEProcess tooFew = equal(CONFIG, 10, 1);
+        SequentialDecision thin = decide(CONFIG, true, SequentialMetric.counts("errors", true, tooFew));
+        assertEquals(MetricStatus.NO_EVIDENCE, thin.metrics().get(0).status());
+        assertEquals(SequentialAction.CONTINUE, thin.action(), thin.reason());
+        assertFalse(thin.metrics().get(0).powered());
+        assertTrue(tooFew.upper() > 2, "its one-sided upper bound still includes 2x: " + tooFew.upper());
+    }
+
+    @Test
+    void informativeTestsNeverDecide() {
+        QuantileABTest p99 = CONFIG.startQuantiles(Direction.INCREASE, 1).get(1);
+        double[] slow = new double[400];
+        double[] fast = new double[400];
+        for (int i = 0; i < 400; i++) {
+            slow[i] = 1000 + i;
+            fast[i] = i;
         }
-        SequentialDecision d = SequentialJudge.decide(config, List.of(
-            SequentialMetric.of("errors", true, equal(config, 10, 2), config),
-            SequentialMetric.of("latency", true, latency, config)));
-        assertEquals(SequentialAction.CONTINUE, d.action());
-        assertEquals(MetricStatus.NO_EVIDENCE, d.metrics().get(1).status());
+        for (int t = 0; t < 3; t++) {
+            p99 = p99.update(slow, fast);
+        }
+        assertTrue(p99.crossed());
+        SequentialDecision d = decide(CONFIG, true, SequentialMetric.counts("errors", true, equal(CONFIG, 10, 5)),
+            SequentialMetric.informative("latency p99", p99));
+        assertEquals(SequentialAction.PROMOTE, d.action(), d.reason());
+        assertTrue(d.reason().contains("latency p99 (informative, never decides) canary "), d.reason());
     }
 
     @Test
-    void theAlphaSplitIsEnforcedOverTheTestsOfTheAnalysis() {
-        SequentialConfig split = CONFIG.withSplitAlpha(true);
-        assertEquals(0.025, split.testAlpha(2), 1e-15);
-        CountRatioEProcess atFullAlpha = equal(CONFIG, 1, 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SequentialJudge.decide(split,
-            List.of(SequentialMetric.of("errors", true, atFullAlpha, split),
-                SequentialMetric.of("errors2", true, equal(split, 1, 2), split))));
-        assertEquals("errors was started with other parameters (alpha 0.05 -> 0.025): they must stay fixed for the "
-            + "whole analysis", e.getMessage());
+    void aRankMetricIsPoweredThroughItsRuleOutTest() {
+        BatchRankEProcess abort = CONFIG.startRanks(Direction.INCREASE, 1, 1.05);
+        BatchRankEProcess ruleOut = CONFIG.startRanks(Direction.DECREASE, 1, 1.2);
+        BatchRankEProcess within = CONFIG.startRanks(Direction.DECREASE, 1, 1.05);
+        double[] same = new double[300];
+        for (int i = 0; i < 300; i++) {
+            same[i] = 100 * Math.exp(0.5 * org.apache.commons.math3.special.Erf.erfInv(2 * (i + 0.5) / 300 - 1)
+                * Math.sqrt(2));
+        }
+        for (int t = 0; t < 3; t++) {
+            abort = abort.update(same, same);
+            ruleOut = ruleOut.update(same, same);
+            within = within.update(same, same);
+        }
+        SequentialMetric m = SequentialMetric.ranks("latency", true, new Margins(1.05, 1.2), abort, ruleOut, within,
+            1.0);
+        SequentialDecision d = decide(CONFIG, true, m);
+        assertEquals(MetricStatus.RULED_OUT, d.metrics().get(0).status(), d.reason());
+        assertEquals(SequentialAction.PROMOTE, d.action());
+        assertTrue(d.reason().contains("latency +0 % vs stable (per-interval medians"), d.reason());
+        assertTrue(d.reason().contains("rules out +20 %"), d.reason());
+    }
+
+    @Test
+    void aTemplateWithoutACriticalMetricNeverPromotes() {
+        SequentialDecision d = decide(CONFIG, true, SequentialMetric.counts("errors", false, equal(CONFIG, 10, 400)));
+        assertEquals(SequentialAction.CONTINUE, d.action());
     }
 
     @Test
     void aTemplateChangedMidAnalysisIsRefused() {
-        CountRatioEProcess started = equal(CONFIG, 3, 1);
+        CountRatioEProcess started = equal(CONFIG, 3, 100);
         SequentialConfig changed = CONFIG.withSigma(0.2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-            () -> SequentialJudge.decide(changed, List.of(SequentialMetric.of("errors", true, started, changed))));
+            () -> decide(changed, false, SequentialMetric.counts("errors", true, started)));
         assertEquals("errors was started with other parameters (sigma 0.5 -> 0.2): they must stay fixed for the "
             + "whole analysis", e.getMessage());
         IllegalArgumentException d = assertThrows(IllegalArgumentException.class,
-            () -> new SequentialMetric("errors", true, Direction.EITHER, 1.25, started));
+            () -> new SequentialMetric("errors", true, Direction.EITHER, null, started, Double.NaN, Double.NaN,
+                Double.NaN, false));
         assertEquals("errors was started for direction INCREASE, not EITHER: the direction cannot change "
             + "mid-analysis", d.getMessage());
     }
@@ -116,14 +172,14 @@ class SequentialJudgeTest {
     @Test
     void theFastModeSaysItsGuaranteeIsAsymptotic() {
         SequentialConfig config = CONFIG.withFastMode(true);
-        RankZMixture z = config.startFastRanks(Direction.INCREASE, 1).update(new double[] {3, 4, 5},
+        RankZMixture z = config.startFastRanks(Direction.INCREASE, 1, 1).update(new double[] {3, 4, 5},
             new double[] {1, 2, 3});
-        SequentialDecision d = SequentialJudge.decide(config, List.of(SequentialMetric.of("latency", true, z, config)));
+        SequentialDecision d = decide(config, false, SequentialMetric.informative("latency", z));
         assertTrue(d.reason().contains("guarantee asymptotic only"), d.reason());
     }
 
     @Test
-    void defaultsAreTheSpecificationsOnes() {
+    void defaults() {
         SequentialConfig c = SequentialConfig.defaults();
         assertEquals(0.05, c.alpha());
         assertEquals(0.5, c.sigma());
@@ -131,11 +187,12 @@ class SequentialJudgeTest {
         assertEquals(List.of(0.5, 0.99), c.quantiles());
         assertEquals(3000, c.tOpt());
         assertEquals(5, c.vOpt());
-        assertEquals(1.25, c.rTol());
-        assertEquals(false, c.earlyPromote());
+        assertEquals(true, c.earlyPromote());
         assertEquals(false, c.splitAlpha());
         assertEquals(false, c.fastMode());
-        assertEquals(10, c.minPromoteIntervals());
-        assertEquals(2, c.startQuantiles(Direction.INCREASE, 3).size());
+        assertEquals(5, c.minPromoteIntervals());
+        assertEquals(20, c.maxIntervals(10));
+        assertEquals(12, c.withMaxCount(12).maxIntervals(10));
+        assertEquals(0.025, c.withSplitAlpha(true).testAlpha(2), 1e-15);
     }
 }

@@ -28,6 +28,25 @@ class StateJsonTest {
     }
 
     @Test
+    void countProcessWithMarginsRoundTrips() throws Exception {
+        CountRatioEProcess e = CountRatioEProcess.start(0.05, 0.5, Direction.DECREASE, new Margins(1.25, 3))
+            .update(new CountInterval(5, 2, 300, 300)).update(new CountInterval(1, 3, 100, 900));
+        CountRatioEProcess restored = roundTrip(e, CountRatioEProcess.class);
+        assertEquals(e, restored);
+        CountInterval next = new CountInterval(8, 4, 500, 500);
+        assertEquals(e.update(next), restored.update(next));
+    }
+
+    @Test
+    void rankMarginProcessRoundTrips() throws Exception {
+        BatchRankEProcess e = BatchRankEProcess.start(0.05, 0.5, Direction.DECREASE, 1.2)
+            .updateHistogram(new double[] {0.1, 0.25}, new long[] {3, 5, 1}, new long[] {4, 4, 2});
+        BatchRankEProcess restored = roundTrip(e, BatchRankEProcess.class);
+        assertEquals(e, restored);
+        assertEquals(1.2, restored.scale());
+    }
+
+    @Test
     void rankProcessRestoredFromJsonContinuesTheSameProcess() throws Exception {
         BatchRankEProcess fresh = BatchRankEProcess.start(0.05, 0.5, Direction.INCREASE);
         assertEquals(fresh, roundTrip(fresh, BatchRankEProcess.class), "NaN AUC before data survives too");
@@ -49,7 +68,7 @@ class StateJsonTest {
         assertEquals(z, roundTrip(z, RankZMixture.class));
         BetaBinomialLM lm = BetaBinomialLM.start(0.05, 0.5, Direction.INCREASE).update(5, 2);
         assertEquals(lm, roundTrip(lm, BetaBinomialLM.class));
-        SequentialConfig config = SequentialConfig.defaults().withEarlyPromote(1.2, 6);
+        SequentialConfig config = SequentialConfig.defaults().withEarlyPromote(true, 6).withMaxCount(14);
         assertEquals(config, roundTrip(config, SequentialConfig.class));
     }
 }
