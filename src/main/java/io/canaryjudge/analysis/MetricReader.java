@@ -109,6 +109,8 @@ class MetricReader {
         String exposure = raw(t, m.exposureCounter(), target, labels, start, end);
         List<Series> ev = source.queryRaw(cohort, events, end);
         List<Series> ex = source.queryRaw(cohort, exposure, end);
+        Workloads.requireOne(ev, cohort, "eventsCounter");
+        Workloads.requireOne(ex, cohort, "exposureCounter");
         return new Observation.CohortData(List.of(events, exposure), new double[0], new double[0],
                 increase(ev, start, end), ex.isEmpty() ? null : increase(ex, start, end));
     }
@@ -140,7 +142,9 @@ class MetricReader {
         TreeMap<Double, Double> byLe = new TreeMap<>();
         double from = start.getEpochSecond() + start.getNano() / 1e9;
         double to = end.getEpochSecond() + end.getNano() / 1e9;
-        for (Series s : source.queryRaw(cohort, query, end)) {
+        List<Series> bucketSeries = source.queryRaw(cohort, query, end);
+        Workloads.requireOne(bucketSeries, cohort, "buckets");
+        for (Series s : bucketSeries) {
             String le = s.labels().get("le");
             if (le == null) {
                 throw new SeriesException("the buckets selector returned a series without an le label for the " + cohort

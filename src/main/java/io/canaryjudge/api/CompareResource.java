@@ -79,9 +79,13 @@ public class CompareResource {
         Double effect = null;
         if (req.direction() != null || req.tolerance() != null || req.absoluteTolerance() != null) {
             MetricSpec.Builder spec = MetricSpec.builder("compare", MetricKind.CONTINUOUS)
-                    .direction(direction(req.direction())).confidenceLevel(level)
-                    .tolerance(new Tolerance(nonNegative("tolerance", req.tolerance()),
-                            nonNegative("absoluteTolerance", req.absoluteTolerance())));
+                    .direction(direction(req.direction())).confidenceLevel(level);
+            // without either tolerance the template metric's default (10 % of stable) applies, so the same data get
+            // the same classification here as in an analysis
+            if (req.tolerance() != null || req.absoluteTolerance() != null) {
+                spec.tolerance(new Tolerance(nonNegative("tolerance", req.tolerance()),
+                        nonNegative("absoluteTolerance", req.absoluteTolerance())));
+            }
             if (req.minSamples() != null) {
                 if (req.minSamples() < 1) {
                     throw new ProblemMappers.BadRequest("minSamples", "minSamples must be at least 1");

@@ -97,6 +97,16 @@ final class HodgesLehmann {
         double estimate = Math.signum(fLower) * Math.signum(fUpper) <= 0
                 ? Zeroin.root(muMin, muMax, fLower, fUpper, z::uncorrected, tolerance)
                 : PairwiseDifferences.kth(x.sorted(), y.sorted(), ((long) x.size() * y.size() - 1) / 2);
+        if (lower > upper) {
+            // Heavy ties make the corrected z jump around its root (its σ changes with μ), and R's uniroot then returns
+            // the two ends inverted, sometimes beside the estimate (e.g. x mostly 0 and y almost all 0: ends 6.8e-6
+            // and 3.3e-6 around an estimate of 2.9e-5). We answer the smallest interval holding both ends and the
+            // estimate — never "lower > upper" (README, "How a metric is judged").
+            double lo = Math.min(Math.min(lower, upper), estimate);
+            double hi = Math.max(Math.max(lower, upper), estimate);
+            lower = lo;
+            upper = hi;
+        }
         return new Shift(estimate, lower, upper, level);
     }
 

@@ -66,19 +66,45 @@ public final class MetricJudge {
             classification = Classification.LOW;
             rule = shift.upper() < -margin ? "significant-decrease-interval-beyond-tolerance"
                 : "significant-decrease-estimate-beyond-tolerance";
+        } else if (significant && canaryMedian == stableMedian && pointMassShift(spec, c, s, margin) != 0) {
+            // Both medians sit on one shared value (an error-ratio series that is mostly 0): the Hodges-Lehmann shift
+            // is that tie, 0, however often the canary leaves it — kayenta#426. The rank test found the shift; the
+            // difference of means measures it in the metric's units.
+            classification = pointMassShift(spec, c, s, margin) > 0 ? Classification.HIGH : Classification.LOW;
+            rule = classification == Classification.HIGH ? "significant-increase-mean-beyond-tolerance"
+                : "significant-decrease-mean-beyond-tolerance";
         } else if (significant) {
             rule = "significant-but-within-tolerance";
         } else {
             rule = "no-significant-change";
         }
         double effect = estimate / Math.abs(stableMedian);
+        String means = rule.contains("-mean-") ? String.format(Locale.ROOT, ", means canary %s vs stable %s",
+            num(mean(c)), num(mean(s))) : "";
         String sentence = String.format(Locale.ROOT,
-            "%s is %s: canary median %s vs stable %s (n=%d/%d), shift %s %s, U=%s, p=%s %s %s, tolerance %s (%s).",
-            spec.name(), classification, num(canaryMedian), num(stableMedian), c.length, s.length,
+            "%s is %s: canary median %s vs stable %s (n=%d/%d)%s, shift %s %s, U=%s, p=%s %s %s, tolerance %s (%s).",
+            spec.name(), classification, num(canaryMedian), num(stableMedian), c.length, s.length, means,
             signed(estimate), interval(shift), num(r.u()), num(r.pValue()), significant ? "<" : ">=",
             num(spec.alpha()), num(margin), rule.replace('-', ' '));
         return new MetricResult(spec, classification, rule, sentence, c.length, s.length, canary.dropped(),
             stable.dropped(), canaryMedian, stableMedian, r.u(), r.pValue(), shift, effect);
+    }
+
+    /** +1 / −1 when the difference of means passes the margin in a direction the metric judges, else 0. */
+    private static int pointMassShift(MetricSpec spec, double[] c, double[] s, double margin) {
+        double d = mean(c) - mean(s);
+        if (spec.direction() != Direction.DECREASE && d > margin) {
+            return 1;
+        }
+        return spec.direction() != Direction.INCREASE && d < -margin ? -1 : 0;
+    }
+
+    private static double mean(double[] v) {
+        double sum = 0;
+        for (double x : v) {
+            sum += x;
+        }
+        return sum / v.length;
     }
 
     /** NO_DATA results shared by CONTINUOUS and THRESHOLD; null when both cohorts have enough values. */

@@ -34,6 +34,20 @@ class BucketCountsTest {
         assertEquals(4, CounterIncrease.of(s, 15, 60), "a new status=\"500\" series' first error is counted");
         Series nan = series(new double[] {0, 15, 30}, new double[] {1, Double.NaN, 5});
         assertEquals(4, CounterIncrease.of(nan, 0, 30));
+        Series pod = series(new double[] {20, 35, 50}, new double[] {40, 95, 150});
+        assertEquals(150, CounterIncrease.of(pod, 15, 60), "a new pod's first scrape (40 <= 2 x 110) counts from 0");
+    }
+
+    @Test
+    void anOldSeriesBackFromAScrapeGapIsNotRecountedFromZero() {
+        // a pod with 1.2 million requests whose scrapes stopped for longer than the look-back: its lifetime is not
+        // an increase of this interval; only what it adds after its first sample is
+        Series gap = series(new double[] {30, 45, 60}, new double[] {1_200_000, 1_200_050, 1_200_110});
+        assertEquals(110, CounterIncrease.of(gap, 15, 60));
+        Series errors = series(new double[] {30, 45}, new double[] {4_000, 4_000});
+        assertEquals(0, CounterIncrease.of(errors, 15, 60), "4,000 old errors are not this interval's");
+        Series reset = series(new double[] {30, 45}, new double[] {4_000, 3});
+        assertEquals(3, CounterIncrease.of(reset, 15, 60), "a reset after the first sample still adds the new value");
     }
 
     private static Buckets buckets(double[] le, double[] cumulative) {

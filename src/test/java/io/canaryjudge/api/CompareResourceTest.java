@@ -74,6 +74,22 @@ class CompareResourceTest {
     }
 
     @Test
+    void withoutAToleranceTheTemplateDefaultOfTenPercentApplies() {
+        // canary 5 % above stable in every value: significant, but within a template metric's default 10 % tolerance
+        StringBuilder c = new StringBuilder();
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            c.append(i == 0 ? "" : ",").append(105 + 0.1 * i);
+            s.append(i == 0 ? "" : ",").append(100 + 0.1 * i);
+        }
+        String body = "{\"canary\":[" + c + "],\"stable\":[" + s + "],\"direction\":\"increase\"";
+        given().contentType("application/json").body(body + "}").post("/api/v1/compare").then().statusCode(200)
+                .body("classification", equalTo("PASS"));
+        given().contentType("application/json").body(body + ",\"tolerance\":0}").post("/api/v1/compare").then()
+                .statusCode(200).body("classification", equalTo("HIGH"));
+    }
+
+    @Test
     void nanInfinityEmptyAndUnknownAlternativeAreProblems() {
         problem("{\"canary\":[1,\"NaN\",3],\"stable\":[1,2]}", "canary[1]");
         problem("{\"canary\":[1,2,3],\"stable\":[1,\"Infinity\"]}", "stable[1]");

@@ -57,17 +57,20 @@ class KayentaMisjudgementTest {
     }
 
     @Test
-    void theSameSparseErrorsAsATimeSeriesOfRatiosPassWhichIsWhyCountsAreJudgedAsCounts() {
+    void theSameSparseErrorsAsATimeSeriesOfRatiosAreHighThroughTheDifferenceOfMeans() {
         double[] canary = repeat(0, 60);
         double[] stable = repeat(0, 60);
         for (int i = 0; i < 6; i++) {
             canary[i * 10] = 0.01; // 1 error of 100 requests in 6 of 60 minutes
         }
         MetricResult r = judge.judge(latencyLike("error-ratio"), new Sample.Continuous(canary, stable));
-        // Kayenta's view: a series of per-minute ratios. The rank test even finds it significant, but the
-        // median shift is 0 (54 of 60 minutes are zero in both), so a shift-based judge passes it.
-        assertEquals(Classification.PASS, r.classification(), r.explanation());
+        // Kayenta's view: a series of per-minute ratios. The rank test finds it significant, but the median shift
+        // is 0 (54 of 60 minutes are zero in both), so a shift-based judge passes it; both medians on the same value
+        // make the judge measure the shift by the difference of means instead.
+        assertEquals(Classification.HIGH, r.classification(), r.explanation());
+        assertEquals("significant-increase-mean-beyond-tolerance", r.rule());
         assertEquals(0, r.shift().estimate(), 1e-12);
+        assertTrue(r.explanation().contains("means canary 0.001000 vs stable 0.000"), r.explanation());
         // The same data as counts with exposure is HIGH (see sparseErrorsAgainstAnErrorFreeControlAreHigh).
         assertEquals(Classification.HIGH, judge.judge(MetricSpec.builder("errors", MetricKind.COUNTS)
             .tolerance(Tolerance.none()).build(), new Sample.Counts(6, 6_000, 0, 6_000)).classification());

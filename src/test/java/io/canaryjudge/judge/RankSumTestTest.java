@@ -39,6 +39,23 @@ class RankSumTestTest {
     }
 
     @Test
+    void heavilyTiedDataWhereRInvertsTheIntervalGiveAnOrderedOne() {
+        // R 4.2: wilcox.test(x, y, conf.int = TRUE, exact = FALSE, correct = TRUE) answers conf.int
+        // 6.7573917060704215e-06 3.3254698693927832e-06 (lower above upper), estimate 2.860562529347977e-05
+        double[] x = {0, 1, 0, 2, 1, 0, 1, 0, 1, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 2, 0, 0, 2, 0, 0, 0, 2};
+        double[] y = new double[29];
+        y[26] = 1;
+        y[28] = 1;
+        RankSumResult r = RankSumTest.withDefaults().compare(x, y);
+        assertEquals(TestMethod.ASYMPTOTIC, r.method());
+        assertTrue(r.shift().lower() <= r.shift().upper(), r.shift().toString());
+        assertTrue(r.shift().lower() <= 3.3254698693927832e-06 + 1e-9, "holds R's ends: " + r.shift());
+        assertTrue(r.shift().upper() >= 6.7573917060704215e-06 - 1e-9, "holds R's ends: " + r.shift());
+        assertTrue(r.shift().lower() <= r.shift().estimate() && r.shift().estimate() <= r.shift().upper());
+        assertEquals(2.860562529347977e-05, r.shift().estimate(), 1e-9, "the estimate is R's");
+    }
+
+    @Test
     void identicalConstantSamplesGiveAResultNotAnException() {
         RankSumResult r = test.compare(new double[] {4, 4, 4}, new double[] {4, 4});
         assertEquals(3, r.u());

@@ -36,6 +36,20 @@ class WilcoxonDistributionTest {
     }
 
     @Test
+    void theTableIsBuiltOnTheSmallerSideAndIsSymmetricInTheSizes() {
+        WilcoxonDistribution a = new WilcoxonDistribution(3, 11);
+        WilcoxonDistribution b = new WilcoxonDistribution(11, 3);
+        for (int q = -1; q <= 34; q++) {
+            assertEquals(a.cdf(q), b.cdf(q), 1e-15, "q = " + q);
+        }
+        // 1 canary value against 40,000 stable ones: U is uniform on 0..40,000; the other order needed 6 GB
+        WilcoxonDistribution one = new WilcoxonDistribution(1, 40_000);
+        assertEquals(1 / 40_001.0, one.cdf(0), 1e-15);
+        assertEquals(20_001 / 40_001.0, one.cdf(20_000), 1e-12);
+        assertEquals(20_000, one.quantile(0.5));
+    }
+
+    @Test
     void refusesTablesBeyondItsCap() {
         assertEquals("exact distribution needs n*m <= 40000",
             assertThrows(IllegalArgumentException.class, () -> new WilcoxonDistribution(300, 300)).getMessage());

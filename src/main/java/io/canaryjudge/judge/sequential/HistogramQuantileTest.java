@@ -107,15 +107,17 @@ public record HistogramQuantileTest(double alpha, double p, double tOpt, Directi
         };
     }
 
-    /** inf over buckets b of g_c(k_c) + g_s(k_s), each k clamped into its arm's [below b, up to b]. */
+    /**
+     * inf over buckets b of g_c(k_c) + g_s(k_s), each k clamped into its arm's [below b, up to b]. g is evaluated
+     * at the 2 × buckets clamped k only, not tabulated over the cohort (a table of n entries per look grew with the
+     * traffic: 720,000 per look after 20 minutes at 600 req/s).
+     */
     private double logE(long[] c, long[] s) {
         int nc = Math.toIntExact(total(c));
         int ns = Math.toIntExact(total(s));
         if (nc + ns == 0) {
             return 0;
         }
-        double[] gc = QuantileABTest.table(alpha, p, tOpt, nc);
-        double[] gs = QuantileABTest.table(alpha, p, tOpt, ns);
         int kc = QuantileABTest.minimiser(p, nc);
         int ks = QuantileABTest.minimiser(p, ns);
         double inf = Double.POSITIVE_INFINITY;
@@ -124,7 +126,8 @@ public record HistogramQuantileTest(double alpha, double p, double tOpt, Directi
         for (int b = 0; b < c.length; b++) {
             int upC = belowC + (int) c[b];
             int upS = belowS + (int) s[b];
-            inf = Math.min(inf, gc[QuantileABTest.clamp(kc, belowC, upC)] + gs[QuantileABTest.clamp(ks, belowS, upS)]);
+            inf = Math.min(inf, QuantileABTest.g(alpha, p, tOpt, nc, QuantileABTest.clamp(kc, belowC, upC))
+                + QuantileABTest.g(alpha, p, tOpt, ns, QuantileABTest.clamp(ks, belowS, upS)));
             belowC = upC;
             belowS = upS;
         }

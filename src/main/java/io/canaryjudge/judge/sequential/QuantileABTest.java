@@ -144,6 +144,17 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
         return g;
     }
 
+    /** g(k) of {@link #table} at one k, without the table: for a look that needs a few k of a large n. */
+    static double g(double alpha, double p, double tOpt, int n, int k) {
+        double l = Math.log(1 / alpha);
+        double v = p * (1 - p);
+        double rho = tOpt * v / (2 * l + Math.log1p(2 * l));
+        double r = Math.max(rho - v, 1e-3 * v);
+        double a = r / (1 - p);
+        double b = r / p;
+        return Beta.logBeta(a + k, b + n - k) - Beta.logBeta(a, b) - k * Math.log(p) - (n - k) * Math.log1p(-p);
+    }
+
     /** The smallest k with g(k+1) ≥ g(k): k ≥ (n − 1)p. */
     static int minimiser(double p, int n) {
         return n == 0 ? 0 : (int) Math.ceil((n - 1) * p);

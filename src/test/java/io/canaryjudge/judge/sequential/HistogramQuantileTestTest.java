@@ -116,4 +116,22 @@ class HistogramQuantileTestTest {
         long[] s = bucketise(new double[] {0.05});
         assertEquals(h.updateHistogram(BOUNDS, c, s), back.updateHistogram(BOUNDS, c, s));
     }
+
+    @Test
+    void aLookOverHundredsOfMillionsOfRequestsEvaluatesOnlyTheBucketsItNeeds() {
+        // 2 x 10^8 observations: a per-look table over the cohort would need 1.6 GB; g at the clamped k needs nothing
+        double[] bounds = {0.1, 0.25, 0.5, 1};
+        HistogramQuantileTest t = HistogramQuantileTest.start(0.05, 0.99, 3000, Direction.INCREASE)
+            .updateHistogram(bounds, new long[] {50_000_000, 40_000_000, 9_000_000, 900_000, 100_000},
+                new long[] {50_000_000, 40_000_000, 9_000_000, 900_000, 100_000});
+        assertTrue(Double.isFinite(t.logM()), "ln M " + t.logM());
+        assertTrue(t.logM() < 0, "identical histograms: no evidence, " + t.logM());
+        for (int n : new int[] {1, 10, 1000, 12345}) {
+            double[] table = QuantileABTest.table(0.05, 0.99, 3000, n);
+            for (int k = 0; k <= n; k += Math.max(1, n / 7)) {
+                org.junit.jupiter.api.Assertions.assertEquals(table[k], QuantileABTest.g(0.05, 0.99, 3000, n, k),
+                    1e-9 * Math.max(1, Math.abs(table[k])), "n=" + n + " k=" + k);
+            }
+        }
+    }
 }
