@@ -26,6 +26,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                   ({@code relative: 1.0} = errors ×2, {@code relative: 0.2} = latency +20 %); PROMOTE needs it ruled
  *                   out. {@code tolerance} is then the change nobody should be paged for: ABORT needs the canary
  *                   shown worse than it. Defaults: counts ×1.2 / ×2, continuous +5 % / +20 %
+ * @param approximateCounts sequential mode, counts metrics read from events/exposure queries: accept their
+ *                   extrapolated counts (increase()) and the approximate guarantee that comes with them
  */
 public record MetricTemplate(
         String name,
@@ -50,7 +52,8 @@ public record MetricTemplate(
         String buckets,
         String eventsCounter,
         String exposureCounter,
-        Tolerance detectable) {
+        Tolerance detectable,
+        Boolean approximateCounts) {
 
     public static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
 
@@ -62,7 +65,7 @@ public record MetricTemplate(
                           NanPolicy nanPolicy) {
         this(name, description, kind, query, events, exposure, direction, tolerance, thresholds, critical, mustHaveData,
                 minSamples, group, weight, failureLimit, inconclusiveLimit, consecutiveErrorLimit, dryRun, nanPolicy,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
     /** Sequential margins when a template leaves them out: counts tolerance ×1.2, detectable ×2. */
@@ -80,7 +83,7 @@ public record MetricTemplate(
                           NanPolicy nanPolicy, String buckets, String eventsCounter, String exposureCounter) {
         this(name, description, kind, query, events, exposure, direction, tolerance, thresholds, critical, mustHaveData,
                 minSamples, group, weight, failureLimit, inconclusiveLimit, consecutiveErrorLimit, dryRun, nanPolicy,
-                buckets, eventsCounter, exposureCounter, null);
+                buckets, eventsCounter, exposureCounter, null, null);
     }
 
     /**
@@ -135,6 +138,10 @@ public record MetricTemplate(
     /** A counts metric read from raw counters (eventsCounter/exposureCounter) rather than events/exposure queries. */
     public boolean rawCounters() {
         return eventsCounter != null || exposureCounter != null;
+    }
+
+    public boolean isApproximateCounts() {
+        return Boolean.TRUE.equals(approximateCounts);
     }
 
     public boolean isCritical() {

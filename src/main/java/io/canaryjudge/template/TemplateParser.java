@@ -206,6 +206,17 @@ public final class TemplateParser {
                     throw error(source, lines, "/metrics/" + i + "/" + field, FIXED_ONLY);
                 }
                 margins(source, lines, i, m);
+                if (m.kind() == MetricTemplate.MetricKindName.COUNTS && !m.rawCounters() && !m.isApproximateCounts()) {
+                    throw error(source, lines, "/metrics/" + i + "/events", "sequential mode needs exact counts: give "
+                            + "eventsCounter/exposureCounter (the raw counters, differenced exactly per interval). Counts "
+                            + "from events/exposure queries built on increase() are extrapolated, which inflates false "
+                            + "aborts beyond alpha; to accept that, set approximateCounts: true");
+                }
+                if (m.approximateCounts() != null && (m.kind() != MetricTemplate.MetricKindName.COUNTS
+                        || m.rawCounters())) {
+                    throw error(source, lines, "/metrics/" + i + "/approximateCounts", "only for a counts metric read "
+                            + "from events/exposure queries");
+                }
                 critical |= m.isCritical() && !m.isDryRun();
             }
             if (!critical) {

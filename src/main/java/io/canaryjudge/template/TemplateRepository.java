@@ -90,6 +90,7 @@ public class TemplateRepository {
                 kind: counts
                 events: sum(increase(http_requests_total{ {{cohort}}, code=~"5.." }[{{step}}]))
                 exposure: sum(increase(http_requests_total{ {{cohort}} }[{{step}}]))
+                approximateCounts: true
                 critical: true
               - name: latency
                 kind: continuous

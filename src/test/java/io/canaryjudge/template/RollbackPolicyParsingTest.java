@@ -19,6 +19,7 @@ class RollbackPolicyParsingTest {
                 kind: counts
                 events: sum(increase(errors_total{ {{cohort}} }[{{step}}]))
                 exposure: sum(increase(requests_total{ {{cohort}} }[{{step}}]))
+                approximateCounts: true
                 critical: true
             """;
 
@@ -45,6 +46,6 @@ class RollbackPolicyParsingTest {
     @Test
     void misspelledFieldIsRejectedWithLineAndField() {
         String msg = assertThrows(TemplateException.class, () -> parse(BASE + "rollback:\n  dryrun: true\n")).getMessage();
-        assertTrue(msg.startsWith("t.yaml:11: rollback.dryrun: "), msg);
+        assertTrue(msg.startsWith("t.yaml:12: rollback.dryrun: "), msg);
     }
 }

@@ -24,6 +24,7 @@ class TemplateParserTest {
                 kind: counts
                 events: sum(increase(errors_total{ {{cohort}} }[{{step}}]))
                 exposure: sum(increase(requests_total{ {{cohort}} }[{{step}}]))
+                approximateCounts: true
                 critical: true
             """;
 
@@ -59,7 +60,7 @@ class TemplateParserTest {
     @Test
     void unknownFieldIsRejectedWithLineAndField() {
         String msg = rejected(VALID + "    treshold: 3\n");
-        assertTrue(msg.startsWith("t.yaml:10: metrics[0].treshold: Unrecognized field \"treshold\""), msg);
+        assertTrue(msg.startsWith("t.yaml:11: metrics[0].treshold: Unrecognized field \"treshold\""), msg);
     }
 
     @Test
@@ -89,11 +90,11 @@ class TemplateParserTest {
     @Test
     void schemaViolationNamesLineAndField() {
         String msg = rejected(VALID.replace("    critical: true", "    direction: upwards"));
-        assertTrue(msg.startsWith("t.yaml:9: metrics[0].direction: "), msg);
+        assertTrue(msg.startsWith("t.yaml:10: metrics[0].direction: "), msg);
         msg = rejected(VALID + "    tolerance: {relative: -0.1}\n");
-        assertTrue(msg.startsWith("t.yaml:10: metrics[0].tolerance.relative: "), msg);
+        assertTrue(msg.startsWith("t.yaml:11: metrics[0].tolerance.relative: "), msg);
         msg = rejected(VALID + "    failureLimit: -1\n");
-        assertTrue(msg.startsWith("t.yaml:10: metrics[0].failureLimit: "), msg);
+        assertTrue(msg.startsWith("t.yaml:11: metrics[0].failureLimit: "), msg);
     }
 
     @Test
@@ -151,7 +152,7 @@ class TemplateParserTest {
         // a relative tolerance means the same in both modes (the change nobody should be paged for); an absolute one
         // only exists in fixed mode and must not be silently dropped
         String tolerance = VALID + "    tolerance: {relative: 0.2, absolute: 0.01}\n";
-        assertEquals("t.yaml:10: metrics[0].tolerance.absolute: sequential margins are relative to stable (relative: "
+        assertEquals("t.yaml:11: metrics[0].tolerance.absolute: sequential margins are relative to stable (relative: "
                 + "0.2 = 20 % worse); absolute tolerances belong to mode: fixed", rejected(tolerance));
         assertEquals(AnalysisTemplate.Mode.FIXED, parse(tolerance.replace("count: 5", "count: 5\nmode: fixed")).mode());
         for (String field : List.of("failureLimit: 1", "minSamples: 5", "mustHaveData: false", "group: errors", "weight: 2")) {
@@ -235,7 +236,8 @@ class TemplateParserTest {
                 .contains("only with mode: sequential"));
         // threshold metrics are accepted in sequential mode: SequentialInputsParsingTest
         String threshold = VALID.replace("kind: counts", "kind: threshold\n    query: x{ {{cohort}} }")
-                .replace("    events:", "    #").replace("    exposure:", "    #");
+                .replace("    events:", "    #").replace("    exposure:", "    #")
+                .replace("    approximateCounts: true\n", "");
         assertEquals(AnalysisTemplate.Mode.FIXED, parse(threshold.replace("count: 5", "count: 5\nmode: fixed")).mode());
         assertEquals(AnalysisTemplate.Mode.SEQUENTIAL, parse(threshold).mode());
     }
@@ -258,6 +260,16 @@ class TemplateParserTest {
                 .contains("metrics[0].direction: either is not supported in sequential mode"));
         assertTrue(rejected(VALID.replace("count: 5", "count: 5\nmode: fixed") + "    detectable: {relative: 1}\n")
                 .contains("metrics[0].detectable: only with mode: sequential"));
+    }
+
+    @Test
+    void sequentialCountsAreExactUnlessApproximateCountsIsAccepted() {
+        String inexact = VALID.replace("    approximateCounts: true\n", "");
+        assertTrue(rejected(inexact).contains("metrics[0].events: sequential mode needs exact counts: give "
+                + "eventsCounter/exposureCounter"), rejected(inexact));
+        assertTrue(parse(VALID).metrics().get(0).isApproximateCounts());
+        assertEquals(AnalysisTemplate.Mode.FIXED, parse(inexact.replace("count: 5", "count: 5\nmode: fixed")).mode(),
+                "the fixed judge reads the queries as they are");
     }
 
     @Test

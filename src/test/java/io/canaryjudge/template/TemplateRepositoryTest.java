@@ -24,6 +24,7 @@ class TemplateRepositoryTest {
                 kind: counts
                 events: sum(increase(errors_total{ {{cohort}} }[{{step}}]))
                 exposure: sum(increase(requests_total{ {{cohort}} }[{{step}}]))
+                approximateCounts: true
                 critical: true
             """;
 

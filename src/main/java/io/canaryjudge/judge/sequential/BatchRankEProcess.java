@@ -65,14 +65,7 @@ public record BatchRankEProcess(double alpha, double tau, Direction direction, d
 
     /** The process after one interval of raw values; an empty cohort only counts as a look. */
     public BatchRankEProcess update(double[] canary, double[] stable) {
-        if (scale == 1 || canary == null) {
-            return update(TieGroups.ofSamples(canary, stable));
-        }
-        double[] divided = new double[canary.length];
-        for (int i = 0; i < canary.length; i++) {
-            divided[i] = canary[i] / scale;
-        }
-        return update(TieGroups.ofSamples(divided, stable));
+        return update(TieGroups.ofScaledSamples(canary, stable, scale));
     }
 
     /**

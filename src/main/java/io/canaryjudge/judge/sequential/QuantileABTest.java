@@ -125,12 +125,9 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
 
     /** g(k) for k = 0..n: one log-beta at the minimiser, then the increments ln((a+k)(1−p)/((b+n−k−1)p)). */
     static double[] table(double alpha, double p, double tOpt, int n) {
-        double l = Math.log(1 / alpha);
-        double v = p * (1 - p);
-        double rho = tOpt * v / (2 * l + Math.log1p(2 * l));
-        double r = Math.max(rho - v, 1e-3 * v);
-        double a = r / (1 - p);
-        double b = r / p;
+        double[] prior = prior(alpha, p, tOpt);
+        double a = prior[0];
+        double b = prior[1];
         double[] g = new double[n + 1];
         int k0 = clamp(minimiser(p, n), 0, n);
         g[k0] = Beta.logBeta(a + k0, b + n - k0) - Beta.logBeta(a, b) - k0 * Math.log(p) - (n - k0) * Math.log1p(-p);
@@ -146,13 +143,19 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
 
     /** g(k) of {@link #table} at one k, without the table: for a look that needs a few k of a large n. */
     static double g(double alpha, double p, double tOpt, int n, int k) {
+        double[] prior = prior(alpha, p, tOpt);
+        double a = prior[0];
+        double b = prior[1];
+        return Beta.logBeta(a + k, b + n - k) - Beta.logBeta(a, b) - k * Math.log(p) - (n - k) * Math.log1p(-p);
+    }
+
+    /** The Beta(a, b) prior of the mixture, tuned for t_opt samples (the beta-binomial rule of Howard et al.). */
+    private static double[] prior(double alpha, double p, double tOpt) {
         double l = Math.log(1 / alpha);
         double v = p * (1 - p);
         double rho = tOpt * v / (2 * l + Math.log1p(2 * l));
         double r = Math.max(rho - v, 1e-3 * v);
-        double a = r / (1 - p);
-        double b = r / p;
-        return Beta.logBeta(a + k, b + n - k) - Beta.logBeta(a, b) - k * Math.log(p) - (n - k) * Math.log1p(-p);
+        return new double[] {r / (1 - p), r / p};
     }
 
     /** The smallest k with g(k+1) ≥ g(k): k ≥ (n − 1)p. */

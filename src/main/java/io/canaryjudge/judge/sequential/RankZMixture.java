@@ -41,14 +41,7 @@ public record RankZMixture(double alpha, double vOpt, Direction direction, doubl
 
     /** The process after one interval of raw values; an empty cohort or all-tied data only counts as a look. */
     public RankZMixture update(double[] canary, double[] stable) {
-        if (scale == 1 || canary == null) {
-            return update(TieGroups.ofSamples(canary, stable));
-        }
-        double[] divided = new double[canary.length];
-        for (int i = 0; i < canary.length; i++) {
-            divided[i] = canary[i] / scale;
-        }
-        return update(TieGroups.ofSamples(divided, stable));
+        return update(TieGroups.ofScaledSamples(canary, stable, scale));
     }
 
     /** The process after one interval of per-bucket histogram counts on the same boundaries. */

@@ -45,6 +45,18 @@ final class TieGroups {
         return new TieGroups(Arrays.copyOf(gc, g + 1), Arrays.copyOf(gs, g + 1));
     }
 
+    /** Raw samples with the canary's values divided by {@code scale} (a margin's factor; 1: as observed). */
+    static TieGroups ofScaledSamples(double[] canaryValues, double[] stableValues, double scale) {
+        if (scale == 1 || canaryValues == null) {
+            return ofSamples(canaryValues, stableValues);
+        }
+        double[] divided = new double[canaryValues.length];
+        for (int i = 0; i < divided.length; i++) {
+            divided[i] = canaryValues[i] / scale;
+        }
+        return ofSamples(divided, stableValues);
+    }
+
     /** Per-bucket (not cumulative) counts on the same bucket boundaries, lowest bucket first. */
     static TieGroups ofBuckets(long[] canaryBuckets, long[] stableBuckets) {
         if (canaryBuckets == null || stableBuckets == null) {
