@@ -127,10 +127,13 @@ final class SequentialStep {
         return Math.max(1, n);
     }
 
-    /** A continuous metric where higher is worse gets a tail test, unless the template turned it off. */
+    /**
+     * A continuous metric read from histogram buckets where higher is worse gets a tail test (each observation is a
+     * request), unless the template turned it off; query points (two CPU samples an interval) have no tail to count.
+     */
     static boolean tailTested(AnalysisTemplate t, MetricTemplate m) {
-        return m.kind() == MetricTemplate.MetricKindName.CONTINUOUS && t.sequential().tailQuantile() > 0
-                && m.directionOrDefault() == MetricTemplate.DirectionName.INCREASE;
+        return m.kind() == MetricTemplate.MetricKindName.CONTINUOUS && m.buckets() != null
+                && t.sequential().tailQuantile() > 0 && m.directionOrDefault() == MetricTemplate.DirectionName.INCREASE;
     }
 
     static MetricState start(AnalysisTemplate t, MetricTemplate m) {

@@ -16,8 +16,9 @@ final class Comparison {
             // one abort test per critical counts or continuous metric: quantile tests only inform, thresholds spend no α
             if (m.isCritical() && !m.isDryRun() && m.kind() != MetricTemplate.MetricKindName.THRESHOLD) {
                 n++;
-                // and the tail test of a continuous metric where higher is worse
-                n += m.kind() == MetricTemplate.MetricKindName.CONTINUOUS && t.sequential().tailQuantile() > 0
+                // and the tail test of a histogram metric where higher is worse
+                n += m.kind() == MetricTemplate.MetricKindName.CONTINUOUS && m.buckets() != null
+                        && t.sequential().tailQuantile() > 0
                         && m.directionOrDefault() == MetricTemplate.DirectionName.INCREASE ? 1 : 0;
             }
         }

@@ -83,9 +83,9 @@ class SequentialStepInputsTest {
                 limit("mem", true, null));
         AnalysisTemplate two = template(1, SequentialConfig.defaults().withSplitAlpha(true), latency("lat"),
                 latency("lat2"), limit("mem", true, null));
-        assertEquals(2, SequentialStep.tests(t), "the rank and the tail abort tests; quantiles inform, the threshold "
-                + "spends no α");
-        assertEquals(4, SequentialStep.tests(two));
+        assertEquals(1, SequentialStep.tests(t), "one abort test (points: no tail test); quantiles inform, the "
+                + "threshold spends no α");
+        assertEquals(2, SequentialStep.tests(two));
         double[] same = new double[600];
         for (int i = 0; i < same.length; i++) {
             same[i] = 100 * Math.exp(0.5 * Math.sqrt(2) * org.apache.commons.math3.special.Erf.erfInv(
@@ -96,10 +96,10 @@ class SequentialStepInputsTest {
         assertEquals(Verdict.PROMOTE, out.verdict(), out.reason());
         assertTrue(out.reason().contains("no critical threshold breached"), out.reason());
         assertTrue(out.reason().contains("Threshold mem is PASS"), out.reason());
-        assertEquals(0.025, out.states().get("lat").tests().get(0).state().alpha(), 1e-15, "split over rank and tail");
+        assertEquals(0.05, out.states().get("lat").tests().get(0).state().alpha(), 1e-15);
         var split = SequentialStep.step(two, Map.of(), List.of(values("lat", same, same), values("lat2", same, same),
                 values("mem", new double[] {50}, new double[] {50})), 1, 1, 0);
-        assertEquals(0.0125, split.states().get("lat").tests().get(0).state().alpha(), 1e-15);
+        assertEquals(0.025, split.states().get("lat").tests().get(0).state().alpha(), 1e-15);
     }
 
     @Test

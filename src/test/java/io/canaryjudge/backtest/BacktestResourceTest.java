@@ -116,7 +116,7 @@ class BacktestResourceTest {
         assertEquals(1 - Math.pow(0.025, 1.0 / n), rate.path("upper").asDouble(), 1e-12);
         assertEquals(0.95, rate.path("confidenceLevel").asDouble());
         assertEquals(0.05, r.path("alpha").asDouble());
-        assertTrue(r.path("comparison").asText().contains("alpha is 0.05 per test; with 3 critical test(s)"),
+        assertTrue(r.path("comparison").asText().contains("alpha is 0.05 per test; with 2 critical test(s)"),
                 r.path("comparison").asText());
         JsonNode windows = r.path("windowResults");
         assertEquals(n, windows.size());

@@ -36,9 +36,9 @@ class ComparisonTest {
     @Test
     void criticalTestsAreOneAbortTestPerCriticalMetricSkippingDryRunAndNonCriticalOnes() {
         SequentialConfig c = SequentialConfig.defaults().withQuantiles(List.of(0.5, 0.99));
-        assertEquals(3, Comparison.criticalTests(template(AnalysisTemplate.Mode.SEQUENTIAL, c)),
-                "errors; latency's rank and tail tests; quantile tests only inform");
-        assertEquals(0.15, Comparison.bound(template(AnalysisTemplate.Mode.SEQUENTIAL, c)), 1e-15);
+        assertEquals(2, Comparison.criticalTests(template(AnalysisTemplate.Mode.SEQUENTIAL, c)),
+                "errors and latency (points: no tail test); quantile tests only inform");
+        assertEquals(0.1, Comparison.bound(template(AnalysisTemplate.Mode.SEQUENTIAL, c)), 1e-15);
         assertEquals(0.05, Comparison.bound(template(AnalysisTemplate.Mode.SEQUENTIAL, c.withSplitAlpha(true))));
     }
 
@@ -55,7 +55,7 @@ class ComparisonTest {
         SequentialConfig c = SequentialConfig.defaults().withQuantiles(List.of());
         assertEquals("5 ABORT in 10 stable-vs-stable windows: estimated false-abort rate 0.5000, 95 % "
                 + "Clopper-Pearson interval [0.1871, 0.8129]. In sequential mode the template's alpha is 0.05 per "
-                + "test; with 3 critical test(s) an analysis aborts a healthy canary with probability at most 0.15. "
+                + "test; with 2 critical test(s) an analysis aborts a healthy canary with probability at most 0.1. "
                 + "The whole interval is above that bound: on this traffic the stable data differ from themselves "
                 + "more than the tests assume (drift, time-of-day, too few samples); expect more false aborts than "
                 + "alpha promises.", Comparison.sentence(template(AnalysisTemplate.Mode.SEQUENTIAL, c), rate(5, 10)));

@@ -141,8 +141,9 @@ public final class Demo {
                     t.path("canaryErrors").asLong(), t.path("stableErrors").asLong());
         }
         if (t.has("shareRatio")) {
-            return "share above " + num(t.path("tailThreshold")) + ": " + t.path("canaryAbove").asLong() + " vs "
-                    + t.path("stableAbove").asLong() + " requests, ratio " + num(t.path("shareRatio").path("estimate"));
+            return t.path("tailThreshold").isNumber() ? "requests above " + num(t.path("tailThreshold")) + ": "
+                    + t.path("canaryAbove").asLong() + " canary vs " + t.path("stableAbove").asLong() + " stable, share ratio "
+                    + num(t.path("shareRatio").path("estimate")) : "threshold set from the first interval";
         }
         if (t.has("auc")) {
             return "P(canary > stable) " + num(t.path("auc")) + (t.has("shift") ? ", level ×" + num(t.path("shift"))
