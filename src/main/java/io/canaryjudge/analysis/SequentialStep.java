@@ -154,9 +154,13 @@ final class SequentialStep {
             double det = decrease ? 1 / g.detectable() : g.detectable();
             tests.add(c.fastMode() ? new Test(m.name(), RANKS_FAST, c.startFastRanks(d, n, tol))
                     : new Test(m.name(), RANKS, c.startRanks(d, n, tol)));
-            Direction opposite = decrease ? Direction.INCREASE : Direction.DECREASE;
-            tests.add(new Test(m.name() + " rule-out", RANKS_RULE_OUT, c.startRanks(opposite, n, det)));
-            tests.add(new Test(m.name() + " within", RANKS_WITHIN, c.startRanks(opposite, n, tol)));
+            // the power tests only matter where PROMOTE waits for them: an informative metric (CPU, memory) skips
+            // them, which keeps two rank states per metric out of every measurement and of the engine's memory
+            if (m.isCritical() && !m.isDryRun()) {
+                Direction opposite = decrease ? Direction.INCREASE : Direction.DECREASE;
+                tests.add(new Test(m.name() + " rule-out", RANKS_RULE_OUT, c.startRanks(opposite, n, det)));
+                tests.add(new Test(m.name() + " within", RANKS_WITHIN, c.startRanks(opposite, n, tol)));
+            }
             if (m.buckets() != null) {
                 for (HistogramQuantileTest q : c.startHistogramQuantiles(d, n)) {
                     tests.add(new Test(m.name() + " p" + percent(q.p()), QUANTILE_BUCKETS, q));
@@ -326,7 +330,9 @@ final class SequentialStep {
                 case RANKS, RANKS_FAST -> {
                     Test ruleOut = s.test(RANKS_RULE_OUT);
                     Test within = s.test(RANKS_WITHIN);
-                    Margins g = ruleOut == null ? null : m.margins();
+                    // states started before margins existed have no rule-out test and no margins
+                    Margins g = x.state() instanceof BatchRankEProcess r && r.scale() == 1 && ruleOut == null ? null
+                            : m.margins();
                     out.add(SequentialMetric.ranks(x.name(), critical, g, x.state(),
                             ruleOut == null ? null : ruleOut.state(), within == null ? null : within.state(),
                             s.shift().ratio()));

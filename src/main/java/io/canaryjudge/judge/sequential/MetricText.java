@@ -38,6 +38,9 @@ final class MetricText {
             String tol = factor(g.tolerance());
             b.append(status == MetricStatus.REGRESSION ? "worse than the " + tol + " tolerance"
                 : "not shown worse than the " + tol + " tolerance (the tail test only aborts)");
+        } else if (g != null && !m.needsPower() && status != MetricStatus.REGRESSION) {
+            // an informative metric runs only the abort test: nothing to rule out
+            b.append("not shown worse than the ").append(margin(g.tolerance(), decrease, s)).append(" tolerance");
         } else if (g == null) {
             b.append(switch (status) {
                 case REGRESSION -> "a regression";

@@ -40,7 +40,7 @@ public record SequentialMetric(String name, boolean critical, Direction directio
                                          SequentialState ruleOut, SequentialState within, double shift) {
         return new SequentialMetric(name, critical, abort.direction(), margins, abort,
             ruleOut == null ? Double.NaN : ruleOut.logM(), within == null ? Double.NaN : within.logM(), shift,
-            margins != null);
+            margins != null && ruleOut != null);
     }
 
     /** A test that reports and never decides (quantile tests pooled over intervals, non-critical metrics' extras). */
