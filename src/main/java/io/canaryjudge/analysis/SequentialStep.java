@@ -14,6 +14,7 @@ import io.canaryjudge.judge.sequential.CountRatioEProcess;
 import io.canaryjudge.judge.sequential.HistogramQuantileTest;
 import io.canaryjudge.judge.sequential.Margins;
 import io.canaryjudge.judge.sequential.MetricDecision;
+import io.canaryjudge.judge.sequential.PowerText;
 import io.canaryjudge.judge.sequential.QuantileABTest;
 import io.canaryjudge.judge.sequential.RankZMixture;
 import io.canaryjudge.judge.sequential.SequentialAction;
@@ -122,18 +123,9 @@ final class SequentialStep {
         int n = 0;
         for (MetricTemplate m : t.metrics()) {
             n += m.kind() == MetricTemplate.MetricKindName.THRESHOLD ? 0 : 1;
-            n += tailTested(t, m) ? 1 : 0;
+            n += t.tailTested(m) ? 1 : 0;
         }
         return Math.max(1, n);
-    }
-
-    /**
-     * A continuous metric read from histogram buckets where higher is worse gets a tail test (each observation is a
-     * request), unless the template turned it off; query points (two CPU samples an interval) have no tail to count.
-     */
-    static boolean tailTested(AnalysisTemplate t, MetricTemplate m) {
-        return m.kind() == MetricTemplate.MetricKindName.CONTINUOUS && m.buckets() != null
-                && t.sequential().tailQuantile() > 0 && m.directionOrDefault() == MetricTemplate.DirectionName.INCREASE;
     }
 
     static MetricState start(AnalysisTemplate t, MetricTemplate m) {
@@ -170,7 +162,7 @@ final class SequentialStep {
                     tests.add(new Test(m.name() + " p" + percent(q.p()), QUANTILE, q));
                 }
             }
-            if (tailTested(t, m)) {
+            if (t.tailTested(m)) {
                 tests.add(new Test(m.name() + " tail", TAIL, c.startTail(n)));
             }
         }

@@ -16,10 +16,7 @@ final class Comparison {
             // one abort test per critical counts or continuous metric: quantile tests only inform, thresholds spend no α
             if (m.isCritical() && !m.isDryRun() && m.kind() != MetricTemplate.MetricKindName.THRESHOLD) {
                 n++;
-                // and the tail test of a histogram metric where higher is worse
-                n += m.kind() == MetricTemplate.MetricKindName.CONTINUOUS && m.buckets() != null
-                        && t.sequential().tailQuantile() > 0
-                        && m.directionOrDefault() == MetricTemplate.DirectionName.INCREASE ? 1 : 0;
+                n += t.tailTested(m) ? 1 : 0;
             }
         }
         return n;

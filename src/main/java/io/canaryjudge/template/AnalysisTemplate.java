@@ -55,6 +55,16 @@ public record AnalysisTemplate(
         return mode == Mode.SEQUENTIAL;
     }
 
+    /**
+     * Sequential mode gives a continuous metric read from histogram buckets where higher is worse a tail test (each
+     * observation is a request), unless the template turned it off; query points (two CPU samples an interval) have
+     * no tail to count. The tail test is one more abort test (α split, union bound).
+     */
+    public boolean tailTested(MetricTemplate m) {
+        return m.kind() == MetricTemplate.MetricKindName.CONTINUOUS && m.buckets() != null
+                && sequential.tailQuantile() > 0 && m.directionOrDefault() == MetricTemplate.DirectionName.INCREASE;
+    }
+
     public Duration length() {
         return initialDelay.plus(interval.multipliedBy(count));
     }

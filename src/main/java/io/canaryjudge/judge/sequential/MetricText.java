@@ -157,7 +157,7 @@ final class MetricText {
         return (p >= 0 ? "+" : "−") + plain(Math.abs(p)) + " %";
     }
 
-    private static String plain(double v) {
+    static String plain(double v) {
         if (v == 0) {
             return "0";
         }
