@@ -14,6 +14,7 @@ import io.canaryjudge.judge.sequential.CountRatioEProcess;
 import io.canaryjudge.judge.sequential.HistogramQuantileTest;
 import io.canaryjudge.judge.sequential.Margins;
 import io.canaryjudge.judge.sequential.MetricDecision;
+import io.canaryjudge.judge.sequential.PairedSignEProcess;
 import io.canaryjudge.judge.sequential.PowerText;
 import io.canaryjudge.judge.sequential.QuantileABTest;
 import io.canaryjudge.judge.sequential.RankZMixture;
@@ -60,6 +61,10 @@ final class SequentialStep {
     static final String RANKS_WITHIN = "ranks-within";
     /** Requests above a high threshold, canary against stable (continuous metrics where higher is worse). */
     static final String TAIL = "tail";
+    /** A level read as a few points per interval: paired sign tests (abort, rule-out, within). */
+    static final String SIGN = "sign";
+    static final String SIGN_RULE_OUT = "sign-rule-out";
+    static final String SIGN_WITHIN = "sign-within";
     static final String QUANTILE = "quantile";
     static final String QUANTILE_BUCKETS = "quantile-buckets";
 
@@ -144,12 +149,21 @@ final class SequentialStep {
             boolean decrease = d == Direction.DECREASE;
             double tol = decrease ? 1 / g.tolerance() : g.tolerance();
             double det = decrease ? 1 / g.detectable() : g.detectable();
+            Direction opposite = decrease ? Direction.INCREASE : Direction.DECREASE;
+            if (m.signTested()) {
+                // a level with a few points per interval (CPU per request, memory per pod): one bet per timestamp
+                tests.add(new Test(m.name(), SIGN, c.startSign(d, n, tol)));
+                if (m.isCritical() && !m.isDryRun()) {
+                    tests.add(new Test(m.name() + " rule-out", SIGN_RULE_OUT, c.startSign(opposite, n, det)));
+                    tests.add(new Test(m.name() + " within", SIGN_WITHIN, c.startSign(opposite, n, tol)));
+                }
+                return new MetricState(List.copyOf(tests), 0, 0, 0);
+            }
             tests.add(c.fastMode() ? new Test(m.name(), RANKS_FAST, c.startFastRanks(d, n, tol))
                     : new Test(m.name(), RANKS, c.startRanks(d, n, tol)));
             // the power tests only matter where PROMOTE waits for them: an informative metric (CPU, memory) skips
             // them, which keeps two rank states per metric out of every measurement and of the engine's memory
             if (m.isCritical() && !m.isDryRun()) {
-                Direction opposite = decrease ? Direction.INCREASE : Direction.DECREASE;
                 tests.add(new Test(m.name() + " rule-out", RANKS_RULE_OUT, c.startRanks(opposite, n, det)));
                 tests.add(new Test(m.name() + " within", RANKS_WITHIN, c.startRanks(opposite, n, tol)));
             }
@@ -319,9 +333,9 @@ final class SequentialStep {
         for (Test x : s.tests()) {
             switch (x.type()) {
                 case COUNTS -> out.add(SequentialMetric.counts(x.name(), critical, (CountRatioEProcess) x.state()));
-                case RANKS, RANKS_FAST -> {
-                    Test ruleOut = s.test(RANKS_RULE_OUT);
-                    Test within = s.test(RANKS_WITHIN);
+                case RANKS, RANKS_FAST, SIGN -> {
+                    Test ruleOut = ruleOut(s);
+                    Test within = x.type().equals(SIGN) ? s.test(SIGN_WITHIN) : s.test(RANKS_WITHIN);
                     // states started before margins existed have no rule-out test and no margins
                     Margins g = x.state() instanceof BatchRankEProcess r && r.scale() == 1 && ruleOut == null ? null
                             : m.margins();
@@ -329,7 +343,7 @@ final class SequentialStep {
                             ruleOut == null ? null : ruleOut.state(), within == null ? null : within.state(),
                             s.shift().ratio()));
                 }
-                case RANKS_RULE_OUT, RANKS_WITHIN -> {
+                case RANKS_RULE_OUT, RANKS_WITHIN, SIGN_RULE_OUT, SIGN_WITHIN -> {
                     // read through the metric's abort entry
                 }
                 case TAIL -> out.add(SequentialMetric.tail(x.name(), critical, (TailEProcess) x.state()));
@@ -337,6 +351,12 @@ final class SequentialStep {
             }
         }
         return out;
+    }
+
+    /** The rule-out test of a continuous metric (ranks or sign), or null. */
+    static Test ruleOut(MetricState s) {
+        Test r = s.test(RANKS_RULE_OUT);
+        return r != null ? r : s.test(SIGN_RULE_OUT);
     }
 
     /** "4 min", "90 s", "1 h 30 min": how long the analysis has measured after seq intervals. */
@@ -365,7 +385,7 @@ final class SequentialStep {
             if (abort.state() instanceof CountRatioEProcess c) {
                 parts.add(PowerText.counts(m.name(), c, g, decrease, minutes));
             } else {
-                Test ruleOut = states.get(m.name()).test(RANKS_RULE_OUT);
+                Test ruleOut = ruleOut(states.get(m.name()));
                 parts.add(PowerText.ranks(m.name(), ruleOut == null ? null : ruleOut.state(), g, decrease,
                         states.get(m.name()).shift().ratio(), minutes, seq));
             }
@@ -428,6 +448,8 @@ final class SequentialStep {
                     n = q.update(c, st);
                 } else if (n instanceof TailEProcess tail && data) {
                     n = tail.update(c, st);
+                } else if (n instanceof PairedSignEProcess p) {
+                    n = p.update(o.canary().values(), o.canary().times(), o.stable().values(), o.stable().times());
                 }
                 next.add(new Test(x.name(), x.type(), n));
             }
@@ -574,6 +596,7 @@ final class SequentialStep {
                     case QUANTILE -> QuantileABTest.class;
                     case QUANTILE_BUCKETS -> HistogramQuantileTest.class;
                     case TAIL -> TailEProcess.class;
+                    case SIGN, SIGN_RULE_OUT, SIGN_WITHIN -> PairedSignEProcess.class;
                     default -> throw new IllegalArgumentException("unknown sequential test type " + type);
                 };
                 tests.add(new Test(x.path("name").asText(), type, json.convertValue(x.path("state"), cls)));
@@ -691,6 +714,13 @@ final class SequentialStep {
                     Judging.number(n, "lastAuc", r.lastAuc());
                     n.put("canaryDividedBy", r.scale());
                     if (t.type().equals(RANKS) && s.test(RANKS_RULE_OUT) != null) {
+                        Judging.number(n, "shift", s.shift().ratio());
+                    }
+            } else if (t.state() instanceof PairedSignEProcess p) {
+                    n.put("worse", p.worse());
+                    n.put("better", p.better());
+                    n.put("canaryDividedBy", p.scale());
+                    if (t.type().equals(SIGN)) {
                         Judging.number(n, "shift", s.shift().ratio());
                     }
             } else if (t.state() instanceof RankZMixture z) {

@@ -28,6 +28,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                   shown worse than it. Defaults: counts ×1.2 / ×2, continuous +5 % / +20 %
  * @param approximateCounts sequential mode, counts metrics read from events/exposure queries: accept their
  *                   extrapolated counts (increase()) and the approximate guarantee that comes with them
+ * @param test       sequential mode, continuous metrics read by query: {@code ranks} (the default: rank tests on
+ *                   each interval's points) or {@code sign} (the canary's and stable's points paired by timestamp, one
+ *                   bet per pair: a level read as one number per cohort per step, such as CPU per request or memory
+ *                   per pod, which gives rank tests too few points)
  */
 public record MetricTemplate(
         String name,
@@ -53,7 +57,29 @@ public record MetricTemplate(
         String eventsCounter,
         String exposureCounter,
         Tolerance detectable,
-        Boolean approximateCounts) {
+        Boolean approximateCounts,
+        String test) {
+
+    /** The sequential test of a continuous metric's points: rank tests (default) or the paired sign test. */
+    public static final String TEST_RANKS = "ranks";
+    public static final String TEST_SIGN = "sign";
+
+    /** A template written before {@code test} existed. */
+    public MetricTemplate(String name, String description, MetricKindName kind, String query, String events,
+                          String exposure, DirectionName direction, Tolerance tolerance, Bounds thresholds,
+                          Boolean critical, Boolean mustHaveData, Integer minSamples, String group, Double weight,
+                          Integer failureLimit, Integer inconclusiveLimit, Integer consecutiveErrorLimit, Boolean dryRun,
+                          NanPolicy nanPolicy, String buckets, String eventsCounter, String exposureCounter,
+                          Tolerance detectable, Boolean approximateCounts) {
+        this(name, description, kind, query, events, exposure, direction, tolerance, thresholds, critical, mustHaveData,
+                minSamples, group, weight, failureLimit, inconclusiveLimit, consecutiveErrorLimit, dryRun, nanPolicy,
+                buckets, eventsCounter, exposureCounter, detectable, approximateCounts, null);
+    }
+
+    /** True for a continuous metric judged by the paired sign test ({@code test: sign}). */
+    public boolean signTested() {
+        return TEST_SIGN.equals(test);
+    }
 
     public static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
 

@@ -190,6 +190,10 @@ public final class TemplateParser {
                     throw error(source, lines, "/metrics/" + i + "/detectable", "only with mode: sequential (the "
                             + "fixed-horizon judge has no power rule; its tolerance alone sets what counts)");
                 }
+                if (metrics.get(i).test() != null) {
+                    throw error(source, lines, "/metrics/" + i + "/test", "only with mode: sequential (the "
+                            + "fixed-horizon judge compares all points of the analysis with one rank-sum test)");
+                }
             }
         }
         if (mode == AnalysisTemplate.Mode.SEQUENTIAL) {
@@ -206,6 +210,16 @@ public final class TemplateParser {
                     throw error(source, lines, "/metrics/" + i + "/" + field, FIXED_ONLY);
                 }
                 margins(source, lines, i, m);
+                if (m.test() != null && !m.test().equals(MetricTemplate.TEST_RANKS)
+                        && !m.test().equals(MetricTemplate.TEST_SIGN)) {
+                    throw error(source, lines, "/metrics/" + i + "/test", "must be ranks or sign, not " + m.test());
+                }
+                if (m.signTested() && (m.kind() != MetricTemplate.MetricKindName.CONTINUOUS || m.buckets() != null)) {
+                    throw error(source, lines, "/metrics/" + i + "/test", "sign pairs a continuous metric's query "
+                            + "points by timestamp: it needs kind: continuous read by query, not "
+                            + (m.buckets() != null ? "histogram buckets (their per-request counts suit the rank tests)"
+                            : "kind: " + m.kind().name().toLowerCase(java.util.Locale.ROOT)));
+                }
                 if (m.kind() == MetricTemplate.MetricKindName.COUNTS && !m.rawCounters() && !m.isApproximateCounts()) {
                     throw error(source, lines, "/metrics/" + i + "/events", "sequential mode needs exact counts: give "
                             + "eventsCounter/exposureCounter (the raw counters, differenced exactly per interval). Counts "

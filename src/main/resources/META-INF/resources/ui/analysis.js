@@ -208,8 +208,8 @@ function sequentialCharts(m, ms) {
 
 /** "counts", "ranks", "rule-out", "within", "threshold" or "quantile p99": what the line of a test is. */
 function testLabel(metric, t) {
-  if (t.type === 'ranks-rule-out') return 'rule-out';
-  if (t.type === 'ranks-within') return 'within';
+  if (t.type === 'ranks-rule-out' || t.type === 'sign-rule-out') return 'rule-out';
+  if (t.type === 'ranks-within' || t.type === 'sign-within') return 'within';
   // quantile tests on raw points ("quantile") and on histogram buckets ("quantile-buckets") read the same way
   if (t.type === 'quantile' || t.type === 'quantile-buckets') {
     return `quantile ${t.test.startsWith(metric + ' ') ? t.test.substring(metric.length + 1) : t.test}`;

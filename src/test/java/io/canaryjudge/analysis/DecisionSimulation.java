@@ -43,7 +43,7 @@ public final class DecisionSimulation {
      */
     record Scenario(String name, boolean healthy, long seed, double rps, double[] share, double errorRate,
                     double errorFactor, double latencyFactor, double tailShare, double tailFactor, double drift,
-                    double[] buckets) {
+                    double[] buckets, double cpuFactor) {
         double shareAt(int t) {
             return share[Math.min(t, share.length - 1)];
         }
@@ -53,8 +53,11 @@ public final class DecisionSimulation {
         }
     }
 
-    /** The end of one analysis: verdict and intervals run. */
-    record End(Verdict verdict, int intervals) {
+    /** The end of one analysis: verdict, intervals run, and whether cpu-per-request was flagged before the end. */
+    record End(Verdict verdict, int intervals, boolean cpuFlagged) {
+        End(Verdict verdict, int intervals) {
+            this(verdict, intervals, false);
+        }
     }
 
     static double[] even() {
@@ -77,8 +80,8 @@ public final class DecisionSimulation {
             + "regression replicates, %d threads%n%n", template.name(), template.count(),
             template.sequential().maxIntervals(template.count()), aaReps, regReps, threads);
         System.out.println("| scenario | reps | ABORT | PROMOTE | INCONCLUSIVE | minutes to ABORT, median (IQR) | "
-            + "minutes to PROMOTE, median | rule before margins: ABORT, minutes |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+            + "minutes to PROMOTE, median | rule before margins: ABORT, minutes | cpu-per-request flagged |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         try {
             for (Scenario s : scenarios) {
                 int reps = s.healthy() ? aaReps : regReps;
@@ -103,22 +106,25 @@ public final class DecisionSimulation {
 
     static List<Scenario> scenarios() {
         return List.of(
-            new Scenario("A/A, 40 req/s, fine buckets", true, 1_000_000, 40, even(), 0.01, 1, 1, 0, 1, 0, FINE),
+            new Scenario("A/A, 40 req/s, fine buckets", true, 1_000_000, 40, even(), 0.01, 1, 1, 0, 1, 0, FINE, 1),
             new Scenario("A/A, Argo ramp 5→50 % + shared drift ±30 %, coarse buckets", true, 2_000_000, 40, ramp(),
-                0.01, 1, 1, 0, 1, 0.3, COARSE),
-            new Scenario("A/A, 600 req/s, fine buckets", true, 3_000_000, 600, even(), 0.01, 1, 1, 0, 1, 0, FINE),
+                0.01, 1, 1, 0, 1, 0.3, COARSE, 1),
+            new Scenario("A/A, 600 req/s, fine buckets", true, 3_000_000, 600, even(), 0.01, 1, 1, 0, 1, 0, FINE, 1),
             new Scenario("within tolerance at 600 req/s: latency +2 %, errors +5 %", true, 4_000_000, 600, even(), 0.01,
-                1.05, 1.02, 0, 1, 0, FINE),
-            new Scenario("A/A, 4 req/s (low traffic)", true, 5_000_000, 4, even(), 0.01, 1, 1, 0, 1, 0, FINE),
-            new Scenario("errors ×2, 40 req/s", false, 6_000_000, 40, even(), 0.01, 2, 1, 0, 1, 0, FINE),
-            new Scenario("errors ×3, 4 req/s (low traffic)", false, 7_000_000, 4, even(), 0.01, 3, 1, 0, 1, 0, FINE),
-            new Scenario("errors ×2, 4 req/s (low traffic)", false, 8_000_000, 4, even(), 0.01, 2, 1, 0, 1, 0, FINE),
+                1.05, 1.02, 0, 1, 0, FINE, 1),
+            new Scenario("A/A, 4 req/s (low traffic)", true, 5_000_000, 4, even(), 0.01, 1, 1, 0, 1, 0, FINE, 1),
+            new Scenario("errors ×2, 40 req/s", false, 6_000_000, 40, even(), 0.01, 2, 1, 0, 1, 0, FINE, 1),
+            new Scenario("errors ×3, 4 req/s (low traffic)", false, 7_000_000, 4, even(), 0.01, 3, 1, 0, 1, 0, FINE, 1),
+            new Scenario("errors ×2, 4 req/s (low traffic)", false, 8_000_000, 4, even(), 0.01, 2, 1, 0, 1, 0, FINE, 1),
             new Scenario("latency +30 %, 40 req/s, fine buckets", false, 9_000_000, 40, even(), 0.01, 1, 1.3, 0, 1, 0,
-                FINE),
+                FINE, 1),
             new Scenario("latency +30 %, 40 req/s, coarse buckets", false, 10_000_000, 40, even(), 0.01, 1, 1.3, 0, 1,
-                0, COARSE),
+                0, COARSE, 1),
             new Scenario("slow tail: 5 % of canary requests ×5, 40 req/s", false, 11_000_000, 40, even(), 0.01, 1, 1,
-                0.05, 5, 0, FINE));
+                0.05, 5, 0, FINE, 1),
+            // informative: flagged (the CPU column), never decides; the verdict follows errors and latency
+            new Scenario("CPU per request +50 %, 40 req/s (informative metric)", true, 12_000_000, 40, even(), 0.01, 1,
+                1, 0, 1, 0, FINE, 1.5));
     }
 
     /** One replicate: the same data through the template and through the rule before margins. */
@@ -136,7 +142,8 @@ public final class DecisionSimulation {
                 SequentialStep.Outcome o = SequentialStep.step(t, now, obs, seq, totalNow, totalNow - t.count());
                 now = o.states();
                 totalNow += o.kind() == Lifecycle.Decision.Kind.EXTEND ? 1 : 0;
-                endNow = o.kind() == Lifecycle.Decision.Kind.FINISH ? new End(o.verdict(), seq) : null;
+                endNow = o.kind() == Lifecycle.Decision.Kind.FINISH ? new End(o.verdict(), seq,
+                    SequentialStep.aborting(now.get("cpu-per-request"))) : null;
             }
             if (endOld == null) {
                 SequentialStep.Outcome o = SequentialStep.step(before, old, obs, seq, totalOld,
@@ -149,7 +156,7 @@ public final class DecisionSimulation {
         return new End[] {endNow, endOld};
     }
 
-    /** One minute of the four metrics of http-golden-signals for both cohorts. */
+    /** One minute of the four metrics of http-golden-signals for both cohorts (drift shared by both). */
     static List<Observation> interval(Scenario s, int t, RandomGenerator rng) {
         double seconds = 60;
         double q = s.shareAt(t);
@@ -168,15 +175,21 @@ public final class DecisionSimulation {
         Observation latency = new Observation("latency",
             new Observation.CohortData(List.of(), new double[0], new double[0], null, null, hc),
             new Observation.CohortData(List.of(), new double[0], new double[0], null, null, hs), null);
-        return List.of(errors, latency, points("cpu-usage", rng, 0.5), points("memory-working-set", rng, 2e8));
+        double[] times = {t * 60 + 30, t * 60 + 60};
+        return List.of(errors, latency, points("cpu-per-request", rng, 0.008 * s.driftAt(t, 5), s.cpuFactor(), times),
+            points("memory-working-set", rng, 2e8 * s.driftAt(t, 11), 1, times));
     }
 
-    /** Two query points per cohort (a 30 s step over one minute), the same distribution in both. */
-    private static Observation points(String name, RandomGenerator rng, double level) {
-        double[] c = {level * (1 + 0.05 * rng.nextGaussian()), level * (1 + 0.05 * rng.nextGaussian())};
-        double[] s = {level * (1 + 0.05 * rng.nextGaussian()), level * (1 + 0.05 * rng.nextGaussian())};
-        return new Observation(name, new Observation.CohortData(List.of(), c, new double[2], null, null),
-            new Observation.CohortData(List.of(), s, new double[2], null, null), null);
+    /**
+     * Two query points per cohort (a 30 s step over one minute) at the same timestamps: stable's level × lognormal
+     * noise (5 %, many pods), the canary's × factor with 10 % (one pod).
+     */
+    private static Observation points(String name, RandomGenerator rng, double level, double factor, double[] times) {
+        double[] c = {level * factor * Math.exp(0.1 * rng.nextGaussian()),
+            level * factor * Math.exp(0.1 * rng.nextGaussian())};
+        double[] s = {level * Math.exp(0.05 * rng.nextGaussian()), level * Math.exp(0.05 * rng.nextGaussian())};
+        return new Observation(name, new Observation.CohortData(List.of(), c, times, null, null),
+            new Observation.CohortData(List.of(), s, times, null, null), null);
     }
 
     /** n latencies median × LogNormal(0, 0.5), a share of them × tailFactor, as cumulative le counts (+Inf last). */
@@ -228,9 +241,10 @@ public final class DecisionSimulation {
         long promotes = now.stream().filter(e -> e.verdict() == Verdict.PROMOTE).count();
         long other = n - aborts - promotes;
         long oldAborts = old.stream().filter(e -> e.verdict() == Verdict.ABORT).count();
-        return String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s, %s |", s.name(), n,
+        long cpu = now.stream().filter(End::cpuFlagged).count();
+        return String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s, %s | %s |", s.name(), n,
             rate(aborts, n), rate(promotes, n), rate(other, n), quartiles(now, Verdict.ABORT),
-            median(now, Verdict.PROMOTE), rate(oldAborts, n), quartiles(old, Verdict.ABORT));
+            median(now, Verdict.PROMOTE), rate(oldAborts, n), quartiles(old, Verdict.ABORT), rate(cpu, n));
     }
 
     /** A rate with its binomial Monte Carlo standard error. */

@@ -46,9 +46,26 @@ class DecisionSimulationTest {
     }
 
     @Test
+    void aCanaryUsingHalfAsMuchMoreCpuPerRequestIsFlaggedButDecidedByItsCriticalMetrics() throws Exception {
+        int[] counts = new int[Verdict.values().length];
+        AnalysisTemplate t = DecisionSimulation.shipped("http-golden-signals");
+        AnalysisTemplate before = DecisionSimulation.withoutMargins(t);
+        DecisionSimulation.Scenario s = DecisionSimulation.scenarios().stream()
+            .filter(x -> x.name().startsWith("CPU per request +50 %")).findFirst().orElseThrow();
+        int flagged = 0;
+        for (int r = 0; r < 20; r++) {
+            DecisionSimulation.End e = DecisionSimulation.run(s, t, before, new Well19937c(s.seed() + r))[0];
+            counts[e.verdict().ordinal()]++;
+            flagged += e.cpuFlagged() ? 1 : 0;
+        }
+        assertEquals(20, flagged, "flagged within the analysis in every run");
+        assertEquals(20, counts[Verdict.PROMOTE.ordinal()], "informative: errors and latency are as stable's");
+    }
+
+    @Test
     void everyScenarioHasItsTemplateAndBuckets() {
         List<DecisionSimulation.Scenario> all = DecisionSimulation.scenarios();
-        assertEquals(11, all.size());
+        assertEquals(12, all.size());
         assertTrue(DecisionSimulation.FINE.length > 40, "Micrometer's buckets between 1 ms and 30 s");
         assertEquals(0.001048576, DecisionSimulation.FINE[0], 1e-12);
     }

@@ -169,4 +169,72 @@ class SequentialStepTest {
         assertEquals(Phase.ERROR, second.phase());
         assertEquals(Verdict.INCONCLUSIVE, second.verdict());
     }
+
+    private static MetricTemplate perRequest(String name, boolean critical) {
+        return new MetricTemplate(name, null, MetricTemplate.MetricKindName.CONTINUOUS, "q{ {{cohort}} }", null, null,
+                null, new MetricTemplate.Tolerance(0.1, null), null, critical, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, MetricTemplate.TEST_SIGN);
+    }
+
+    /** Two points per cohort at the 30 s steps of interval seq: the canary at factor × stable, both drifting. */
+    private static Observation paired(String name, int seq, double factor) {
+        double[] times = {seq * 60 - 30, seq * 60};
+        double drift = 1 + 0.3 * Math.sin(seq);
+        return new Observation(name, new Observation.CohortData(List.of(), new double[] {factor * 0.008 * drift,
+                factor * 0.0081 * drift}, times, null, null),
+                new Observation.CohortData(List.of(), new double[] {0.008 * drift, 0.0079 * drift}, times, null, null),
+                null);
+    }
+
+    @Test
+    void aLevelWithTwoPointsPerIntervalIsFlaggedByThePairedSignTestWithoutDecidingWhenInformative() {
+        AnalysisTemplate t = template(10, null, counts("errors"), perRequest("cpu-per-request", false));
+        Map<String, SequentialStep.MetricState> states = Map.of();
+        SequentialStep.Outcome out = null;
+        int flaggedAt = 0;
+        for (int seq = 1; seq <= 5; seq++) {
+            out = SequentialStep.step(t, states, List.of(countsObs("errors", 40, 400, 10_000, 100_000),
+                    paired("cpu-per-request", seq, 1.8)), seq, 10, 0);
+            states = SequentialStep.fromJson(JSON, SequentialStep.toJson(JSON, out.states()));
+            assertEquals(out.states(), states, "states round-trip through the stored JSON");
+            if (flaggedAt == 0 && SequentialStep.aborting(states.get("cpu-per-request"))) {
+                flaggedAt = seq;
+            }
+        }
+        assertEquals(1, states.get("cpu-per-request").tests().size(), "informative: the abort test only");
+        assertEquals(4, flaggedAt, "7 pairs all worse cross ln 20: the 4th interval at 2 points each");
+        assertEquals(Lifecycle.Decision.Kind.CONTINUE, out.kind(), "informative metrics never decide: " + out.reason());
+        assertTrue(out.reason().matches(".*cpu-per-request \\(informative, never decides\\) \\+8[0-9.]+ % vs stable "
+                + "\\(per-interval medians; canary ÷ 1.1 worse than stable at 10 of 10 paired points\\) after 5 min: "
+                + "worse than the \\+10 % tolerance \\(paired sign e-process: ln M .*"), out.reason());
+    }
+
+    @Test
+    void aCriticalSignTestedLevelAbortsAndPromotesWithinTolerance() {
+        AnalysisTemplate t = template(10, null, perRequest("cpu-per-request", true));
+        Map<String, SequentialStep.MetricState> states = Map.of();
+        SequentialStep.Outcome out = null;
+        for (int seq = 1; seq <= 4 && (out == null || out.kind() != Lifecycle.Decision.Kind.FINISH); seq++) {
+            out = SequentialStep.step(t, states, List.of(paired("cpu-per-request", seq, 1.5)), seq, 10, 0);
+            states = out.states();
+        }
+        assertEquals(3, states.get("cpu-per-request").tests().size(), "abort, rule-out and within sign tests");
+        assertEquals(Verdict.ABORT, out.verdict(), out.reason());
+        assertTrue(out.reason().startsWith("ABORT: cpu-per-request +5"), out.reason());
+        assertTrue(out.reason().contains("worse than stable at 8 of 8 paired points) after 4 min: worse than the +10 % "
+                + "tolerance"), out.reason());
+
+        // the same level as stable: within the 10 % tolerance after 7 pairs, PROMOTE early after 5 intervals
+        states = Map.of();
+        out = null;
+        int seq = 0;
+        while (out == null || out.kind() != Lifecycle.Decision.Kind.FINISH) {
+            seq++;
+            out = SequentialStep.step(t, states, List.of(paired("cpu-per-request", seq, 1.0)), seq, 10, 0);
+            states = out.states();
+        }
+        assertEquals(Verdict.PROMOTE, out.verdict(), out.reason());
+        assertEquals(5, seq, out.reason());
+        assertTrue(out.reason().startsWith("PROMOTE early"), out.reason());
+    }
 }

@@ -72,7 +72,7 @@ class BacktestScaleTest {
                 Instant from = end.minus(WINDOW.multipliedBy(WINDOWS));
                 // low traffic keeps the backfill small: 2 requests per second per cohort
                 SyntheticWorkload.Profile stable = new SyntheticWorkload.Profile(2, 0.01, 0.040, 0.35, 200_000_000L,
-                        4_000_000L, 0.50);
+                        4_000_000L, 0.008);
                 SyntheticWorkload workload = new SyntheticWorkload(from.minus(Duration.ofMinutes(5)), end,
                         List.of(new SyntheticWorkload.Service("shop", "cart", stable, stable)));
                 prometheus = PrometheusServer.start(dir.resolve("prometheus"), workload.openMetrics());

@@ -273,6 +273,29 @@ class TemplateParserTest {
     }
 
     @Test
+    void theSignTestIsForAContinuousMetricReadByQueryInSequentialMode() {
+        String cpu = VALID + """
+              - name: cpu-per-request
+                kind: continuous
+                query: sum(rate(cpu_seconds_total{ {{cohort}} }[{{step}}])) / sum(rate(requests_total{ {{cohort}} }[{{step}}]))
+                test: sign
+                tolerance: {relative: 0.1}
+            """;
+        MetricTemplate m = parse(cpu).metrics().get(1);
+        assertTrue(m.signTested());
+        assertEquals(new io.canaryjudge.judge.sequential.Margins(1.1, 1.2), m.margins());
+        assertTrue(rejected(cpu.replace("test: sign", "test: median")).contains("metrics[1].test"),
+                rejected(cpu.replace("test: sign", "test: median")));
+        assertTrue(rejected(VALID + "    test: sign\n").contains("metrics[0].test: sign pairs a continuous metric's "
+                + "query points by timestamp: it needs kind: continuous read by query, not kind: counts"));
+        String buckets = cpu.replace("query: sum(rate(cpu", "buckets: latency_bucket{ {{cohort}} }\n    query: sum(rate(cpu");
+        assertTrue(rejected(buckets).contains("not histogram buckets"), rejected(buckets));
+        assertTrue(rejected(cpu.replace("count: 5", "count: 5\nmode: fixed")).contains("metrics[1].test: only with mode: "
+                + "sequential"), rejected(cpu.replace("count: 5", "count: 5\nmode: fixed")));
+        assertFalse(parse(cpu.replace("test: sign", "test: ranks")).metrics().get(1).signTested());
+    }
+
+    @Test
     void aSequentialTemplateNeedsACriticalMetric() {
         assertTrue(rejected(VALID.replace("critical: true", "critical: false"))
                 .contains("metrics: sequential mode needs at least one critical metric"));

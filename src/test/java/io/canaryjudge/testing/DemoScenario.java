@@ -26,12 +26,13 @@ public final class DemoScenario {
     }
 
     public static SyntheticWorkload workload(Instant startedAt) {
-        SyntheticWorkload.Profile stable = new SyntheticWorkload.Profile(60, 0.002, 0.040, 0.35, 200_000_000L, 4_000_000L, 0.50);
-        SyntheticWorkload.Profile badCanary = new SyntheticWorkload.Profile(6, 0.05, 0.120, 0.35, 260_000_000L, 4_000_000L, 0.90);
-        SyntheticWorkload.Profile idleCanary = new SyntheticWorkload.Profile(0, 0, 0.040, 0.35, 200_000_000L, 4_000_000L, 0.01);
+        // 8 ms of CPU per request (0.5 cores at 60 req/s); the bad canary needs 80 % more per request
+        SyntheticWorkload.Profile stable = new SyntheticWorkload.Profile(60, 0.002, 0.040, 0.35, 200_000_000L, 4_000_000L, 0.008);
+        SyntheticWorkload.Profile badCanary = new SyntheticWorkload.Profile(6, 0.05, 0.120, 0.35, 260_000_000L, 4_000_000L, 0.0144);
+        SyntheticWorkload.Profile idleCanary = new SyntheticWorkload.Profile(0, 0, 0.040, 0.35, 200_000_000L, 4_000_000L, 0.008);
         // a third of stable's traffic: enough errors in ten minutes (≈ 36 at 0.2 %) to rule out doubled errors, which
         // PROMOTE needs; at the bad canary's 6 req/s a healthy canary would end INCONCLUSIVE instead
-        SyntheticWorkload.Profile goodCanary = new SyntheticWorkload.Profile(30, 0.002, 0.040, 0.35, 200_000_000L, 4_000_000L, 0.50);
+        SyntheticWorkload.Profile goodCanary = new SyntheticWorkload.Profile(30, 0.002, 0.040, 0.35, 200_000_000L, 4_000_000L, 0.008);
         return new SyntheticWorkload(startedAt.minus(Duration.ofMinutes(15)), startedAt.plus(Duration.ofMinutes(30)),
                 List.of(new SyntheticWorkload.Service(NAMESPACE, BAD_SERVICE, stable, badCanary),
                         new SyntheticWorkload.Service(NAMESPACE, GOOD_SERVICE, stable, goodCanary),

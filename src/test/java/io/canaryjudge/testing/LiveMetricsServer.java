@@ -121,7 +121,7 @@ public final class LiveMetricsServer implements AutoCloseable {
                 c.count200++;
             }
         }
-        c.cpu += c.profile.cpuCores() * seconds;
+        c.cpu += SyntheticWorkload.IDLE_CPU_CORES * seconds + Math.max(0, requests) * c.profile.cpuSecondsPerRequest();
     }
 
     @Override

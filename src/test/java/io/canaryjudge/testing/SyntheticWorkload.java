@@ -17,10 +17,16 @@ public final class SyntheticWorkload {
     public static final Duration SCRAPE = Duration.ofSeconds(15);
     static final double[] BUCKETS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 
-    /** How one cohort behaves: requests per second, share of 5xx, median latency (lognormal), memory. */
+    /**
+     * How one cohort behaves: requests per second, share of 5xx, median latency (lognormal), memory, and CPU seconds
+     * per request served (±10 %), on top of {@link #IDLE_CPU_CORES} of idle CPU.
+     */
     public record Profile(double rps, double errorRate, double medianLatencySeconds, double latencySigma,
-                          long memoryBytes, long memoryJitterBytes, double cpuCores) {
+                          long memoryBytes, long memoryJitterBytes, double cpuSecondsPerRequest) {
     }
+
+    /** CPU a pod uses without traffic (GC, health checks): why per-request CPU is higher at less traffic per pod. */
+    public static final double IDLE_CPU_CORES = 0.02;
 
     /** One service with its two cohorts. */
     public record Service(String namespace, String name, Profile stable, Profile canary) {
@@ -147,7 +153,8 @@ public final class SyntheticWorkload {
                     countSeries.get("500")[t] = countAcc[1];
                     sumSeries.get("200")[t] = sumAcc[0];
                     sumSeries.get("500")[t] = sumAcc[1];
-                    cpuAcc += t == 0 ? 0 : p.cpuCores() * SCRAPE.toSeconds() * (0.95 + 0.1 * rnd.nextDouble());
+                    cpuAcc += t == 0 ? 0 : IDLE_CPU_CORES * SCRAPE.toSeconds()
+                            + requests * p.cpuSecondsPerRequest() * (0.9 + 0.2 * rnd.nextDouble());
                     cpuValues[t] = Math.round(cpuAcc * 1000) / 1000.0;
                     memValues[t] = p.memoryBytes() + (long) ((rnd.nextDouble() * 2 - 1) * p.memoryJitterBytes());
                 }

@@ -50,11 +50,11 @@ public final class VerdictCollector {
 
     /** {@code n} services {@code svc-0..}; even ones get a clearly worse canary, odd ones a canary without errors. */
     public static List<SyntheticWorkload.Service> services(int n) {
-        SyntheticWorkload.Profile stable = new SyntheticWorkload.Profile(60, 0.002, 0.04, 0.35, 200_000_000L, 4_000_000L, 0.5);
-        SyntheticWorkload.Profile bad = new SyntheticWorkload.Profile(20, 0.10, 0.12, 0.35, 260_000_000L, 4_000_000L, 0.9);
+        SyntheticWorkload.Profile stable = new SyntheticWorkload.Profile(60, 0.002, 0.04, 0.35, 200_000_000L, 4_000_000L, 0.008);
+        SyntheticWorkload.Profile bad = new SyntheticWorkload.Profile(20, 0.10, 0.12, 0.35, 260_000_000L, 4_000_000L, 0.0144);
         // a healthy canary has no errors at all, so that a dozen healthy canaries are not a dozen chances of a 5 %
         // false alarm: these tests are about losing nothing, not about the false-alarm rate (see the simulation)
-        SyntheticWorkload.Profile good = new SyntheticWorkload.Profile(20, 0.0, 0.04, 0.35, 200_000_000L, 4_000_000L, 0.5);
+        SyntheticWorkload.Profile good = new SyntheticWorkload.Profile(20, 0.0, 0.04, 0.35, 200_000_000L, 4_000_000L, 0.008);
         List<SyntheticWorkload.Service> services = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             services.add(new SyntheticWorkload.Service("shop", "svc-" + i, stable, i % 2 == 0 ? bad : good));

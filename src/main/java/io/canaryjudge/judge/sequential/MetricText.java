@@ -23,8 +23,8 @@ final class MetricText {
         SequentialState s = m.state();
         StringBuilder b = new StringBuilder(240).append(m.name());
         boolean decrease = m.direction() == Direction.DECREASE;
-        if (!m.critical() && m.margins() == null && !(s instanceof CountRatioEProcess)
-                && !(s instanceof BatchRankEProcess)) {
+        if (!m.critical() && (m.margins() == null && !(s instanceof CountRatioEProcess)
+                && !(s instanceof BatchRankEProcess) || s instanceof PairedSignEProcess)) {
             b.append(" (informative, never decides)");
         }
         b.append(' ');
@@ -115,6 +115,10 @@ final class MetricText {
             b.append(Double.isNaN(m.shift()) ? "level vs stable n/a" : percent(m.shift()) + " vs stable")
                 .append(" (per-interval medians; P(canary > stable) ").append(num(r.lastAuc()))
                 .append(" last interval)");
+        } else if (s instanceof PairedSignEProcess p) {
+            b.append(Double.isNaN(m.shift()) ? "level vs stable n/a" : percent(m.shift()) + " vs stable")
+                .append(" (per-interval medians; canary ÷ ").append(plain(p.scale())).append(" worse than stable at ")
+                .append(p.worse()).append(" of ").append(p.pairs()).append(" paired points)");
         } else if (s instanceof QuantileABTest q) {
             b.append("canary ").append(num(q.canaryQuantile())).append(" vs stable ").append(num(q.stableQuantile()))
                 .append(" (n = ").append(q.canary().length).append('/').append(q.stable().length).append(')');

@@ -49,9 +49,10 @@ public final class PowerText {
         StringBuilder b = new StringBuilder(name).append(": ")
                 .append(Double.isNaN(shift) ? "level n/a" : MetricText.percent(shift) + " vs stable")
                 .append(" cannot yet rule out ").append(det);
-        if (!(ruleOut instanceof BatchRankEProcess r)) {
+        if (ruleOut == null) {
             return b.append('.').toString();
         }
+        SequentialState r = ruleOut;
         double have = r.logM();
         double need = r.threshold();
         b.append(" (rule-out ln M ").append(num(have)).append(" of ").append(num(need)).append(')');

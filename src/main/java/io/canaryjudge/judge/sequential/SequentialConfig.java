@@ -150,6 +150,11 @@ public record SequentialConfig(double alpha, boolean splitAlpha, double sigma, d
         return BatchRankEProcess.start(testAlpha(tests), tau, direction, scale);
     }
 
+    /** A paired sign test of a level read as a few points per interval, the canary divided by {@code scale}. */
+    public PairedSignEProcess startSign(Direction direction, int tests, double scale) {
+        return PairedSignEProcess.start(testAlpha(tests), direction, scale);
+    }
+
     /** One quantile test per configured quantile. */
     public List<QuantileABTest> startQuantiles(Direction direction, int tests) {
         List<QuantileABTest> out = new ArrayList<>();

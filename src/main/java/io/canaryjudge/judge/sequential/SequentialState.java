@@ -11,7 +11,7 @@ import io.canaryjudge.judge.Direction;
  */
 public sealed interface SequentialState
     permits CountRatioEProcess, BetaBinomialLM, BatchRankEProcess, QuantileABTest, HistogramQuantileTest,
-        RankZMixture, TailEProcess {
+        RankZMixture, TailEProcess, PairedSignEProcess {
 
     /** The per-metric level the process was started with (after any α/m split). */
     double alpha();
