@@ -37,6 +37,11 @@ public final class PrometheusServer implements AutoCloseable {
         return start(dir, openMetrics, webConfig, https, null);
     }
 
+    /** A Prometheus backfilled from an OpenMetrics file (for inputs too large to hold as one String). */
+    public static PrometheusServer start(Path dir, Path openMetricsFile) {
+        return start(dir, null, null, false, null, openMetricsFile);
+    }
+
     /** A Prometheus that also scrapes {@code scrapeTarget} (host:port, path /metrics) every second; no backfill. */
     public static PrometheusServer scraping(Path dir, String scrapeTarget) {
         return start(dir, null, null, false, scrapeTarget);
@@ -44,6 +49,11 @@ public final class PrometheusServer implements AutoCloseable {
 
     private static PrometheusServer start(Path dir, String openMetrics, String webConfig, boolean https,
                                           String scrapeTarget) {
+        return start(dir, openMetrics, webConfig, https, scrapeTarget, null);
+    }
+
+    private static PrometheusServer start(Path dir, String openMetrics, String webConfig, boolean https,
+                                          String scrapeTarget, Path openMetricsFile) {
         try {
             String prometheus = binary("prometheus");
             String promtool = binary("promtool");
@@ -53,6 +63,10 @@ public final class PrometheusServer implements AutoCloseable {
                 Path input = dir.resolve("backfill.om");
                 Files.writeString(input, openMetrics, StandardCharsets.UTF_8);
                 run(List.of(promtool, "tsdb", "create-blocks-from", "openmetrics", input.toString(), data.toString()), dir);
+            }
+            if (openMetricsFile != null) {
+                run(List.of(promtool, "tsdb", "create-blocks-from", "openmetrics", openMetricsFile.toString(),
+                        data.toString()), dir);
             }
             Path config = dir.resolve("prometheus.yml");
             Files.writeString(config, scrapeTarget == null ? "global:\n  scrape_interval: 15s\nscrape_configs: []\n"
