@@ -125,18 +125,20 @@ class WebUiTest {
                 "document.querySelector('svg[data-chart=evidence] text.threshold-label').textContent").asText());
         // one line per test, a point per measurement, labelled at its end: the count test with its rule-out and
         // within-tolerance evidence; latency (critical, histogram buckets): the abort, rule-out and within rank tests,
-        // the informative p50 and p99 and the tail test; CPU and memory (informative): the rank test, p50 and p99
+        // the informative p50 and p99 and the tail test; CPU per request and memory (informative): the paired sign test
         int n = given().get("/api/v1/analyses/" + id).then().extract().path("measurements.size()");
         assertTrue(n >= 5 && n <= 10, "promoted early (within tolerance) or at the planned 10: " + n);
         assertEquals("counts,rule-out,within", browser.evaluate("[...document.querySelectorAll("
                 + "'article[data-metric=\"error-rate\"] path.evidence')].map(p => p.dataset.test).join()").asText());
         assertEquals("ranks,rule-out,within,quantile p50,quantile p99,tail", browser.evaluate("[...document.querySelectorAll("
                 + "'article[data-metric=\"latency\"] path.evidence')].map(p => p.dataset.test).join()").asText());
-        assertEquals(15, browser.evaluate("document.querySelectorAll('path.evidence').length").asInt());
-        assertEquals(15, browser.evaluate("[...document.querySelectorAll('path.evidence')]"
+        assertEquals("sign", browser.evaluate("[...document.querySelectorAll("
+                + "'article[data-metric=\"cpu-per-request\"] path.evidence')].map(p => p.dataset.test).join()").asText());
+        assertEquals(11, browser.evaluate("document.querySelectorAll('path.evidence').length").asInt());
+        assertEquals(11, browser.evaluate("[...document.querySelectorAll('path.evidence')]"
                 + ".filter(p => p.dataset.points === '" + n + "' && p.getAttribute('d').split('L').length === " + n
                 + ").length").asInt());
-        assertEquals(15, browser.evaluate("document.querySelectorAll('svg[data-chart=evidence] text.line-label').length").asInt());
+        assertEquals(11, browser.evaluate("document.querySelectorAll('svg[data-chart=evidence] text.line-label').length").asInt());
         // the data the tests were fed: every interval's points (4 metrics x 2 cohorts), and the rate ratio's confidence sequence
         assertEquals(8, browser.evaluate("document.querySelectorAll('svg[data-chart=series] polyline').length").asInt());
         assertEquals(1, browser.evaluate("document.querySelectorAll('svg[data-chart=interval] circle.estimate').length").asInt());

@@ -1,0 +1,228 @@
+package io.canaryjudge.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every object in {@code deploy/} — each raw manifest and each rendered Kustomize entry point — as the Kubernetes
+ * API server would see it: Argo Rollouts, Flagger and Kargo objects against the upstream CRDs' schemas
+ * ({@link CrdSchemas}; an undeclared field is a failure), built-in objects against fabric8's Kubernetes model (a
+ * field the model does not know lands in its additionalProperties and is a failure here).
+ */
+class DeploySchemaTest {
+    private static final CrdSchemas CRDS = CrdSchemas.load();
+    private static final KubernetesSerialization K8S = new KubernetesSerialization();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The Kustomize entry points of deploy/ (directories a user runs kubectl apply -k on). */
+    static Stream<String> entryPoints() throws IOException {
+        try (Stream<Path> files = Files.walk(Path.of("deploy"))) {
+            return files.filter(p -> p.getFileName().toString().equals("kustomization.yaml"))
+                    .filter(p -> !isComponent(p))
+                    .map(p -> p.getParent().toString().replace('\\', '/')).sorted().toList().stream();
+        }
+    }
+
+    /** Raw manifests: every YAML file of deploy/ that is neither a kustomization nor a patch. */
+    static Stream<String> rawFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(Path.of("deploy"))) {
+            return files.filter(p -> p.toString().endsWith(".yaml"))
+                    .filter(p -> !p.getFileName().toString().equals("kustomization.yaml"))
+                    .filter(p -> !p.getFileName().toString().endsWith("-patch.yaml"))
+                    .map(p -> p.toString().replace('\\', '/')).sorted().toList().stream();
+        }
+    }
+
+    private static boolean isComponent(Path kustomization) {
+        try {
+            return Files.readString(kustomization).contains("kind: Component");
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("entryPoints")
+    void everyRenderedObjectIsValidAgainstItsSchema(String dir) {
+        List<String> errors = new ArrayList<>();
+        for (JsonNode doc : RenderedManifests.render(dir).documents()) {
+            errors.addAll(validate(dir, doc));
+        }
+        assertEquals(List.of(), errors, dir);
+    }
+
+    @ParameterizedTest
+    @MethodSource("rawFiles")
+    void everyRawManifestIsValidAgainstItsSchema(String file) throws IOException {
+        List<String> errors = new ArrayList<>();
+        // SnakeYAML resolves anchors and aliases (deploy/flagger/canary.yaml shares its webhook metadata) as kubectl
+        // does before it sends the object
+        for (Object doc : new org.yaml.snakeyaml.Yaml().loadAll(Files.readString(Path.of(file)))) {
+            if (doc != null) {
+                errors.addAll(validate(file, JSON.valueToTree(doc)));
+            }
+        }
+        assertEquals(List.of(), errors, file);
+    }
+
+    @Test
+    void theEntryPointsIncludeEveryIntegration() throws IOException {
+        List<String> dirs = entryPoints().toList();
+        for (String d : List.of("deploy/argo-rollouts", "deploy/flagger", "deploy/kargo", "deploy/envs/prod")) {
+            assertTrue(dirs.contains(d), d + " in " + dirs);
+        }
+    }
+
+    /** The validator itself: unknown fields, wrong types, missing required fields and enums are caught. */
+    @Test
+    void theCrdValidatorRejectsWhatTheApiServerWouldPruneOrRefuse() throws IOException {
+        JsonNode bad = RenderedManifests.parse("inline", """
+                apiVersion: argoproj.io/v1alpha1
+                kind: AnalysisTemplate
+                metadata: {name: x}
+                spec:
+                  args:
+                    - name: canary-hash
+                      valueFrom:
+                        podTemplateHashValue: Latest
+                  metrics:
+                    - name: m
+                      provider:
+                        web:
+                          url: http://x
+                          timeoutSeconds: "10"
+                """).documents().get(0);
+        List<String> errors = CRDS.validate(bad);
+        assertTrue(errors.stream().anyMatch(e -> e.startsWith(".spec.args[0].valueFrom.podTemplateHashValue: unknown "
+                + "field")), errors.toString());
+        assertTrue(errors.stream().anyMatch(e -> e.startsWith(".spec.metrics[0].provider.web.timeoutSeconds: must be an "
+                + "integer")), errors.toString());
+        JsonNode flagger = RenderedManifests.parse("inline", """
+                apiVersion: flagger.app/v1beta1
+                kind: Canary
+                metadata: {name: x}
+                spec:
+                  targetRef: {apiVersion: apps/v1, kind: Deployment, name: x}
+                  service: {port: 80}
+                  analysis:
+                    webhooks:
+                      - name: w
+                        type: sometimes
+                        url: http://x
+                """).documents().get(0);
+        assertTrue(CRDS.validate(flagger).stream().anyMatch(e -> e.contains("type: \"sometimes\" is not one of")),
+                CRDS.validate(flagger).toString());
+        // analysis needs interval and threshold with one of iterations, stepWeight, stepWeights (Flagger's oneOf)
+        assertTrue(CRDS.validate(flagger).contains(".spec.analysis: matches 0 of the oneOf alternatives"),
+                CRDS.validate(flagger).toString());
+        JsonNode deployment = RenderedManifests.parse("inline", """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: x}
+                spec:
+                  replicas: 1
+                  selector: {matchLabels: {app: x}}
+                  template:
+                    metadata: {labels: {app: x}}
+                    spec:
+                      containers:
+                        - name: app
+                          image: x
+                          readinessprobe: {}
+                """).documents().get(0);
+        List<String> builtIn = builtIn("inline", deployment);
+        assertEquals(1, builtIn.size(), builtIn.toString());
+        assertTrue(builtIn.get(0).contains("readinessprobe"), builtIn.toString());
+        assertFalse(CRDS.covers(deployment));
+    }
+
+    static List<String> validate(String where, JsonNode doc) {
+        String name = where + " " + RenderedManifests.name(doc);
+        if (CRDS.covers(doc)) {
+            return CRDS.validate(doc).stream().map(e -> name + e).toList();
+        }
+        if (CRDS.ownsGroup(doc)) {
+            return List.of(name + ": " + doc.path("apiVersion").asText() + " " + doc.path("kind").asText()
+                    + " is not defined by the upstream CRDs");
+        }
+        return builtIn(where, doc);
+    }
+
+    /** Fields fabric8's model of a built-in kind does not know, by path. */
+    static List<String> builtIn(String where, JsonNode doc) {
+        String name = where + " " + RenderedManifests.name(doc);
+        Object typed;
+        try {
+            typed = K8S.unmarshal(JSON.writeValueAsString(doc));
+        } catch (RuntimeException | IOException e) {
+            return List.of(name + ": not a valid " + doc.path("kind").asText() + ": " + e.getMessage());
+        }
+        if (typed instanceof GenericKubernetesResource) {
+            return List.of(name + ": kind " + doc.path("apiVersion").asText() + " " + doc.path("kind").asText()
+                    + " is unknown to the Kubernetes model");
+        }
+        List<String> errors = new ArrayList<>();
+        walk(typed, "", errors, name);
+        return errors;
+    }
+
+    private static void walk(Object o, String path, List<String> errors, String name) {
+        if (o == null) {
+            return;
+        }
+        if (o instanceof Collection<?> c) {
+            int i = 0;
+            for (Object x : c) {
+                walk(x, path + "[" + i++ + "]", errors, name);
+            }
+            return;
+        }
+        if (o instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> walk(v, path + "." + k, errors, name));
+            return;
+        }
+        if (!o.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+            return;
+        }
+        for (Method g : o.getClass().getMethods()) {
+            if (g.getParameterCount() != 0 || Modifier.isStatic(g.getModifiers()) || !g.getName().startsWith("get")
+                    || g.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            Object v;
+            try {
+                v = g.invoke(o);
+            } catch (ReflectiveOperationException e) {
+                continue;
+            }
+            if (g.getName().equals("getAdditionalProperties")) {
+                if (v instanceof Map<?, ?> extra && !extra.isEmpty()) {
+                    errors.add(name + path + ": unknown field(s) " + extra.keySet() + " for "
+                            + o.getClass().getSimpleName());
+                }
+                continue;
+            }
+            String field = Character.toLowerCase(g.getName().charAt(3)) + g.getName().substring(4);
+            walk(v, path + "." + field, errors, name);
+        }
+    }
+}
