@@ -45,12 +45,13 @@ public final class Selectors {
     }
 
     /**
-     * A Kubernetes label key as Prometheus' Kubernetes service discovery exposes it: the prefix before a slash
-     * dropped, every other character that a label name cannot hold replaced by an underscore.
+     * A Kubernetes label key as Prometheus' Kubernetes service discovery exposes it
+     * ({@code __meta_kubernetes_pod_label_<name>}, mapped by the usual labelmap): every character a label name
+     * cannot hold — the prefix's dots and slash included — replaced by an underscore, so
+     * {@code app.kubernetes.io/name} is {@code app_kubernetes_io_name}.
      */
     public static String labelName(String key) {
-        String name = key.contains("/") ? key.substring(key.lastIndexOf('/') + 1) : key;
-        name = INVALID_NAME_CHAR.matcher(name).replaceAll("_");
+        String name = INVALID_NAME_CHAR.matcher(key).replaceAll("_");
         return !name.isEmpty() && Character.isDigit(name.charAt(0)) ? "_" + name : name;
     }
 

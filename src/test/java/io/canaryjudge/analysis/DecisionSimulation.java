@@ -25,7 +25,8 @@ import org.apache.commons.math3.random.Well19937c;
  * ({@link SequentialStep}, extensions included) with a shipped template. Each replicate also runs the rule before
  * margins (tolerance 0, no power requirement, no early promote) on the same data, for time-to-abort comparisons.
  *
- * <p>Run: {@code bash load-test/decision-simulation.sh [aaReps regReps threads]}. Seeds: scenario base + replicate.
+ * <p>Run: {@code bash load-test/decision-simulation.sh [aaReps regReps threads]}; {@code DECISION_TEMPLATE=<file>} runs a
+ * variant of the template (same name) instead. Seeds: scenario base + replicate.
  */
 public final class DecisionSimulation {
 
@@ -72,7 +73,10 @@ public final class DecisionSimulation {
         int aaReps = args.length > 0 ? Integer.parseInt(args[0]) : 400;
         int regReps = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-        AnalysisTemplate template = shipped("http-golden-signals");
+        // DECISION_TEMPLATE=<file>: a variant of http-golden-signals (other margins or sigma), same name
+        String variant = System.getenv("DECISION_TEMPLATE");
+        AnalysisTemplate template = variant == null ? shipped("http-golden-signals")
+            : TemplateParser.parse(variant, Files.readAllBytes(Path.of(variant)));
         AnalysisTemplate before = withoutMargins(template);
         List<Scenario> scenarios = scenarios();
         ExecutorService pool = Executors.newFixedThreadPool(threads);

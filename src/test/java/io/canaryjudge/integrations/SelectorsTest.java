@@ -26,7 +26,8 @@ class SelectorsTest {
 
     @Test
     void prefixedKeysKeepTheirLastSegment() {
-        assertEquals("name", Selectors.labelName("app.kubernetes.io/name"));
+        assertEquals("app_kubernetes_io_name", Selectors.labelName("app.kubernetes.io/name"), "as kubernetes_sd's "
+                + "__meta_kubernetes_pod_label_app_kubernetes_io_name, not a bare name that collides with other prefixes");
         assertEquals("_1abc", Selectors.labelName("1abc"));
     }
 
