@@ -150,6 +150,11 @@ public final class Demo {
                     : "") + (t.path("canaryDividedBy").asDouble(1) != 1 ? ", canary ÷ " + num(t.path("canaryDividedBy"))
                     : "");
         }
+        if (t.has("worse")) {
+            return "canary ÷ " + num(t.path("canaryDividedBy")) + " worse at " + t.path("worse").asInt() + " of "
+                    + (t.path("worse").asInt() + t.path("better").asInt()) + " paired points"
+                    + (t.has("shift") ? ", level ×" + num(t.path("shift")) : "");
+        }
         if (t.has("canaryQuantile")) {
             return "canary " + num(t.path("canaryQuantile")) + " vs stable " + num(t.path("stableQuantile"));
         }

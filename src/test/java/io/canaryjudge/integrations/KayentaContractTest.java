@@ -54,6 +54,25 @@ class KayentaContractTest {
     }
 
     @Test
+    void anExecutionThatEndsWithoutAVerdictScoresInconclusiveNotAnError() {
+        // an analysis whose window is still open, superseded by the next canary of the same application: it ends
+        // without a verdict, which proved nothing — Argo must see Inconclusive (a person decides), not an Error
+        Instant now = Instant.now();
+        String first = post("http-golden-signals", "superseded-kayenta", payload("default",
+                liveScope("service=cart,track=stable", now), liveScope("service=cart,track=canary", now)));
+        post("http-golden-signals", "superseded-kayenta", payload("default",
+                liveScope("service=cart,track=stable,next=1", now.plusSeconds(1)),
+                liveScope("service=cart,track=canary", now.plusSeconds(1))));
+        JsonPath status = given().get("/canary/" + first).then().statusCode(200).extract().jsonPath();
+        assertEquals(true, status.getBoolean("complete"), status.prettify());
+        assertEquals("succeeded", status.getString("status"), status.prettify());
+        assertEquals("INCONCLUSIVE", status.getString("canaryJudge.verdict"), status.prettify());
+        assertEquals("Inconclusive", argoPhase(status), status.prettify());
+        assertTrue(status.getString("result.judgeResult.score.classificationReason").contains("without a verdict"),
+                status.prettify());
+    }
+
+    @Test
     void canaryConfigListsEveryTemplateByName() {
         given().get("/canaryConfig?application=checkout&configurationAccountName=canary-judge")
                 .then().statusCode(200)
@@ -171,6 +190,11 @@ class KayentaContractTest {
     private String scope(String scope, String region) {
         return "{\"scope\":\"" + scope + "\",\"region\":\"" + region + "\",\"step\":60,\"start\":\"" + startedAt
                 + "\",\"end\":\"" + startedAt.plusSeconds(600) + "\"}";
+    }
+
+    private static String liveScope(String scope, Instant start) {
+        return "{\"scope\":\"" + scope + "\",\"region\":\"\",\"step\":60,\"start\":\"" + start
+                + "\",\"end\":\"" + start.plusSeconds(600) + "\"}";
     }
 
     private JsonPath awaitMeasurement(String analysisId) throws Exception {

@@ -126,8 +126,8 @@ public class KayentaResource {
     @Path("canary/{executionId}")
     @Operation(summary = "Kayenta: poll a canary execution", description = "{complete:false} while measuring; then "
             + "{complete:true, result:{judgeResult:{score:{score, classification}}}} with a score that the client's "
-            + "thresholds classify as canary-judge's verdict; an analysis ended without verdict is a terminal "
-            + "execution without result.")
+            + "thresholds classify as canary-judge's verdict; an analysis ended without verdict scores as "
+            + "INCONCLUSIVE.")
     public ObjectNode status(@PathParam("executionId") String executionId) {
         ExecutionId id = ExecutionId.parse(executionId).orElse(null);
         AnalysisRecord a = analyses.find(id == null ? executionId : id.analysisId())
@@ -144,11 +144,9 @@ public class KayentaResource {
         if (o.pending()) {
             out.put("complete", false);
             out.put("status", "running");
-        } else if (a.verdict() == null) {
-            out.put("complete", true);
-            out.put("status", "terminal");
-            out.putObject("exception").put("message", o.reason());
         } else {
+            // an analysis that ended without a verdict (cancelled, failed to measure) proved nothing: it is
+            // reported as INCONCLUSIVE, in the inconclusive band, so Argo pauses for a person instead of erroring
             double score = KayentaScores.reported(o.verdict(), o.score(), id.pass(), id.marginal());
             out.put("complete", true);
             out.put("status", "succeeded");
