@@ -79,9 +79,28 @@ public final class FaultyProxy implements AutoCloseable {
         }
     }
 
+    /** Removes the rules of {@code match} from a proxy at {@code proxyUrl}. */
+    public static void clear(String proxyUrl, String match) {
+        try {
+            HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(proxyUrl + "/__faults?match=" + match))
+                    .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void control(HttpExchange ex) throws IOException {
         if (ex.getRequestMethod().equals("DELETE")) {
-            rules.clear();
+            String q = ex.getRequestURI().getQuery();
+            if (q != null && q.startsWith("match=")) {
+                String match = q.substring("match=".length());
+                rules.removeIf(r -> r.match().equals(match));
+            } else {
+                rules.clear();
+            }
         } else {
             JsonNode n = JSON.readTree(ex.getRequestBody());
             rules.add(new Rule(n.path("match").asText(), n.path("after").asInt(), n.path("mode").asText(),
@@ -94,8 +113,9 @@ public final class FaultyProxy implements AutoCloseable {
     private void forward(HttpExchange ex) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
         String raw = ex.getRequestURI().getRawQuery();
-        String decoded = URLDecoder.decode((raw == null ? "" : raw) + "&" + new String(body, StandardCharsets.UTF_8),
-                StandardCharsets.UTF_8);
+        // the path too, so a rule can match an endpoint without a query (e.g. /-/ready)
+        String decoded = ex.getRequestURI().getPath() + "?" + URLDecoder.decode((raw == null ? "" : raw) + "&"
+                + new String(body, StandardCharsets.UTF_8), StandardCharsets.UTF_8);
         for (Rule rule : rules) {
             if (decoded.contains(rule.match()) && rule.seen().incrementAndGet() > rule.after()) {
                 switch (rule.mode()) {
