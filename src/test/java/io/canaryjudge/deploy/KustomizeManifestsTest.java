@@ -271,6 +271,25 @@ class KustomizeManifestsTest {
         return out;
     }
 
+    /**
+     * Prometheus is one deployment-wide resource: the replicas' query permits together stay under its default
+     * --query.max-concurrency (20), and the URL is a load-balanced Service, not the operator's headless
+     * prometheus-operated (consecutive queries of one measurement could reach HA replicas with different data).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy/base", "deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod"})
+    void thePrometheusQueryBudgetIsForTheWholeDeployment(String dir) {
+        RenderedManifests m = RENDERED.get(dir);
+        JsonNode deployment = m.one("Deployment", "canary-judge");
+        Map<String, String> env = effectiveEnv(m, deployment);
+        int replicas = deployment.path("spec").path("replicas").asInt(1);
+        int perPod = Integer.parseInt(env.getOrDefault("CANARY_PROMETHEUS_MAX_CONCURRENCY", "16"));
+        assertTrue(replicas * perPod <= 20, dir + ": " + replicas + " replicas x " + perPod + " queries in flight "
+                + "exceed Prometheus' default --query.max-concurrency of 20");
+        String url = env.getOrDefault("CANARY_PROMETHEUS_URL", "");
+        assertFalse(url.contains("prometheus-operated"), dir + ": " + url + " is the operator's headless Service");
+    }
+
     /** Environment of the canary-judge container as the kubelet sees it: envFrom ConfigMaps, then env entries. */
     private static Map<String, String> effectiveEnv(RenderedManifests m, JsonNode workload) {
         Map<String, String> env = new HashMap<>();
