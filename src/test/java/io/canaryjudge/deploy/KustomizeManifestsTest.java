@@ -272,6 +272,36 @@ class KustomizeManifestsTest {
     }
 
     /**
+     * Rollback targets live in other namespaces than canary-judge: the component grants exactly what rollback
+     * needs in the namespace of the kustomization that uses it, bound to canary-judge's own ServiceAccount.
+     */
+    @Test
+    void aRollbackTargetNamespaceGetsTheMinimalRoleBoundToCanaryJudgesServiceAccount() {
+        RenderedManifests m = RenderedManifests.render("deploy/rollback-targets/shop");
+        assertEquals(2, m.documents().size(), "a Role and a RoleBinding, nothing cluster-wide");
+        JsonNode role = m.one("Role", "canary-judge-rollback");
+        assertEquals("shop", role.path("metadata").path("namespace").asText());
+        Set<String> grants = new TreeSet<>();
+        for (JsonNode rule : role.path("rules")) {
+            for (JsonNode res : rule.path("resources")) {
+                for (JsonNode verb : rule.path("verbs")) {
+                    grants.add(rule.path("apiGroups").get(0).asText() + "/" + res.asText() + ":" + verb.asText());
+                }
+            }
+        }
+        assertEquals(new TreeSet<>(List.of("apps/replicasets:get", "apps/replicasets:list", "apps/deployments:get",
+                "apps/deployments:patch", "argoproj.io/rollouts:get", "argoproj.io/rollouts:patch",
+                "argoproj.io/rollouts/status:patch")), grants);
+        JsonNode binding = m.one("RoleBinding", "canary-judge-rollback");
+        assertEquals("shop", binding.path("metadata").path("namespace").asText());
+        assertEquals("Role", binding.path("roleRef").path("kind").asText());
+        JsonNode subject = binding.path("subjects").get(0);
+        assertEquals("ServiceAccount", subject.path("kind").asText());
+        assertEquals("canary-judge", subject.path("name").asText());
+        assertEquals("canary-judge", subject.path("namespace").asText(), "canary-judge's own namespace, not shop");
+    }
+
+    /**
      * Prometheus is one deployment-wide resource: the replicas' query permits together stay under its default
      * --query.max-concurrency (20), and the URL is a load-balanced Service, not the operator's headless
      * prometheus-operated (consecutive queries of one measurement could reach HA replicas with different data).
