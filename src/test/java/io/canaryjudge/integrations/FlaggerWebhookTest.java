@@ -49,6 +49,34 @@ class FlaggerWebhookTest {
     }
 
     @Test
+    void rolloutCheckPassesEveryIterationUntilTheVerdictIsAbort() throws Exception {
+        String bad = payload("checkout-check", "Progressing", checksum(), "checkout", startedAt.toString());
+        ExtractableResponse<Response> last = check(bad, "ABORT");
+        assertEquals(412, last.statusCode(), last.asString());
+        assertEquals("urn:canary-judge:problem:check-failed", last.path("type"));
+        // a healthy canary: every iteration, pending or promoted, is a passed check (Flagger records no event)
+        String good = payload("cart-check", "Progressing", checksum(), "cart", startedAt.toString());
+        ExtractableResponse<Response> promoted = check(good, "PROMOTE");
+        assertEquals(200, promoted.statusCode(), promoted.asString());
+    }
+
+    /** Calls the check hook until the verdict arrives: 200 while PENDING, then 200 or 412 as the verdict says. */
+    private ExtractableResponse<Response> check(String payload, String verdict) throws Exception {
+        Instant deadline = Instant.now().plus(WAIT);
+        ExtractableResponse<Response> r = null;
+        while (Instant.now().isBefore(deadline)) {
+            r = given().contentType("application/json").body(payload).post("/api/v1/flagger/check")
+                    .then().body("verdict", is(oneOf("PENDING", verdict))).extract();
+            if (verdict.equals(r.path("verdict"))) {
+                return r;
+            }
+            assertEquals(200, r.statusCode(), "a pending analysis passes the check: " + r.asString());
+            Thread.sleep(300);
+        }
+        throw new AssertionError("the check never answered " + verdict + ": " + (r == null ? null : r.asString()));
+    }
+
+    @Test
     void eventHookStartsOnProgressingAndCancelsWhenFlaggerGivesUp() {
         String checksum = checksum();
         // Flagger's event payload: its own eventMessage/eventType/timestamp metadata beside the hook's

@@ -86,6 +86,20 @@ public class FlaggerResource {
     }
 
     @POST
+    @Path("check")
+    @RequestBody(content = @Content(schema = @Schema(implementation = FlaggerPayload.class)))
+    @Operation(summary = "Flagger rollout hook (a check run every iteration)", description = "200 unless the "
+            + "analysis says ABORT; then 412, a failed check that rolls back once the Canary's threshold is reached "
+            + "(threshold: 1 rolls back at once). Unlike the rollback hook, a healthy iteration records no event.")
+    public Response check(byte[] body) {
+        Outcome o = outcome(read(body));
+        if (!"ABORT".equals(o.verdict())) {
+            return Response.ok(o).build();
+        }
+        return closed("check-failed", "Check failed", "verdict ABORT: " + o.reason(), o);
+    }
+
+    @POST
     @Path("event")
     @RequestBody(content = @Content(schema = @Schema(implementation = FlaggerPayload.class)))
     @Operation(summary = "Flagger event hook", description = "Progressing starts (or finds) the analysis of this "
