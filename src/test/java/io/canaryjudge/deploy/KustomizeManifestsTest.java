@@ -65,7 +65,9 @@ class KustomizeManifestsTest {
                     continue;
                 }
                 found++;
-                for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
+                // the sidecar has no readiness probe: it must not make the Argo Rollouts controller's pod NotReady
+                for (String probe : dir.contains("sidecar") ? List.of("livenessProbe", "startupProbe")
+                        : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
                     assertTrue(c.path(probe).path("httpGet").path("path").asText().startsWith("/q/health"),
                             dir + ": " + probe + " missing");
                 }
@@ -191,6 +193,13 @@ class KustomizeManifestsTest {
         }
         Map<String, String> env = effectiveEnv(m, controller);
         assertEquals("8095", env.get("PORT"));
+        assertEquals("127.0.0.1", env.get("QUARKUS_HTTP_HOST"), "reachable from the pod's own containers only");
+        assertEquals("all", env.get("CANARY_ANALYSIS_OWNERSHIP"), "runs every analysis it is asked for");
+        JsonNode sidecar = cs.stream().filter(c -> c.path("name").asText().equals("canary-judge")).findFirst()
+                .orElseThrow();
+        assertTrue(sidecar.path("readinessProbe").isMissingNode(), "must not make the controller pod NotReady");
+        assertTrue(sidecar.path("volumeMounts").toString().contains("/var/run/secrets/kubernetes.io/serviceaccount"),
+                "the controller's ServiceAccount token is hidden from the sidecar");
         assertTrue(m.ofKind("Service").isEmpty(), "the sidecar is reached on localhost only");
         assertTrue(m.ofKind("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding").isEmpty(),
                 "the sidecar needs no RBAC of its own");
@@ -220,13 +229,17 @@ class KustomizeManifestsTest {
     void flaggerCanaryWiresEveryHookToItsEndpointWithTheSameMetadata() {
         RenderedManifests m = RenderedManifests.render("deploy/flagger");
         JsonNode hooks = m.one("Canary", "checkout").path("spec").path("analysis").path("webhooks");
-        Map<String, String> endpoint = Map.of("event", "/api/v1/flagger/event", "rollback", "/api/v1/flagger/rollback",
+        Map<String, String> endpoint = Map.of("event", "/api/v1/flagger/event", "rollout", "/api/v1/flagger/check",
                 "confirm-promotion", "/api/v1/flagger/gate");
         assertEquals(endpoint.keySet(), new HashSet<>(hooks.findValuesAsText("type")));
         for (JsonNode h : hooks) {
             assertTrue(h.path("url").asText().endsWith(endpoint.get(h.path("type").asText())), h.toString());
             assertEquals(hooks.get(0).path("metadata"), h.path("metadata"), "hooks must agree on the analysis");
         }
+        JsonNode analysis = m.one("Canary", "checkout").path("spec").path("analysis");
+        assertEquals(1, analysis.path("threshold").asInt(), "the check fails only on ABORT: roll back at once");
+        assertTrue(analysis.path("stepWeight").asInt() > 0 && analysis.path("maxWeight").asInt() > 0,
+                "a progressive canary with live traffic, not Blue/Green");
     }
 
     private static void everyImageIsPinnedByDigest(RenderedManifests m) {
