@@ -67,6 +67,11 @@ public final class LiveMetricsServer implements AutoCloseable {
         }
     }
 
+    /** The rollouts-pod-template-hash a cohort's series carry (lowercase letters and digits). */
+    public static String podTemplateHash(String service, String track) {
+        return (service + track).replaceAll("[^a-z0-9]", "");
+    }
+
     /** host:port for a Prometheus scrape config. */
     public String target() {
         return "127.0.0.1:" + server.getAddress().getPort();
@@ -78,7 +83,9 @@ public final class LiveMetricsServer implements AutoCloseable {
             for (String track : List.of("stable", "canary")) {
                 Cohort c = cohorts.get(s.namespace() + "/" + s.name() + "/" + track);
                 advance(c);
-                String base = "namespace=\"" + s.namespace() + "\",service=\"" + s.name() + "\",track=\"" + track + "\"";
+                // the label Prometheus' Kubernetes discovery gives an Argo Rollouts pod: its ReplicaSet's hash
+                String base = "namespace=\"" + s.namespace() + "\",service=\"" + s.name() + "\",track=\"" + track
+                        + "\",rollouts_pod_template_hash=\"" + podTemplateHash(s.name(), track) + "\"";
                 for (String status : List.of("200", "500")) {
                     long[] b = status.equals("200") ? c.buckets200 : c.buckets500;
                     String labels = base + ",status=\"" + status + "\"";

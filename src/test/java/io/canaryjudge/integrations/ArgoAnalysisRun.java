@@ -1,0 +1,186 @@
+package io.canaryjudge.integrations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What Argo Rollouts' controller does with an AnalysisTemplate's web-provider metric, for tests that drive
+ * canary-judge with the shipped manifests: the template's args merged with the Rollout step's (value,
+ * {@code valueFrom.podTemplateHashValue}, {@code valueFrom.fieldRef}, {@code valueFrom.secretKeyRef}), every
+ * {@code {{args.x}}} substituted (an unresolved one is an error, as Argo refuses to create the run), then one
+ * measurement per interval: non-2xx is an Error, {@code jsonPath "{$}"} gives the whole body as {@code result},
+ * failureCondition before successCondition, neither is Inconclusive; the metric ends Failed past failureLimit,
+ * Successful at consecutiveSuccessLimit consecutive successes, Inconclusive past inconclusiveLimit, Error past
+ * consecutiveErrorLimit. Conditions are limited to the form the shipped templates use, {@code result.<field> ==
+ * "<value>"}; anything else fails the test rather than being guessed.
+ */
+final class ArgoAnalysisRun {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*args\\.([A-Za-z0-9_.-]+)\\s*}}");
+    private static final Pattern CONDITION = Pattern.compile("result\\.([A-Za-z0-9_]+) == \"([^\"]*)\"");
+
+    /** The end of a metric (Argo's AnalysisPhase) and how many measurements it took. */
+    record End(String phase, int measurements, JsonNode last) {
+    }
+
+    private ArgoAnalysisRun() {
+    }
+
+    /**
+     * @param fields  the Rollout's fields by fieldRef path (metadata.name, metadata.namespace)
+     * @param hashes  podTemplateHashValue → hash (Latest, Stable)
+     * @param secrets "secret/key" → value, in the run's namespace
+     */
+    static Map<String, String> args(JsonNode templateArgs, JsonNode stepArgs, Map<String, String> fields,
+                                    Map<String, String> hashes, Map<String, String> secrets) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (JsonNode a : templateArgs) {
+            out.put(a.path("name").asText(), value(a, fields, hashes, secrets));
+        }
+        for (JsonNode a : stepArgs) {
+            String name = a.path("name").asText();
+            if (!out.containsKey(name)) {
+                throw new AssertionError("the Rollout passes arg " + name + ", which the AnalysisTemplate does not declare");
+            }
+            out.put(name, value(a, fields, hashes, secrets));
+        }
+        out.forEach((k, v) -> {
+            if (v == null) {
+                throw new AssertionError("args." + k + " was not resolved: Argo would not create the AnalysisRun");
+            }
+        });
+        return out;
+    }
+
+    private static String value(JsonNode arg, Map<String, String> fields, Map<String, String> hashes,
+                                Map<String, String> secrets) {
+        if (arg.has("value")) {
+            return arg.path("value").asText();
+        }
+        JsonNode from = arg.path("valueFrom");
+        if (from.has("podTemplateHashValue")) {
+            return require(hashes.get(from.path("podTemplateHashValue").asText()), "podTemplateHashValue " + from);
+        }
+        if (from.has("fieldRef")) {
+            return require(fields.get(from.path("fieldRef").path("fieldPath").asText()), "fieldRef " + from);
+        }
+        if (from.has("secretKeyRef")) {
+            JsonNode ref = from.path("secretKeyRef");
+            return require(secrets.get(ref.path("name").asText() + "/" + ref.path("key").asText()), "secret " + ref);
+        }
+        return null;
+    }
+
+    private static String require(String v, String what) {
+        if (v == null) {
+            throw new AssertionError("cannot resolve " + what);
+        }
+        return v;
+    }
+
+    static String substitute(String text, Map<String, String> args) {
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String v = args.get(m.group(1));
+            if (v == null) {
+                throw new AssertionError("{{args." + m.group(1) + "}} has no argument");
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(v));
+        }
+        m.appendTail(sb);
+        if (sb.indexOf("{{") >= 0) {
+            throw new AssertionError("unresolved placeholder in " + sb);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Runs one metric of the template against canary-judge.
+     *
+     * @param serviceHost the host in the template's URL, replaced by {@code baseUrl} (the Service's address)
+     * @param interval    time between measurements (tests shorten the template's)
+     * @param afterEach   called with the measurement number and its result
+     */
+    static End run(JsonNode metric, Map<String, String> args, String serviceHost, String baseUrl, Duration interval,
+                   BiConsumer<Integer, JsonNode> afterEach) throws Exception {
+        JsonNode web = metric.path("provider").path("web");
+        if (!"{$}".equals(web.path("jsonPath").asText())) {
+            throw new AssertionError("only jsonPath {$} is emulated, not " + web.path("jsonPath"));
+        }
+        String url = substitute(web.path("url").asText(), args).replace(serviceHost, baseUrl);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(web.path("timeoutSeconds").asInt(10)));
+        for (JsonNode h : web.path("headers")) {
+            request.header(h.path("key").asText(), substitute(h.path("value").asText(), args));
+        }
+        int count = metric.path("count").asInt(1);
+        int failureLimit = metric.path("failureLimit").asInt(0);
+        int inconclusiveLimit = metric.path("inconclusiveLimit").asInt(0);
+        int errorLimit = metric.path("consecutiveErrorLimit").asInt(4);
+        int successLimit = metric.path("consecutiveSuccessLimit").asInt(0);
+        int failed = 0;
+        int inconclusive = 0;
+        int errors = 0;
+        int successes = 0;
+        JsonNode last = null;
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 1; i <= count; i++) {
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) {
+                errors++;
+                successes = 0;
+                last = JSON.createObjectNode().put("status", r.statusCode()).put("body", r.body());
+                if (errors > errorLimit) {
+                    return new End("Error", i, last);
+                }
+            } else {
+                errors = 0;
+                last = JSON.readTree(r.body());
+                afterEach.accept(i, last);
+                if (holds(metric.path("failureCondition").asText(null), last)) {
+                    failed++;
+                    successes = 0;
+                } else if (holds(metric.path("successCondition").asText(null), last)) {
+                    successes++;
+                } else {
+                    inconclusive++;
+                    successes = 0;
+                }
+                if (failed > failureLimit) {
+                    return new End("Failed", i, last);
+                }
+                if (successLimit > 0 && successes >= successLimit) {
+                    return new End("Successful", i, last);
+                }
+                if (inconclusive > inconclusiveLimit) {
+                    return new End("Inconclusive", i, last);
+                }
+            }
+            Thread.sleep(interval.toMillis());
+        }
+        // count reached with no limit crossed: with the shipped limits (inconclusiveLimit = count - 1) unreachable
+        return new End(successLimit > 0 ? "Inconclusive" : "Successful", count, last);
+    }
+
+    private static boolean holds(String condition, JsonNode result) {
+        if (condition == null) {
+            return false;
+        }
+        Matcher m = CONDITION.matcher(condition.trim());
+        if (!m.matches()) {
+            throw new AssertionError("condition not emulated: " + condition);
+        }
+        return m.group(2).equals(result.path(m.group(1)).asText());
+    }
+}
