@@ -12,9 +12,18 @@ public interface AuthConfig {
      * API keys as {@code name:key:role+role}, comma-separated (env CANARY_AUTH_API_KEYS, typically from a Secret).
      * Roles: {@code deployer} (start and cancel analyses, integration endpoints), {@code approver} (approve or
      * abort by hand), {@code reader} (read endpoints when they are protected), {@code admin} (everything).
-     * No keys at all means development mode: every endpoint is open (logged as a warning at start).
+     * Without keys the service refuses to start unless {@link #mode()} is {@code open}.
      */
     Optional<List<String>> apiKeys();
+
+    /**
+     * {@code keys} (the default): every write needs an API key, and a service without keys refuses to start — it can
+     * roll back production, so it never runs anonymous by accident. {@code open}: no keys needed, for the demo, the
+     * tests and a sidecar that listens on localhost only; said loudly in the log at every start. Ignored (with a
+     * warning) when keys are configured: keys are then always checked (env CANARY_AUTH_MODE).
+     */
+    @WithDefault("keys")
+    String mode();
 
     /**
      * Path prefixes left open even when keys are configured, for peers that cannot send a header — Argo's

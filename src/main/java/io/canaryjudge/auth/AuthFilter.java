@@ -27,21 +27,41 @@ public class AuthFilter {
     /** Compiled once: {@code String.matches} would compile the pattern on every API request. */
     private static final Pattern DECISIONS = Pattern.compile("/api/v1/analyses/[^/]+/decisions/?");
 
+    static final String KEYS = "keys";
+    static final String OPEN = "open";
+
     private final ApiKeys keys;
+    private final String mode;
     private final boolean protectReads;
     private final List<String> openPrefixes;
 
     AuthFilter(AuthConfig config) {
         this.keys = ApiKeys.parse(config.apiKeys().orElse(List.of()));
+        this.mode = config.mode().trim().toLowerCase(java.util.Locale.ROOT);
         this.protectReads = config.protectReads();
         this.openPrefixes = config.openPrefixes().orElse(List.of()).stream().map(String::trim)
                 .filter(p -> !p.isEmpty()).toList();
     }
 
     void onStart(@Observes StartupEvent ev) {
+        check(mode, keys.isEmpty());
         if (keys.isEmpty()) {
-            LOG.warn("auth=open: no canary.auth.api-keys configured, every endpoint accepts anonymous calls "
-                    + "(set CANARY_AUTH_API_KEYS in production)");
+            LOG.warn("auth=OPEN (CANARY_AUTH_MODE=open): every endpoint accepts anonymous calls, including approve and "
+                    + "abort decisions that trigger rollbacks. Only for a demo, tests, or a sidecar bound to localhost.");
+        } else if (OPEN.equals(mode)) {
+            LOG.warn("auth: CANARY_AUTH_MODE=open is ignored because API keys are configured; keys are checked");
+        }
+    }
+
+    /** Refuses to start without keys unless open mode was asked for explicitly. */
+    static void check(String mode, boolean noKeys) {
+        if (!KEYS.equals(mode) && !OPEN.equals(mode)) {
+            throw new IllegalStateException("canary.auth.mode must be keys or open, not '" + mode + "'");
+        }
+        if (noKeys && KEYS.equals(mode)) {
+            throw new IllegalStateException("no API keys configured: refusing to start with every endpoint open. Set "
+                    + "CANARY_AUTH_API_KEYS (name:key:role+role,..., from a Secret), or CANARY_AUTH_MODE=open for a "
+                    + "demo, tests or a sidecar bound to localhost");
         }
     }
 

@@ -12,6 +12,17 @@ import org.junit.jupiter.api.Test;
 class ApiKeysTest {
 
     @Test
+    void withoutKeysTheServiceRefusesToStartUnlessOpenModeIsAskedFor() {
+        IllegalStateException closed = assertThrows(IllegalStateException.class, () -> AuthFilter.check("keys", true));
+        assertTrue(closed.getMessage().contains("refusing to start"), closed.getMessage());
+        assertTrue(closed.getMessage().contains("CANARY_AUTH_MODE=open"), closed.getMessage());
+        AuthFilter.check("open", true);
+        AuthFilter.check("keys", false);
+        AuthFilter.check("open", false);
+        assertThrows(IllegalStateException.class, () -> AuthFilter.check("anonymous", true));
+    }
+
+    @Test
     void keysResolveToTheirNamedPrincipalAndRoles() {
         ApiKeys keys = ApiKeys.parse(List.of("ci:0123456789abcdef:deployer+reader", " ops:fedcba9876543210:admin "));
         ApiKeys.Principal ci = keys.find("0123456789abcdef").orElseThrow();

@@ -181,6 +181,7 @@ public final class Demo {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", jar.toString());
         Map<String, String> env = pb.environment();
+        env.put("CANARY_AUTH_MODE", "open"); // a local demo: no API keys (the service says so in its log)
         env.put("PORT", Integer.toString(port));
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("CANARY_PROMETHEUS_URL", prometheus);

@@ -284,6 +284,24 @@ class KustomizeManifestsTest {
         return out;
     }
 
+    /** Auth fails closed: every overlay takes its API keys from a Secret; only the localhost sidecar runs open. */
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy/base", "deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod",
+            "deploy/sidecar/example"})
+    void apiKeysComeFromASecretAndOnlyTheLocalhostSidecarRunsOpen(String dir) {
+        RenderedManifests m = RENDERED.get(dir);
+        JsonNode workload = dir.contains("sidecar") ? m.one("Deployment", "argo-rollouts")
+                : m.one("Deployment", "canary-judge");
+        Map<String, String> env = effectiveEnv(m, workload);
+        if (dir.contains("sidecar")) {
+            assertEquals("open", env.get("CANARY_AUTH_MODE"), dir);
+            assertEquals("127.0.0.1", env.get("QUARKUS_HTTP_HOST"), dir + ": open only when bound to localhost");
+        } else {
+            assertEquals("secret:canary-judge-api-keys/api-keys", env.get("CANARY_AUTH_API_KEYS"), dir);
+            assertFalse("open".equals(env.get("CANARY_AUTH_MODE")), dir + ": runs open");
+        }
+    }
+
     /**
      * Rollback targets live in other namespaces than canary-judge: the component grants exactly what rollback
      * needs in the namespace of the kustomization that uses it, bound to canary-judge's own ServiceAccount.

@@ -318,6 +318,7 @@ public final class RollbackLatency {
         cmd.addAll(List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx512m", "-jar", "quarkus-run.jar"));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(app.toFile());
         Map<String, String> env = pb.environment();
+        env.put("CANARY_AUTH_MODE", "open");
         env.put("PORT", Integer.toString(port));
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("CANARY_PROMETHEUS_URL", prometheus);

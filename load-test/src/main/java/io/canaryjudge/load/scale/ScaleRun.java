@@ -127,6 +127,7 @@ public final class ScaleRun {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true)
                     .redirectOutput(work.resolve("service.log").toFile());
             pb.environment().put("PORT", Integer.toString(port));
+            pb.environment().put("CANARY_AUTH_MODE", "open");
             pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
             pb.environment().put("CANARY_PROMETHEUS_URL", promUrl);
             pb.environment().put("CANARY_TEMPLATES_DIR", templates.toString());
