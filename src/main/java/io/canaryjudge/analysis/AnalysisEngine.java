@@ -267,7 +267,14 @@ class AnalysisEngine {
                     forget(id);
                     return;
                 }
-                run = running(stored);
+                try {
+                    run = running(stored);
+                } catch (JsonProcessingException | RuntimeException unreadable) {
+                    // retrying cannot help: end it, once, with the reason (and its verdict event)
+                    forget(id);
+                    finishUnreadable(stored, unreadable);
+                    return;
+                }
             }
             AnalysisStore.Progress progress = store.progress(id).orElse(null);
             if (progress == null || progress.phase().terminal() || !ownership.owns(run.record.key())) {
@@ -499,6 +506,45 @@ class AnalysisEngine {
                 publisher.publish(done);
                 finished.fire(new AnalysisFinished(done));
             });
+        }
+    }
+
+    /**
+     * A stored analysis whose template or event document cannot be read any more (written by another version,
+     * edited by hand): it proved nothing, so it ends ERROR with verdict INCONCLUSIVE and says why, instead of being
+     * retried forever.
+     */
+    private void finishUnreadable(AnalysisRecord a, Exception e) {
+        Instant now = clock.instant();
+        String reason = "The stored analysis cannot be read (its template or event document): "
+                + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ". It proved nothing: INCONCLUSIVE, "
+                + "a person decides.";
+        ObjectNode v = json.createObjectNode();
+        v.put("analysisId", a.id());
+        v.put("eventId", a.eventId());
+        v.put("deploymentId", a.deploymentId());
+        v.put("namespace", a.namespace());
+        v.put("service", a.service());
+        v.put("environment", a.environment());
+        v.put("template", a.template());
+        v.put("verdict", io.canaryjudge.judge.Verdict.INCONCLUSIVE.name());
+        v.put("phase", Phase.ERROR.name());
+        v.put("reason", reason);
+        v.putObject("canary").put("digest", a.canaryDigest());
+        v.putObject("stable").put("digest", a.stableDigest());
+        v.put("startedAt", a.startedAt().toString());
+        v.put("completedAt", now.toString());
+        try {
+            if (store.finish(a.id(), Phase.ERROR, v.path("verdict").asText(), null, reason, json.writeValueAsString(v),
+                    now)) {
+                LOG.errorf("analysis=%s service=%s phase=ERROR unreadable: %s", a.id(), a.key(), e.getMessage());
+                store.find(a.id()).ifPresent(done -> {
+                    publisher.publish(done);
+                    finished.fire(new AnalysisFinished(done));
+                });
+            }
+        } catch (JsonProcessingException | RuntimeException failed) {
+            LOG.errorf(failed, "analysis=%s could not be ended after it proved unreadable", a.id());
         }
     }
 
