@@ -123,8 +123,9 @@ public class PrometheusClient {
         }
     }
 
+    /** The URL for display: userinfo, if any, redacted. */
     public String baseUrl() {
-        return baseUrl;
+        return io.canaryjudge.Redaction.urls(baseUrl);
     }
 
     /** Evaluates {@code query} at start, start+step, … end (Prometheus {@code query_range}). */

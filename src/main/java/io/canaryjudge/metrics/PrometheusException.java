@@ -4,8 +4,9 @@ package io.canaryjudge.metrics;
 public final class PrometheusException extends RuntimeException {
     private final boolean retryable;
 
+    /** The message is stored and shown: any URL in it loses its userinfo. */
     public PrometheusException(String message, boolean retryable, Throwable cause) {
-        super(message, cause);
+        super(io.canaryjudge.Redaction.urls(message), cause);
         this.retryable = retryable;
     }
 

@@ -7,6 +7,9 @@ record Outcome(RollbackState state, String reason, String detail, String artifac
     Outcome {
         Objects.requireNonNull(state, "state == null");
         Objects.requireNonNull(reason, "reason == null");
+        // stored, published (CDEvents) and shown: a git remote's token never goes with it
+        reason = io.canaryjudge.Redaction.urls(reason);
+        detail = io.canaryjudge.Redaction.urls(detail);
         if (state == RollbackState.CLAIMED) {
             throw new IllegalArgumentException("an outcome is final");
         }

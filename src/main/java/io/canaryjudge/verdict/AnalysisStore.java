@@ -249,8 +249,9 @@ public class AnalysisStore {
             ps.setString(1, phase.name());
             ps.setString(2, verdict);
             setDouble(ps, 3, score);
-            ps.setString(4, reason == null ? null : reason.substring(0, Math.min(reason.length(), 4000)));
-            ps.setString(5, verdictJson);
+            String shown = io.canaryjudge.Redaction.urls(reason);
+            ps.setString(4, shown == null ? null : shown.substring(0, Math.min(shown.length(), 4000)));
+            ps.setString(5, io.canaryjudge.Redaction.urls(verdictJson));
             setTime(ps, 6, at);
             setTime(ps, 7, at);
             ps.setString(8, id);
