@@ -26,6 +26,11 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
+    public Response integrationMismatch(io.canaryjudge.integrations.IntegrationAnalyses.Mismatch e) {
+        return problem(409, "integration-mismatch", "Another canary under this id", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
     public Response storeDown(io.canaryjudge.verdict.StoreException e) {
         LOG.warnf("store unavailable: %s", e.getMessage());
         return Response.fromResponse(problem(503, "store-unavailable", "Store unavailable",

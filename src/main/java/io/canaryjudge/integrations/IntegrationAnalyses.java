@@ -50,6 +50,7 @@ public class IntegrationAnalyses {
     public AnalysisRecord startOrFind(CanaryRequest r) {
         Optional<AnalysisRecord> existing = store.findByEventId(r.eventId());
         if (existing.isPresent()) {
+            requireSameCanary(existing.get(), r);
             return existing.get();
         }
         ObjectNode e = json.createObjectNode();
@@ -71,6 +72,46 @@ public class IntegrationAnalyses {
         }
         return store.find(s.analysisId()).orElseThrow(() -> new IllegalStateException("analysis " + s.analysisId()
                 + " vanished after submission"));
+    }
+
+    /**
+     * An integration call that names an analysis by its id (namespace/rollout@hash, namespace/name@checksum, a
+     * Kayenta job) but asks for another template, other digests or other cohorts than the call that started it.
+     * Answered 409: the first caller must not decide what is measured for everyone who comes after.
+     */
+    public static final class Mismatch extends RuntimeException {
+        public Mismatch(String message) {
+            super(message);
+        }
+    }
+
+    /** The analysis found for a call's id must be the one the call describes. */
+    void requireSameCanary(AnalysisRecord a, CanaryRequest r) {
+        List<String> differs = new java.util.ArrayList<>();
+        if (!java.util.Objects.equals(a.template(), r.template())) {
+            differs.add("template " + a.template() + " (this call: " + r.template() + ")");
+        }
+        if (!java.util.Objects.equals(a.canaryDigest(), r.canaryDigest())) {
+            differs.add("canary digest " + a.canaryDigest() + " (this call: " + r.canaryDigest() + ")");
+        }
+        if (!java.util.Objects.equals(a.stableDigest(), r.stableDigest())) {
+            differs.add("stable digest " + a.stableDigest() + " (this call: " + r.stableDigest() + ")");
+        }
+        JsonNode event = read(a.eventJson());
+        for (String cohort : List.of("canary", "stable")) {
+            Map<String, String> stored = new java.util.TreeMap<>();
+            event.path(cohort).path("labels").fields().forEachRemaining(f -> stored.put(f.getKey(), f.getValue().asText()));
+            Map<String, String> asked = new java.util.TreeMap<>(cohort.equals("canary") ? r.canaryLabels()
+                    : r.stableLabels());
+            if (!stored.isEmpty() && !stored.equals(asked)) {
+                differs.add(cohort + " labels " + stored + " (this call: " + asked + ")");
+            }
+        }
+        if (!differs.isEmpty()) {
+            throw new Mismatch("analysis " + a.id() + " (" + r.eventId() + ") was started with " + String.join(", ",
+                    differs) + ": an id names one canary, so every call about it must describe it the same way "
+                    + "(give the new canary its own revision or wait for this analysis to end)");
+        }
     }
 
     public Optional<AnalysisRecord> find(String analysisId) {

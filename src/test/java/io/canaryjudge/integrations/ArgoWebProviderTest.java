@@ -70,9 +70,23 @@ class ArgoWebProviderTest {
         assertEquals(1, last.getInt("progress.taken"), "the critical error rate aborts at the first measurement");
         // after the verdict the same call keeps answering it
         given().queryParam("namespace", "shop").queryParam("rollout", "checkout-argo").queryParam("canaryHash", hash)
-                .queryParam("stableHash", "5f7c8b9d2")
+                .queryParam("stableHash", "5f7c8b9d2").queryParam("template", "http-golden-signals")
+                .queryParam("canaryLabels", "namespace=shop,service=checkout,track=canary")
+                .queryParam("stableLabels", "namespace=shop,service=checkout,track=stable")
                 .get("/api/v1/argo/verdict").then().statusCode(200)
                 .body("verdict", equalTo("ABORT")).body("analysisId", equalTo(last.getString("analysisId")));
+        // a call under the same id that describes another canary (other cohorts, another template) is refused: the
+        // first caller does not decide what is measured for the next one, and no one can swap it for a healthy one
+        given().queryParam("namespace", "shop").queryParam("rollout", "checkout-argo").queryParam("canaryHash", hash)
+                .queryParam("stableHash", "5f7c8b9d2").queryParam("template", "http-golden-signals-fixed")
+                .queryParam("canaryLabels", "namespace=shop,service=cart,track=canary")
+                .queryParam("stableLabels", "namespace=shop,service=cart,track=stable")
+                .get("/api/v1/argo/verdict").then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:canary-judge:problem:integration-mismatch"))
+                .body("detail", org.hamcrest.Matchers.containsString("template http-golden-signals (this call: "
+                        + "http-golden-signals-fixed)"))
+                .body("detail", org.hamcrest.Matchers.containsString("canary labels"));
     }
 
     @Test
