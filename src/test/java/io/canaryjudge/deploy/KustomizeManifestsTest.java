@@ -284,6 +284,24 @@ class KustomizeManifestsTest {
         return out;
     }
 
+    /** Ingress to the API only from canary-judge's namespace and namespaces labelled as its clients, on its port. */
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy/base", "deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod"})
+    void aNetworkPolicyAdmitsOnlyLabelledClientNamespaces(String dir) {
+        RenderedManifests m = RENDERED.get(dir);
+        JsonNode np = m.one("NetworkPolicy", "canary-judge");
+        JsonNode deployment = m.one("Deployment", "canary-judge");
+        JsonNode podLabels = deployment.path("spec").path("template").path("metadata").path("labels");
+        np.path("spec").path("podSelector").path("matchLabels").fields().forEachRemaining(e ->
+                assertEquals(e.getValue(), podLabels.path(e.getKey()), dir + ": the policy selects canary-judge's pods"));
+        assertEquals("[\"Ingress\"]", np.path("spec").path("policyTypes").toString());
+        JsonNode rule = np.path("spec").path("ingress").get(0);
+        assertEquals(1, np.path("spec").path("ingress").size());
+        assertEquals("http", rule.path("ports").get(0).path("port").asText());
+        assertEquals("{\"canary-judge.io/client\":\"true\"}",
+                rule.path("from").get(1).path("namespaceSelector").path("matchLabels").toString());
+    }
+
     /** Auth fails closed: every overlay takes its API keys from a Secret; only the localhost sidecar runs open. */
     @ParameterizedTest
     @ValueSource(strings = {"deploy/base", "deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod",
