@@ -58,6 +58,8 @@ public class PrometheusClient {
     private final RequestConfig probe;
     /** Authorization and the configured extra headers, computed once. */
     private final Map<String, String> headers = new LinkedHashMap<>();
+    /** Authorization from a credential file, computed per request (rotation), or null. */
+    private java.util.function.Supplier<String> authorization;
     private final Timer succeeded;
     private final Timer failed;
 
@@ -105,7 +107,15 @@ public class PrometheusClient {
         this.baseUrl = config.url().endsWith("/") ? config.url().substring(0, config.url().length() - 1) : config.url();
         headers.put("Accept", "application/json");
         config.headers().forEach(headers::put);
-        if (config.bearerToken().filter(t -> !t.isBlank()).isPresent()) {
+        if (config.bearerTokenFile().isPresent()) {
+            SecretFile token = new SecretFile(config.bearerTokenFile().get());
+            authorization = () -> "Bearer " + token.value();
+        } else if (config.passwordFile().isPresent() && config.username().filter(u -> !u.isBlank()).isPresent()) {
+            SecretFile password = new SecretFile(config.passwordFile().get());
+            String user = config.username().get();
+            authorization = () -> "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString((user + ":" + password.value()).getBytes(StandardCharsets.UTF_8));
+        } else if (config.bearerToken().filter(t -> !t.isBlank()).isPresent()) {
             headers.put("Authorization", "Bearer " + config.bearerToken().get());
         } else if (config.username().filter(u -> !u.isBlank()).isPresent()) {
             String pair = config.username().get() + ":" + config.password().orElse("");
@@ -184,6 +194,9 @@ public class PrometheusClient {
 
     private <T extends HttpUriRequestBase> T request(T r) {
         headers.forEach(r::setHeader);
+        if (authorization != null) {
+            r.setHeader("Authorization", authorization.get());
+        }
         return r;
     }
 

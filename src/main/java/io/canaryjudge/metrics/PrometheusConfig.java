@@ -47,6 +47,16 @@ public interface PrometheusConfig {
     /** Basic-auth password (env CANARY_PROMETHEUS_PASSWORD). */
     Optional<String> password();
 
+    /**
+     * A file holding the bearer token (env CANARY_PROMETHEUS_BEARER_TOKEN_FILE), e.g. a mounted Secret or a projected
+     * ServiceAccount token: re-read when it changes (at most every 10 s), so a rotated token needs no restart. Wins
+     * over bearerToken.
+     */
+    Optional<Path> bearerTokenFile();
+
+    /** A file holding the basic-auth password (env CANARY_PROMETHEUS_PASSWORD_FILE), re-read like the token file. */
+    Optional<Path> passwordFile();
+
     /** Extra headers on every request, e.g. {@code canary.prometheus.headers.X-Scope-OrgID=team-a} for Mimir/Cortex. */
     Map<String, String> headers();
 

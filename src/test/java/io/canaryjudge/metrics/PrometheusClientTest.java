@@ -60,6 +60,23 @@ class PrometheusClientTest {
     }
 
     @Test
+    void thePasswordCanComeFromAFileAsAMountedSecretDoes() throws Exception {
+        Path secret = dir.resolve("prometheus-password");
+        Files.writeString(secret, "s3cret\n");
+        PrometheusClient c = new PrometheusClient(new Config(prometheus.url(), Optional.of("canary"), Optional.empty(),
+                Optional.of(dir.resolve("cert.pem")), false, Duration.ofSeconds(5), Optional.of(secret)),
+                new ObjectMapper());
+        assertEquals(1, c.queryRange("probe{track=\"canary\"}", T0, T0.plusSeconds(150), Duration.ofSeconds(15)).size());
+        Files.writeString(secret, "wrong");
+        PrometheusClient fresh = new PrometheusClient(new Config(prometheus.url(), Optional.of("canary"),
+                Optional.empty(), Optional.of(dir.resolve("cert.pem")), false, Duration.ofSeconds(5), Optional.of(secret)),
+                new ObjectMapper());
+        PrometheusException e = assertThrows(PrometheusException.class, () -> fresh.queryRange("probe", T0,
+                T0.plusSeconds(60), Duration.ofSeconds(15)));
+        assertTrue(e.getMessage().contains("401"), e.getMessage());
+    }
+
+    @Test
     void basicAuthOverTlsWithTheCaBundleReadsExactValues() {
         List<Series> series = client(Optional.of("canary"), Optional.of("s3cret"), Optional.of(dir.resolve("cert.pem")), false)
                 .queryRange("probe{track=\"canary\"}", T0, T0.plusSeconds(150), Duration.ofSeconds(15));
@@ -124,12 +141,19 @@ class PrometheusClientTest {
     }
 
     record Config(String url, Optional<String> username, Optional<String> password, Optional<Path> ca,
-                          boolean insecure, Duration readTimeout) implements PrometheusConfig {
+                          boolean insecure, Duration readTimeout, Optional<Path> passwordFile) implements PrometheusConfig {
+        Config(String url, Optional<String> username, Optional<String> password, Optional<Path> ca, boolean insecure,
+               Duration readTimeout) {
+            this(url, username, password, ca, insecure, readTimeout, Optional.empty());
+        }
+
         @Override public Duration connectTimeout() { return Duration.ofSeconds(2); }
         @Override public int retries() { return 1; }
         @Override public Duration backoff() { return Duration.ofMillis(10); }
         @Override public int maxConcurrency() { return 2; }
         @Override public Optional<String> bearerToken() { return Optional.empty(); }
+        @Override public Optional<Path> bearerTokenFile() { return Optional.empty(); }
+        @Override public Optional<Path> passwordFile() { return passwordFile; }
         @Override public Map<String, String> headers() { return Map.of("X-Scope-OrgID", "team-a"); }
         @Override public Tls tls() {
             return new Tls() {
