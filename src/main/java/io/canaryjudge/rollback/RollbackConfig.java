@@ -42,6 +42,14 @@ public interface RollbackConfig {
     @WithDefault("1h")
     Duration recoveryWindow();
 
+    /**
+     * A FAILED rollback is tried again by the recovery scan, after this backoff doubled per attempt (capped at 10
+     * minutes), as long as its verdict is younger than {@link #recoveryWindow()}: a flaky API server or git host must
+     * not leave a bad canary running (env CANARY_ROLLBACK_FAILED_RETRY_BACKOFF).
+     */
+    @WithDefault("30s")
+    Duration failedRetryBackoff();
+
     /** Threads executing rollbacks (Kubernetes and git calls), shared by all analyses. */
     @WithDefault("2")
     int threads();

@@ -81,10 +81,12 @@ class RollbackStore {
         List<String> ids = new ArrayList<>();
         try (Connection c = db.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT a.id FROM analysis a LEFT JOIN rollback r "
-                     + "ON r.analysis_id = a.id WHERE a.verdict = 'ABORT' AND a.completed_at >= ? AND "
-                     + "(r.analysis_id IS NULL OR (r.state = 'CLAIMED' AND r.claimed_at < ?)) ORDER BY a.completed_at")) {
+                     + "ON r.analysis_id = a.id WHERE a.verdict = 'ABORT' AND (a.completed_at >= ? OR a.updated_at >= ?) "
+                     + "AND (r.analysis_id IS NULL OR (r.state = 'CLAIMED' AND r.claimed_at < ?)) ORDER BY a.completed_at")) {
+            // updated_at: an old INCONCLUSIVE analysis a person aborted now keeps its completed_at
             setTime(ps, 1, since);
-            setTime(ps, 2, expiredBefore);
+            setTime(ps, 2, since);
+            setTime(ps, 3, expiredBefore);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ids.add(rs.getString(1));
@@ -94,6 +96,19 @@ class RollbackStore {
         } catch (SQLException e) {
             throw new StoreException(e);
         }
+    }
+
+    /** FAILED rollbacks (not dry runs) whose verdict is at or after {@code since}, oldest first. */
+    List<RollbackStatus> failed(Instant since) {
+        return query("SELECT " + COLUMNS + " FROM rollback WHERE state = 'FAILED' AND dry_run = FALSE AND verdict_at >= ? "
+                + "ORDER BY verdict_at", since);
+    }
+
+    /** Claims a FAILED rollback again for one more attempt; false if another run did (attempts changed). */
+    boolean retry(String analysisId, String holder, Instant now, int attempts) {
+        return update("UPDATE rollback SET state = 'CLAIMED', claimed_by = ?, claimed_at = ?, attempts = attempts + 1, "
+                + "finished_at = NULL, published_at = NULL WHERE analysis_id = ? AND state = 'FAILED' AND attempts = ?",
+                holder, now, analysisId, attempts) == 1;
     }
 
     /** Final outcomes whose event Kafka never acknowledged. */

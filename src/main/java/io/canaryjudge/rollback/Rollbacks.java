@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canaryjudge.intake.DeploymentEvent;
 import io.canaryjudge.verdict.AnalysisRecord;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,11 @@ final class Rollbacks {
         }
         LOG.infof("analysis=%s service=%s rollback=CLAIMED strategy=%s dryRun=%s holder=%s", a.id(), a.key(), kind,
                 policy.dryRun(), holder);
+        return runClaimed(a, event, policy, kind);
+    }
+
+    /** Executes a claimed rollback, stores its outcome if the claim still holds, and announces it. */
+    private Optional<RollbackStatus> runClaimed(AnalysisRecord a, DeploymentEvent event, Policy policy, String kind) {
         Outcome outcome = execute(a, event, policy);
         if (!store.finish(a.id(), holder, outcome, clock.instant())) {
             // our lease expired and another replica took over; its outcome is the one that counts
@@ -90,15 +96,41 @@ final class Rollbacks {
         return Optional.of(status);
     }
 
-    /** What a crash, a restart or a lost publication left undone: unclaimed or expired ABORTs, unannounced outcomes. */
+    /**
+     * What a crash, a restart, a failure or a lost publication left undone: unclaimed or expired ABORTs (manual ones
+     * included), FAILED rollbacks due for another attempt, unannounced outcomes.
+     */
     void recover() {
         Instant now = clock.instant();
         for (String id : store.unfinished(now.minus(config.recoveryWindow()), now.minus(config.lease()))) {
             analyses.apply(id).ifPresent(this::rollBack);
         }
+        for (RollbackStatus s : store.failed(now.minus(config.recoveryWindow()))) {
+            if (s.finishedAt() != null && !now.isBefore(s.finishedAt().plus(backoff(s.attempts())))) {
+                analyses.apply(s.analysisId()).ifPresent(a -> retryFailed(a, s));
+            }
+        }
         for (RollbackStatus s : store.unpublished()) {
             analyses.apply(s.analysisId()).ifPresent(a -> announcer.announce(a, s));
         }
+    }
+
+    /** The wait before attempt n + 1 after n failed attempts: the backoff doubled per attempt, at most 10 minutes. */
+    Duration backoff(int attempts) {
+        Duration d = config.failedRetryBackoff().multipliedBy(1L << Math.min(20, Math.max(0, attempts - 1)));
+        Duration cap = Duration.ofMinutes(10);
+        return d.compareTo(cap) > 0 ? cap : d;
+    }
+
+    private void retryFailed(AnalysisRecord a, RollbackStatus failed) {
+        if (!wanted(a) || !store.retry(a.id(), holder, clock.instant(), failed.attempts())) {
+            return;
+        }
+        Policy policy = policy(a);
+        DeploymentEvent event = event(a);
+        LOG.infof("analysis=%s service=%s rollback=RETRY attempt=%d after=\"%s\"", a.id(), a.key(),
+                failed.attempts() + 1, failed.reason());
+        runClaimed(a, event, policy, failed.strategy());
     }
 
     Optional<RollbackStatus> find(String analysisId) {

@@ -183,6 +183,80 @@ class RollbacksTest {
     }
 
     @Test
+    void aFailedRollbackIsTriedAgainWithBackoffUntilItsWindowEnds() throws Exception {
+        AnalysisRecord a = abort(null);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        Strategy flaky = new Strategy() {
+            @Override public String kind() {
+                return "Deployment";
+            }
+
+            @Override public Outcome rollBack(RollbackRequest request) {
+                if (calls.incrementAndGet() <= 3) { // the API server is down for the first three attempts
+                    throw new IllegalStateException("connection refused");
+                }
+                return Outcome.applied("image set to the stable digest", "checkout", "r/checkout");
+            }
+        };
+        Rollbacks r = rollbacks("r1", Map.of("canary.rollback.retries", "1"), flaky);
+        assertEquals(RollbackState.FAILED, r.rollBack(a).orElseThrow().state());
+
+        r.recover();
+        assertEquals(1, store.find(a.id()).orElseThrow().attempts(), "not before the backoff (30 s)");
+        clock.advance(Duration.ofSeconds(31));
+        r.recover();
+        RollbackStatus second = store.find(a.id()).orElseThrow();
+        assertEquals(RollbackState.FAILED, second.state());
+        assertEquals(2, second.attempts());
+        clock.advance(Duration.ofSeconds(31));
+        r.recover();
+        assertEquals(2, store.find(a.id()).orElseThrow().attempts(), "the backoff doubled: 60 s after attempt 2");
+        clock.advance(Duration.ofSeconds(30));
+        r.recover();
+        assertEquals(3, store.find(a.id()).orElseThrow().attempts());
+        clock.advance(Duration.ofMinutes(2));
+        r.recover();
+        RollbackStatus done = store.find(a.id()).orElseThrow();
+        assertEquals(RollbackState.APPLIED, done.state(), done.reason());
+        assertEquals(4, done.attempts());
+        assertEquals(4, announced.size(), "every attempt's outcome is announced");
+        assertEquals(RollbackState.APPLIED, announced.get(3).state());
+
+        // past the recovery window a FAILED rollback is left alone (and reported): the verdict is an hour old
+        AnalysisRecord old = abort(null);
+        Rollbacks never = rollbacks("r1", Map.of("canary.rollback.retries", "1"), new Strategy() {
+            @Override public String kind() {
+                return "Deployment";
+            }
+
+            @Override public Outcome rollBack(RollbackRequest request) {
+                throw new IllegalStateException("connection refused");
+            }
+        });
+        clock.set(VERDICT_AT.plusSeconds(2));
+        assertEquals(RollbackState.FAILED, never.rollBack(old).orElseThrow().state());
+        clock.set(VERDICT_AT.plus(Duration.ofHours(2)));
+        never.recover();
+        assertEquals(1, store.find(old.id()).orElseThrow().attempts());
+    }
+
+    @Test
+    void aPersonsAbortOfAnOldInconclusiveAnalysisIsRecoveredToo() throws Exception {
+        AnalysisRecord a = abort(null);
+        // INCONCLUSIVE three hours ago, aborted by a person now: completed_at stays, updated_at is the decision
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE analysis SET completed_at = ?, updated_at = ? WHERE id = ?")) {
+            ps.setObject(1, at(VERDICT_AT.minus(Duration.ofHours(3))));
+            ps.setObject(2, at(VERDICT_AT));
+            ps.setString(3, a.id());
+            ps.executeUpdate();
+        }
+        rollbacks("r1").recover(); // the rollback the decision triggered was lost (a restart): recovery finds it
+        RollbackStatus s = store.find(a.id()).orElseThrow();
+        assertEquals(RollbackState.APPLIED, s.state(), s.reason());
+    }
+
+    @Test
     void claimLeftByACrashedReplicaIsTakenOverAfterItsLease() throws Exception {
         AnalysisRecord a = abort(null);
         assertTrue(store.claim(a.id(), "Deployment", false, "dead-replica", clock.instant(), VERDICT_AT));
@@ -385,6 +459,10 @@ class RollbacksTest {
 
         void advance(Duration d) {
             now = now.plus(d);
+        }
+
+        void set(Instant t) {
+            now = t;
         }
 
         @Override
