@@ -55,16 +55,15 @@ public class AnalysisService {
                 event.namespace(), event.service(), event.environment(), template.name(), event.canary().digest(),
                 event.stable().digest(), write(event), write(template), event.startedAt(), template.interval(),
                 template.count(), Phase.PENDING, null, null, null, null, now, now, null, null);
-        AnalysisStore.Insert insert = store.insertIfAbsent(a);
+        // the new analysis and the end of the ones it supersedes are one transaction
+        AnalysisStore.Insert insert = store.insertSuperseding(a, "superseded by analysis " + a.id() + " (event "
+                + event.id() + ")", now);
         if (!insert.created()) {
             LOG.infof("event=%s duplicate of analysis=%s", event.id(), insert.analysis().id());
             return new Submission(insert.analysis().id(), false, insert.analysis().phase().name());
         }
-        for (AnalysisRecord old : store.running(event.namespace(), event.service())) {
-            if (!old.id().equals(a.id()) && store.finish(old.id(), Phase.CANCELLED, null, null,
-                    "superseded by analysis " + a.id() + " (event " + event.id() + ")", null, now)) {
-                LOG.infof("analysis=%s phase=CANCELLED superseded-by=%s", old.id(), a.id());
-            }
+        for (String old : insert.superseded()) {
+            LOG.infof("analysis=%s phase=CANCELLED superseded-by=%s", old, a.id());
         }
         LOG.infof("analysis=%s event=%s service=%s template=%s phase=PENDING", a.id(), event.id(), event.key(),
                 template.name());

@@ -43,47 +43,102 @@ public class AnalysisStore {
 
     /** Inserts the analysis unless one with the same event id exists; returns the stored one either way. */
     public Insert insertIfAbsent(AnalysisRecord a) {
+        return insert(a, null, null);
+    }
+
+    /**
+     * Inserts the analysis and, in the same transaction, ends every other PENDING or RUNNING analysis of its
+     * namespace/service as CANCELLED with {@code reason}: a crash in between can leave neither two running analyses
+     * of one service nor a superseded analysis without its successor. Nothing changes when the event id exists.
+     */
+    public Insert insertSuperseding(AnalysisRecord a, String reason, Instant now) {
+        return insert(a, reason, now);
+    }
+
+    private Insert insert(AnalysisRecord a, String supersedeReason, Instant now) {
         Optional<AnalysisRecord> existing = findByEventId(a.eventId());
         if (existing.isPresent()) {
-            return new Insert(existing.get(), false);
+            return new Insert(existing.get(), false, List.of());
         }
-        try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO analysis (" + COLUMNS
-                     + ", commit_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-            int i = 0;
-            ps.setString(++i, a.id());
-            ps.setString(++i, a.eventId());
-            ps.setString(++i, a.deploymentId());
-            ps.setString(++i, a.namespace());
-            ps.setString(++i, a.service());
-            ps.setString(++i, a.environment());
-            ps.setString(++i, a.template());
-            ps.setString(++i, a.canaryDigest());
-            ps.setString(++i, a.stableDigest());
-            ps.setString(++i, a.eventJson());
-            ps.setString(++i, a.templateJson());
-            setTime(ps, ++i, a.startedAt());
-            ps.setLong(++i, a.interval().toMillis());
-            ps.setInt(++i, a.measurementCount());
-            ps.setString(++i, a.phase().name());
-            ps.setString(++i, a.verdict());
-            setDouble(ps, ++i, a.score());
-            ps.setString(++i, a.reason());
-            ps.setString(++i, a.verdictJson());
-            setTime(ps, ++i, a.createdAt());
-            setTime(ps, ++i, a.updatedAt());
-            setTime(ps, ++i, a.completedAt());
-            setTime(ps, ++i, a.publishedAt());
-            setTime(ps, ++i, CommitTimes.fromEventJson(a.eventJson()));
-            ps.executeUpdate();
-            return new Insert(a, true);
+        try (Connection c = db.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO analysis (" + COLUMNS
+                        + ", commit_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                    bindInsert(ps, a);
+                    ps.executeUpdate();
+                }
+                List<String> superseded = new ArrayList<>();
+                if (supersedeReason != null) {
+                    try (PreparedStatement q = c.prepareStatement("SELECT id FROM analysis WHERE namespace = ? AND "
+                            + "service = ? AND phase IN ('PENDING', 'RUNNING') AND id <> ?")) {
+                        q.setString(1, a.namespace());
+                        q.setString(2, a.service());
+                        q.setString(3, a.id());
+                        try (ResultSet rs = q.executeQuery()) {
+                            while (rs.next()) {
+                                superseded.add(rs.getString(1));
+                            }
+                        }
+                    }
+                    try (PreparedStatement u = c.prepareStatement("UPDATE analysis SET phase = 'CANCELLED', reason = ?, "
+                            + "completed_at = ?, updated_at = ? WHERE id = ? AND phase IN ('PENDING', 'RUNNING')")) {
+                        for (String id : superseded) {
+                            u.setString(1, supersedeReason);
+                            setTime(u, 2, now);
+                            setTime(u, 3, now);
+                            u.setString(4, id);
+                            u.addBatch();
+                        }
+                        if (!superseded.isEmpty()) {
+                            u.executeBatch();
+                        }
+                    }
+                }
+                c.commit();
+                return new Insert(a, true, List.copyOf(superseded));
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
                 // a concurrent insert of the same event id won the race: that one is the analysis
-                return new Insert(findByEventId(a.eventId()).orElseThrow(() -> new StoreException(e)), false);
+                return new Insert(findByEventId(a.eventId()).orElseThrow(() -> new StoreException(e)), false, List.of());
             }
             throw new StoreException(e);
         }
+    }
+
+    private static void bindInsert(PreparedStatement ps, AnalysisRecord a) throws SQLException {
+        int i = 0;
+        ps.setString(++i, a.id());
+        ps.setString(++i, a.eventId());
+        ps.setString(++i, a.deploymentId());
+        ps.setString(++i, a.namespace());
+        ps.setString(++i, a.service());
+        ps.setString(++i, a.environment());
+        ps.setString(++i, a.template());
+        ps.setString(++i, a.canaryDigest());
+        ps.setString(++i, a.stableDigest());
+        ps.setString(++i, a.eventJson());
+        ps.setString(++i, a.templateJson());
+        setTime(ps, ++i, a.startedAt());
+        ps.setLong(++i, a.interval().toMillis());
+        ps.setInt(++i, a.measurementCount());
+        ps.setString(++i, a.phase().name());
+        ps.setString(++i, a.verdict());
+        setDouble(ps, ++i, a.score());
+        ps.setString(++i, a.reason());
+        ps.setString(++i, a.verdictJson());
+        setTime(ps, ++i, a.createdAt());
+        setTime(ps, ++i, a.updatedAt());
+        setTime(ps, ++i, a.completedAt());
+        setTime(ps, ++i, a.publishedAt());
+        setTime(ps, ++i, CommitTimes.fromEventJson(a.eventJson()));
     }
 
     public Optional<AnalysisRecord> find(String id) {
@@ -429,7 +484,8 @@ public class AnalysisStore {
     }
 
     /** Result of {@link #insertIfAbsent}: the stored analysis and whether this call created it. */
-    public record Insert(AnalysisRecord analysis, boolean created) {
+    /** @param superseded the analyses this insert ended as CANCELLED (empty for a plain insert) */
+    public record Insert(AnalysisRecord analysis, boolean created, List<String> superseded) {
     }
 
     /** One page of history and the cursor of the next page (null on the last page). */

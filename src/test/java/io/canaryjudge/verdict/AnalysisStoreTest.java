@@ -89,6 +89,31 @@ class AnalysisStoreTest {
 
     @ParameterizedTest
     @MethodSource("stores")
+    void aNewAnalysisSupersedesTheRunningOnesOfItsServiceInOneTransaction(String kind) {
+        AnalysisStore store = store(kind);
+        String service = "supersede-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        AnalysisRecord first = store.insertIfAbsent(analysis("s1-" + service, service, now)).analysis();
+        AnalysisRecord other = store.insertIfAbsent(analysis("o1-" + service, service + "-other", now)).analysis();
+        AnalysisRecord second = analysis("s2-" + service, service, now.plusSeconds(1));
+        AnalysisStore.Insert insert = store.insertSuperseding(second, "superseded by " + second.id(), now.plusSeconds(1));
+        assertTrue(insert.created());
+        assertEquals(List.of(first.id()), insert.superseded());
+        AnalysisRecord ended = store.find(first.id()).orElseThrow();
+        assertEquals(Phase.CANCELLED, ended.phase());
+        assertEquals("superseded by " + second.id(), ended.reason());
+        assertEquals(now.plusSeconds(1), ended.completedAt());
+        assertEquals(Phase.PENDING, store.find(other.id()).orElseThrow().phase(), "another service is untouched");
+        // the same event again: nothing is inserted and nothing superseded
+        AnalysisStore.Insert again = store.insertSuperseding(analysis("s2-" + service, service, now.plusSeconds(2)),
+                "superseded again", now.plusSeconds(2));
+        assertFalse(again.created());
+        assertEquals(List.of(), again.superseded());
+        assertEquals(Phase.PENDING, store.find(second.id()).orElseThrow().phase());
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
     void judgedAnalysesStreamGroupedByServiceWithTheEventsCommitTime(String kind) {
         AnalysisStore store = store(kind);
         String ns = "judged-" + kind + "-" + UUID.randomUUID().toString().substring(0, 8);
