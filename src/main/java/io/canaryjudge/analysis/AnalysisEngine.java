@@ -463,16 +463,7 @@ class AnalysisEngine {
     private void finish(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template, Phase phase,
                         io.canaryjudge.judge.Verdict verdict, double score, String reason, ArrayNode metrics, Instant now)
             throws JsonProcessingException {
-        ObjectNode v = json.createObjectNode();
-        v.put("analysisId", a.id());
-        v.put("eventId", a.eventId());
-        v.put("deploymentId", a.deploymentId());
-        v.put("namespace", a.namespace());
-        v.put("service", a.service());
-        v.put("environment", a.environment());
-        v.put("template", template.name());
-        v.put("verdict", verdict.name());
-        v.put("phase", phase.name());
+        ObjectNode v = verdictHead(a, template.name(), verdict.name(), phase);
         if (template.sequentialMode()) {
             v.put("mode", "sequential");
             if (template.sequential().fastMode()) {
@@ -509,6 +500,21 @@ class AnalysisEngine {
         }
     }
 
+    /** The first fields of every verdict document: which analysis, of what, and how it ended. */
+    private ObjectNode verdictHead(AnalysisRecord a, String template, String verdict, Phase phase) {
+        ObjectNode v = json.createObjectNode();
+        v.put("analysisId", a.id());
+        v.put("eventId", a.eventId());
+        v.put("deploymentId", a.deploymentId());
+        v.put("namespace", a.namespace());
+        v.put("service", a.service());
+        v.put("environment", a.environment());
+        v.put("template", template);
+        v.put("verdict", verdict);
+        v.put("phase", phase.name());
+        return v;
+    }
+
     /**
      * A stored analysis whose template or event document cannot be read any more (written by another version,
      * edited by hand): it proved nothing, so it ends ERROR with verdict INCONCLUSIVE and says why, instead of being
@@ -519,16 +525,7 @@ class AnalysisEngine {
         String reason = "The stored analysis cannot be read (its template or event document): "
                 + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ". It proved nothing: INCONCLUSIVE, "
                 + "a person decides.";
-        ObjectNode v = json.createObjectNode();
-        v.put("analysisId", a.id());
-        v.put("eventId", a.eventId());
-        v.put("deploymentId", a.deploymentId());
-        v.put("namespace", a.namespace());
-        v.put("service", a.service());
-        v.put("environment", a.environment());
-        v.put("template", a.template());
-        v.put("verdict", io.canaryjudge.judge.Verdict.INCONCLUSIVE.name());
-        v.put("phase", Phase.ERROR.name());
+        ObjectNode v = verdictHead(a, a.template(), io.canaryjudge.judge.Verdict.INCONCLUSIVE.name(), Phase.ERROR);
         v.put("reason", reason);
         v.putObject("canary").put("digest", a.canaryDigest());
         v.putObject("stable").put("digest", a.stableDigest());
