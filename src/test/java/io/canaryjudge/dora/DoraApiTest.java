@@ -56,6 +56,12 @@ class DoraApiTest {
     @Inject
     DoraMetrics metrics;
 
+    @Inject
+    io.canaryjudge.template.TemplateRepository templates;
+
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
+
     @BeforeEach
     void insertHistoryOnce() {
         if (inserted) {
@@ -78,8 +84,29 @@ class DoraApiTest {
         Phase phase = verdict == null ? (completed == null ? Phase.RUNNING : Phase.CANCELLED) : Phase.of(verdict);
         String event = commit == null ? "{}" : "{\"commitTime\":\"" + commit + "\"}";
         Instant done = completed == null ? null : Instant.parse(completed);
+        // a running analysis must stay running while the figures are read: a readable template whose first
+        // measurement is years away (an unreadable one is ended by the engine's sweep, which would make it judged)
+        String template = "{}";
+        if (phase == Phase.RUNNING) {
+            event = """
+                    {"id":"dora-%s","type":"STARTED","deploymentId":"%s-1","namespace":"%s","service":"%s",
+                     "template":"http-golden-signals","canary":{"digest":"sha256:%s","labels":{"track":"canary"}},
+                     "stable":{"digest":"sha256:%s","labels":{"track":"stable"}},"startedAt":"%s"}
+                    """.formatted(id, service, NS, service, "c".repeat(64), "b".repeat(64), started);
+            com.fasterxml.jackson.databind.node.ObjectNode t = json.valueToTree(templates.find("http-golden-signals")
+                    .orElseThrow());
+            t.set("initialDelay", json.valueToTree(Duration.ofDays(3650)));
+            template = t.toString();
+            try { // what the engine reads when it resumes the analysis
+                assertTrue(json.readValue(template, io.canaryjudge.template.AnalysisTemplate.class).initialDelay()
+                        .toDays() >= 3650);
+                json.readValue(event, io.canaryjudge.intake.DeploymentEvent.class);
+            } catch (java.io.IOException e) {
+                throw new AssertionError("the running fixture must stay readable", e);
+            }
+        }
         AnalysisRecord a = new AnalysisRecord(id, "dora-" + id, service + "-1", NS, service, null, "http-golden-signals",
-                "sha256:" + "c".repeat(64), "sha256:" + "b".repeat(64), event, "{}", Instant.parse(started),
+                "sha256:" + "c".repeat(64), "sha256:" + "b".repeat(64), event, template, Instant.parse(started),
                 Duration.ofMinutes(1), 10, phase, verdict, null, null, null, Instant.parse(started),
                 Instant.parse(started), done, done);
         store.insertIfAbsent(a);
