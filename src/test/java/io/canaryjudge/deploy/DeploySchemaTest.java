@@ -84,6 +84,97 @@ class DeploySchemaTest {
         assertEquals(List.of(), errors, file);
     }
 
+    private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile(
+            "(?i).*(password|passwd|token|secret|api_?keys?|credential).*");
+    private static final java.util.regex.Pattern URL_USERINFO = java.util.regex.Pattern.compile(
+            "(?i)[a-z][a-z0-9+.-]*://[^/\\s@]+@");
+
+    /**
+     * No plaintext secret anywhere in deploy/ — raw or rendered: no Secret object with data, no credential-looking
+     * ConfigMap key or env value (only valueFrom references), no URL with userinfo in a ConfigMap or env value.
+     */
+    @ParameterizedTest
+    @MethodSource("entryPoints")
+    void noRenderedManifestCarriesAPlaintextSecret(String dir) {
+        List<String> found = new ArrayList<>();
+        for (JsonNode doc : RenderedManifests.render(dir).documents()) {
+            plaintextSecrets(dir + " " + RenderedManifests.name(doc), doc, found);
+        }
+        assertEquals(List.of(), found, dir);
+    }
+
+    @ParameterizedTest
+    @MethodSource("rawFiles")
+    void noRawManifestCarriesAPlaintextSecret(String file) throws IOException {
+        List<String> found = new ArrayList<>();
+        for (Object doc : new org.yaml.snakeyaml.Yaml().loadAll(Files.readString(Path.of(file)))) {
+            if (doc != null) {
+                JsonNode n = JSON.valueToTree(doc);
+                plaintextSecrets(file + " " + RenderedManifests.name(n), n, found);
+            }
+        }
+        assertEquals(List.of(), found, file);
+    }
+
+    @Test
+    void thePlaintextSecretCheckFindsWhatItLooksFor() throws IOException {
+        List<String> found = new ArrayList<>();
+        for (JsonNode doc : RenderedManifests.parse("inline", """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: db}
+                stringData: {password: hunter2}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: c}
+                data:
+                  CANARY_PROMETHEUS_PASSWORD: hunter2
+                  CANARY_ROLLBACK_GITOPS_REPOSITORY: https://bot:ghp_x@git.example.com/org/config.git
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: d}
+                spec:
+                  template:
+                    spec:
+                      containers:
+                        - name: app
+                          env:
+                            - {name: CANARY_AUTH_API_KEYS, value: "ci:0123456789abcdef:deployer"}
+                            - name: CANARY_DB_PASSWORD
+                              valueFrom: {secretKeyRef: {name: db, key: password}}
+                """).documents()) {
+            plaintextSecrets(RenderedManifests.name(doc), doc, found);
+        }
+        assertEquals(4, found.size(), found.toString());
+    }
+
+    private static void plaintextSecrets(String where, JsonNode doc, List<String> found) {
+        String kind = doc.path("kind").asText();
+        if (kind.equals("Secret") && (doc.path("data").size() > 0 || doc.path("stringData").size() > 0)) {
+            found.add(where + ": a Secret with its values in git");
+        }
+        if (kind.equals("ConfigMap")) {
+            doc.path("data").fields().forEachRemaining(e -> {
+                if (SECRET_NAME.matcher(e.getKey()).matches()) {
+                    found.add(where + ": credential-like key " + e.getKey());
+                } else if (URL_USERINFO.matcher(e.getValue().asText()).find()) {
+                    found.add(where + ": a URL with credentials in " + e.getKey());
+                }
+            });
+        }
+        for (JsonNode env : doc.findValues("env")) {
+            for (JsonNode e : env) {
+                String name = e.path("name").asText();
+                if (e.has("value") && (SECRET_NAME.matcher(name).matches()
+                        || URL_USERINFO.matcher(e.path("value").asText()).find())) {
+                    found.add(where + ": env " + name + " has a literal value");
+                }
+            }
+        }
+    }
+
     @Test
     void theEntryPointsIncludeEveryIntegration() throws IOException {
         List<String> dirs = entryPoints().toList();
