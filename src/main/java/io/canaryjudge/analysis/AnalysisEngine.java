@@ -502,14 +502,7 @@ class AnalysisEngine {
 
     /** The first fields of every verdict document: which analysis, of what, and how it ended. */
     private ObjectNode verdictHead(AnalysisRecord a, String template, String verdict, Phase phase) {
-        ObjectNode v = json.createObjectNode();
-        v.put("analysisId", a.id());
-        v.put("eventId", a.eventId());
-        v.put("deploymentId", a.deploymentId());
-        v.put("namespace", a.namespace());
-        v.put("service", a.service());
-        v.put("environment", a.environment());
-        v.put("template", template);
+        ObjectNode v = VerdictDocument.head(json, a, template);
         v.put("verdict", verdict);
         v.put("phase", phase.name());
         return v;

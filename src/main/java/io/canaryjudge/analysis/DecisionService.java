@@ -108,14 +108,7 @@ public class DecisionService {
 
     private ObjectNode baseVerdict(AnalysisRecord a, Instant now) throws JsonProcessingException {
         JsonNode event = json.readTree(a.eventJson());
-        ObjectNode v = json.createObjectNode();
-        v.put("analysisId", a.id());
-        v.put("eventId", a.eventId());
-        v.put("deploymentId", a.deploymentId());
-        v.put("namespace", a.namespace());
-        v.put("service", a.service());
-        v.put("environment", a.environment());
-        v.put("template", a.template());
+        ObjectNode v = VerdictDocument.head(json, a, a.template());
         v.putNull("score");
         v.putObject("canary").put("digest", a.canaryDigest());
         v.putObject("stable").put("digest", a.stableDigest());

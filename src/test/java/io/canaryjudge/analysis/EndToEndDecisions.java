@@ -184,15 +184,7 @@ public final class EndToEndDecisions {
     }
 
     static String event(String id, String service, Instant startedAt) {
-        return """
-            {"id":"%s","type":"canary.started","deploymentId":"%s-1","namespace":"%s","service":"%s",
-             "template":"http-golden-signals",
-             "canary":{"digest":"sha256:%s","labels":{"namespace":"%s","service":"%s","track":"canary"}},
-             "stable":{"digest":"sha256:%s","labels":{"namespace":"%s","service":"%s","track":"stable"}},
-             "target":{"kind":"Deployment","name":"%s","container":"app"},
-             "startedAt":"%s"}
-            """.formatted(id, service, NAMESPACE, service, "c".repeat(64), NAMESPACE, service, "b".repeat(64),
-            NAMESPACE, service, service, startedAt);
+        return io.canaryjudge.testing.DemoScenario.event(id, NAMESPACE, service, startedAt);
     }
 
     // ---- the backfill: per service, cohort and pod, cumulative counters sampled every 15 s ----

@@ -55,6 +55,11 @@ public final class DemoScenario {
 
     /** A deployment event for the scenario, as plain JSON. */
     public static String event(String id, String service, Instant startedAt) {
+        return event(id, NAMESPACE, service, startedAt);
+    }
+
+    /** A deployment event of a service in any namespace, cohorts labelled namespace/service/track. */
+    public static String event(String id, String namespace, String service, Instant startedAt) {
         return """
                 {"id":"%s","type":"canary.started","deploymentId":"%s-42","namespace":"%s","service":"%s",
                  "template":"http-golden-signals",
@@ -62,7 +67,7 @@ public final class DemoScenario {
                  "stable":{"digest":"sha256:%s","labels":{"namespace":"%s","service":"%s","track":"stable"}},
                  "target":{"kind":"Deployment","name":"%s","container":"app"},
                  "startedAt":"%s"}
-                """.formatted(id, service, NAMESPACE, service, "c".repeat(64), NAMESPACE, service, "b".repeat(64),
-                NAMESPACE, service, service, startedAt);
+                """.formatted(id, service, namespace, service, "c".repeat(64), namespace, service, "b".repeat(64),
+                namespace, service, service, startedAt);
     }
 }

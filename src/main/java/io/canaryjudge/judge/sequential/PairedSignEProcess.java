@@ -61,11 +61,10 @@ public record PairedSignEProcess(double alpha, Direction direction, double scale
             }
             double cv = e.getValue()[0] / e.getValue()[1] / scale;
             double sv = other[0] / other[1];
-            int cmp = Double.compare(cv, sv);
             if (cv == sv) {
-                continue;
+                continue; // a tie bets nothing
             }
-            boolean bad = direction == Direction.INCREASE ? cmp > 0 : cmp < 0;
+            boolean bad = direction == Direction.INCREASE ? cv > sv : cv < sv;
             if (bad) {
                 w++;
             } else {
