@@ -13,7 +13,7 @@ import java.util.List;
  *
  * <p>With {@link Margins} (the default for templates) three one-sided mixtures are read from the same Λ_t, in
  * the metric's bad direction b (b = δ for an increase, −δ for a decrease), each a mixture of likelihood ratios
- * against its null's boundary b₀ with half-normal weights (scale σ) on the nodes b₀ ± j·h:
+ * against its null's boundary b₀ with normal weights (scale σ) on the nodes b₀ ± j·h, j ≥ 1:
  * <ul>
  *   <li>{@link #logM()} — H0: b ≤ ln(tolerance); crossing ln(1/α) means "worse than tolerance" (ABORT);</li>
  *   <li>{@link #ruleOutLogM()} — H0: b ≥ ln(detectable); crossing means the detectable regression is ruled out;</li>
@@ -21,8 +21,13 @@ import java.util.List;
  * </ul>
  * Each node's likelihood ratio has conditional mean ≤ 1 under its null in every interval (monotone likelihood
  * ratio of the binomial in δ), so each mixture is a test supermartingale and Ville's inequality bounds its
- * crossing probability by α however often we look. The margins sit on the 0.01 grid of δ, rounded towards the
- * null (a tolerance of 1.2 is tested as e^0.19 = 1.209): never less conservative than asked.
+ * crossing probability by α however often we look, whatever the (fixed) weights. The abort and rule-out tests
+ * centre their weights {@link #priorCenter()} nodes away from the boundary — the distance between tolerance and
+ * detectable, where the alternative each must see lies (a doubled rate against "no worse than 1.2×"; a canary
+ * within tolerance against "as bad as detectable") — so the evidence for those alternatives grows about as fast
+ * as Wald's test that knows them; the within-tolerance test keeps half-normal weights (centre 0, the weights of
+ * states stored before centring existed). The margins sit on the 0.01 grid of δ, rounded towards the null (a
+ * tolerance of 1.2 is tested as e^0.19 = 1.209): never less conservative than asked.
  *
  * <p>{@link #lower()} and {@link #upper()} invert the first two tests over b₀: one-sided anytime-valid
  * (1 − α) bounds on the rate ratio canary/stable (Λ_t is concave, so the evidence is monotone in b₀).
@@ -35,7 +40,7 @@ import java.util.List;
 public record CountRatioEProcess(double alpha, double sigma, Direction direction, Margins margins, int looks,
                                  long canaryErrors, long stableErrors, double canaryExposure, double stableExposure,
                                  List<Stratum> strata, double logM, double maxLogM, double ruleOutLogM,
-                                 double withinLogM, double lower, double upper)
+                                 double withinLogM, double lower, double upper, int priorCenter)
     implements SequentialState {
 
     /** Grid step h and half-width J of the mixture's nodes: up to 5 in δ, a ratio of 148. */
@@ -91,6 +96,9 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
         if (strata == null) {
             throw new IllegalArgumentException("strata == null");
         }
+        if (priorCenter < 0 || priorCenter > NODES) {
+            throw new IllegalArgumentException("priorCenter not in [0, " + NODES + "]");
+        }
         strata = List.copyOf(strata);
         long n = strata.stream().mapToLong(Stratum::errors).sum();
         if (n != canaryErrors + stableErrors) {
@@ -101,7 +109,7 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
     /** A process before the first look (M_0 = 1) that tests r against 1 only. σ must be fixed before the start. */
     public static CountRatioEProcess start(double alpha, double sigma, Direction direction) {
         return new CountRatioEProcess(alpha, sigma, direction, null, 0, 0, 0, 0, 0, List.of(), 0, 0, Double.NaN,
-            Double.NaN, 0, Double.POSITIVE_INFINITY);
+            Double.NaN, 0, Double.POSITIVE_INFINITY, 0);
     }
 
     /** A process with margins before the first look; margins, σ and α must be fixed before the canary starts. */
@@ -110,7 +118,7 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
             throw new IllegalArgumentException("margins == null");
         }
         return new CountRatioEProcess(alpha, sigma, direction, margins, 0, 0, 0, 0, 0, List.of(), 0, 0, 0, 0, 0,
-            Double.POSITIVE_INFINITY);
+            Double.POSITIVE_INFINITY, Math.max(0, floor(margins.detectable()) - ceil(margins.tolerance())));
     }
 
     /** The process after one more interval; an uninformative interval only counts as a look. */
@@ -122,7 +130,7 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
         double se = stableExposure + interval.stableExposure();
         if (!interval.informative()) {
             return new CountRatioEProcess(alpha, sigma, direction, margins, looks + 1, canaryErrors, stableErrors, ce,
-                se, strata, logM, maxLogM, ruleOutLogM, withinLogM, lower, upper);
+                se, strata, logM, maxLogM, ruleOutLogM, withinLogM, lower, upper, priorCenter);
         }
         double q = interval.canaryShare();
         List<Stratum> next = new ArrayList<>(strata.size() + 1);
@@ -140,7 +148,7 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
         }
         long c = canaryErrors + interval.canaryErrors();
         long s = stableErrors + interval.stableErrors();
-        Evidence e = new Evidence(c, next, direction == Direction.DECREASE ? -1 : 1, sigma);
+        Evidence e = new Evidence(c, next, direction == Direction.DECREASE ? -1 : 1, sigma, priorCenter);
         double abort;
         double ruleOut = Double.NaN;
         double within = Double.NaN;
@@ -149,7 +157,7 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
         } else {
             abort = e.above(ceil(margins.tolerance()));
             ruleOut = e.below(floor(margins.detectable()));
-            within = e.below(floor(margins.tolerance()));
+            within = e.belowHalfNormal(floor(margins.tolerance()));
         }
         double threshold = LogMath.threshold(alpha);
         double badLower = e.lowerBound(threshold);
@@ -157,7 +165,7 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
         double lo = direction == Direction.DECREASE ? Math.exp(-badUpper) : Math.exp(badLower);
         double hi = direction == Direction.DECREASE ? Math.exp(-badLower) : Math.exp(badUpper);
         return new CountRatioEProcess(alpha, sigma, direction, margins, looks + 1, c, s, ce, se, next, abort,
-            Math.max(maxLogM, abort), ruleOut, within, lo, hi);
+            Math.max(maxLogM, abort), ruleOut, within, lo, hi, priorCenter);
     }
 
     @Override
@@ -287,13 +295,15 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
 
     /**
      * Λ_t on the grid b = k·h, k = −2J..2J, in the bad direction's coordinate (b = sign·δ), and the one-sided
-     * mixtures read from it. The half-normal weights over the nodes j = 1..J are the same for every null.
+     * mixtures read from it. The weights over the nodes j = 1..J (relative to each null) are the same for every
+     * null, so each family inverts into a confidence bound.
      */
     private static final class Evidence {
         private final double[] lam = new double[2 * GRID + 1];
         private final double[] logW;
+        private final double[] halfNormal;
 
-        Evidence(long canaryErrors, List<Stratum> strata, int sign, double sigma) {
+        Evidence(long canaryErrors, List<Stratum> strata, int sign, double sigma, int center) {
             for (int k = -GRID; k <= GRID; k++) {
                 int i = sign * k + GRID;
                 double sum = (i - GRID) * STEP * canaryErrors;
@@ -302,22 +312,26 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
                 }
                 lam[k + GRID] = sum;
             }
-            double[] w = LogMath.gaussianLogWeights(NODES, STEP, sigma, NODES + 1, 2 * NODES + 1, -1);
-            logW = new double[NODES + 1];
-            System.arraycopy(w, NODES, logW, 0, NODES + 1); // logW[j] for j = 1..J
+            halfNormal = nodeWeights(0, sigma);
+            logW = center == 0 ? halfNormal : nodeWeights(center, sigma);
         }
 
-        /** ln of the mixture against H0: b ≤ k0·h (nodes above); non-increasing in k0. */
+        /** ln of the mixture against H0: b ≤ k0·h (nodes above); non-increasing in k0 (Λ_t is concave). */
         double above(int k0) {
-            return mix(k0, 1);
+            return mix(k0, 1, logW);
         }
 
         /** ln of the mixture against H0: b ≥ k0·h (nodes below); non-decreasing in k0. */
         double below(int k0) {
-            return mix(k0, -1);
+            return mix(k0, -1, logW);
         }
 
-        private double mix(int k0, int side) {
+        /** {@link #below} with half-normal weights: the within-tolerance test, whose alternative is "no change". */
+        double belowHalfNormal(int k0) {
+            return mix(k0, -1, halfNormal);
+        }
+
+        private double mix(int k0, int side, double[] logW) {
             int base = k0 + GRID;
             double max = Double.NEGATIVE_INFINITY;
             for (int j = 1; j <= NODES; j++) {
@@ -371,6 +385,30 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
             }
             return hi * STEP;
         }
+    }
+
+    /**
+     * ln of the weights of nodes j = 1..J (index 0 unused): a normal density of scale σ centred at node c, normalised
+     * over the nodes; c = 0 gives the half-normal.
+     */
+    static double[] nodeWeights(int center, double sigma) {
+        double[] w = new double[NODES + 1];
+        w[0] = Double.NEGATIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 1; j <= NODES; j++) {
+            double x = (j - center) * STEP;
+            w[j] = -x * x / (2 * sigma * sigma);
+            max = Math.max(max, w[j]);
+        }
+        double sum = 0;
+        for (int j = 1; j <= NODES; j++) {
+            sum += Math.exp(w[j] - max);
+        }
+        double norm = max + Math.log(sum);
+        for (int j = 1; j <= NODES; j++) {
+            w[j] -= norm;
+        }
+        return w;
     }
 
     private static double[] nodeSums(long canaryErrors, List<Stratum> strata) {

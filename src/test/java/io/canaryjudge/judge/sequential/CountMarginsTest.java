@@ -21,16 +21,19 @@ class CountMarginsTest {
     private static final double H = CountRatioEProcess.STEP;
     private static final int J = CountRatioEProcess.NODES;
 
-    /** ln Σ_j w_j exp(Λ(b0 + side·j·h) − Λ(b0)) in the bad coordinate b = sign·δ, straight from the definition. */
-    private static double mixture(CountRatioEProcess e, double b0, int side, int sign) {
+    /**
+     * ln Σ_j w_j exp(Λ(b0 + side·j·h) − Λ(b0)) in the bad coordinate b = sign·δ, straight from the definition: w_j
+     * normal of scale σ centred at node c (c = 0: half-normal), normalised over j = 1..J.
+     */
+    private static double mixture(CountRatioEProcess e, double b0, int side, int sign, int c) {
         double[] terms = new double[J];
         double norm = 0;
         for (int j = 1; j <= J; j++) {
-            norm += Math.exp(-(j * H) * (j * H) / (2 * SIGMA * SIGMA));
+            norm += Math.exp(-((j - c) * H) * ((j - c) * H) / (2 * SIGMA * SIGMA));
         }
         double max = Double.NEGATIVE_INFINITY;
         for (int j = 1; j <= J; j++) {
-            double w = -(j * H) * (j * H) / (2 * SIGMA * SIGMA) - Math.log(norm);
+            double w = -((j - c) * H) * ((j - c) * H) / (2 * SIGMA * SIGMA) - Math.log(norm);
             double b = b0 + side * j * H;
             terms[j - 1] = w + e.logLikelihoodRatio(sign * b) - e.logLikelihoodRatio(sign * b0);
             max = Math.max(max, terms[j - 1]);
@@ -41,6 +44,9 @@ class CountMarginsTest {
         }
         return max + Math.log(sum);
     }
+
+    /** The abort and rule-out tests of margins 1.2 / 2 weigh nodes around 0.69 − 0.19 = 0.50 from their null. */
+    private static final int CENTRE = 50;
 
     private static CountRatioEProcess ramp(Direction direction, Margins margins) {
         CountRatioEProcess e = CountRatioEProcess.start(ALPHA, SIGMA, direction, margins);
@@ -57,18 +63,46 @@ class CountMarginsTest {
         Margins m = new Margins(1.2, 2);
         CountRatioEProcess e = ramp(Direction.INCREASE, m);
         // tolerance ln 1.2 = 0.1823 is tested at 0.19 (up: more conservative), detectable ln 2 = 0.693 at 0.69
-        assertEquals(mixture(e, 0.19, 1, 1), e.logM(), 1e-9, "abort: H0 b <= ln 1.2");
-        assertEquals(mixture(e, 0.69, -1, 1), e.ruleOutLogM(), 1e-9, "rule-out: H0 b >= ln 2");
-        assertEquals(mixture(e, 0.18, -1, 1), e.withinLogM(), 1e-9, "within: H0 b >= ln 1.2");
+        assertEquals(CENTRE, e.priorCenter());
+        assertEquals(mixture(e, 0.19, 1, 1, CENTRE), e.logM(), 1e-9, "abort: H0 b <= ln 1.2, weights around ×2");
+        assertEquals(mixture(e, 0.69, -1, 1, CENTRE), e.ruleOutLogM(), 1e-9, "rule-out: H0 b >= ln 2, around ×1.2");
+        assertEquals(mixture(e, 0.18, -1, 1, 0), e.withinLogM(), 1e-9, "within: H0 b >= ln 1.2, half-normal");
         CountRatioEProcess d = ramp(Direction.DECREASE, m);
-        assertEquals(mixture(d, 0.19, 1, -1), d.logM(), 1e-9, "a decrease mirrors δ");
-        assertEquals(mixture(d, 0.69, -1, -1), d.ruleOutLogM(), 1e-9);
+        assertEquals(mixture(d, 0.19, 1, -1, CENTRE), d.logM(), 1e-9, "a decrease mirrors δ");
+        assertEquals(mixture(d, 0.69, -1, -1, CENTRE), d.ruleOutLogM(), 1e-9);
+    }
+
+    @Test
+    void stateStoredBeforeCentringKeepsHalfNormalWeights() {
+        CountRatioEProcess centred = ramp(Direction.INCREASE, new Margins(1.2, 2));
+        CountRatioEProcess old = CountRatioEProcess.start(ALPHA, SIGMA, Direction.INCREASE, new Margins(1.2, 2));
+        old = new CountRatioEProcess(old.alpha(), old.sigma(), old.direction(), old.margins(), 0, 0, 0, 0, 0,
+            java.util.List.of(), 0, 0, 0, 0, 0, Double.POSITIVE_INFINITY, 0);
+        long[][] rows = {{1, 9, 50, 950}, {2, 8, 100, 900}, {5, 10, 200, 800}, {6, 7, 300, 700}, {8, 6, 400, 600},
+            {10, 5, 500, 500}, {8, 4, 500, 500}};
+        for (long[] r : rows) {
+            old = old.update(new CountInterval(r[0], r[1], r[2], r[3]));
+        }
+        assertEquals(0, old.priorCenter(), "the centre travels with the state");
+        assertEquals(mixture(old, 0.19, 1, 1, 0), old.logM(), 1e-9);
+        CountRatioEProcess atTwo = CountRatioEProcess.start(ALPHA, SIGMA, Direction.INCREASE, new Margins(1.2, 2));
+        CountRatioEProcess halfNormal = new CountRatioEProcess(ALPHA, SIGMA, Direction.INCREASE, new Margins(1.2, 2), 0,
+            0, 0, 0, 0, java.util.List.of(), 0, 0, 0, 0, 0, Double.POSITIVE_INFINITY, 0);
+        for (int t = 0; t < 6; t++) { // one minute of 4 req/s at 1 % errors, the canary's tripled
+            atTwo = atTwo.update(new CountInterval(4, 1, 120, 120));
+            halfNormal = halfNormal.update(new CountInterval(4, 1, 120, 120));
+        }
+        assertTrue(atTwo.logM() > halfNormal.logM() + 0.2, "×3 on little data: weights centred on ×2 gather evidence "
+            + "faster: "
+            + atTwo.logM() + " vs " + halfNormal.logM());
+        assertTrue(centred.logM() != old.logM());
     }
 
     @Test
     void withoutMarginsTheAbortTestIsUnchanged() {
         CountRatioEProcess plain = CountRatioEProcess.start(ALPHA, SIGMA, Direction.INCREASE);
-        CountRatioEProcess unit = CountRatioEProcess.start(ALPHA, SIGMA, Direction.INCREASE, new Margins(1, 2));
+        // a detectable on the tolerance's next grid node centres the weights on the boundary: the half-normal
+        CountRatioEProcess unit = CountRatioEProcess.start(ALPHA, SIGMA, Direction.INCREASE, new Margins(1, 1.01));
         for (int t = 0; t < 6; t++) {
             CountInterval i = new CountInterval(5 + t % 3, 2 + t % 2, 300, 300);
             plain = plain.update(i);
@@ -84,10 +118,10 @@ class CountMarginsTest {
         double threshold = Math.log(1 / ALPHA);
         double lo = Math.log(e.lower());
         double hi = Math.log(e.upper());
-        assertTrue(mixture(e, lo, 1, 1) >= threshold - 1e-9, "ratios up to the lower bound are rejected");
-        assertTrue(mixture(e, lo + H, 1, 1) < threshold, "the next grid point is not");
-        assertTrue(mixture(e, hi, -1, 1) >= threshold - 1e-9, "ratios from the upper bound on are rejected");
-        assertTrue(mixture(e, hi - H, -1, 1) < threshold);
+        assertTrue(mixture(e, lo, 1, 1, CENTRE) >= threshold - 1e-9, "ratios up to the lower bound are rejected");
+        assertTrue(mixture(e, lo + H, 1, 1, CENTRE) < threshold, "the next grid point is not");
+        assertTrue(mixture(e, hi, -1, 1, CENTRE) >= threshold - 1e-9, "ratios from the upper bound on are rejected");
+        assertTrue(mixture(e, hi - H, -1, 1, CENTRE) < threshold);
         assertTrue(e.lower() < e.estimate() && e.estimate() < e.upper(), e.lower() + " " + e.estimate() + " " + e.upper());
         // the one-sided bounds lie inside the two-sided 95 % confidence sequence
         RateRatio cs = e.confidenceSequence();

@@ -38,6 +38,17 @@ class StateJsonTest {
     }
 
     @Test
+    void aCountStateStoredBeforeCentringReadsWithHalfNormalWeights() throws Exception {
+        CountRatioEProcess e = CountRatioEProcess.start(0.05, 0.5, Direction.INCREASE, new Margins(1.2, 2))
+            .update(new CountInterval(5, 2, 300, 300));
+        assertEquals(50, e.priorCenter());
+        com.fasterxml.jackson.databind.node.ObjectNode stored = json.valueToTree(e);
+        stored.remove("priorCenter");
+        CountRatioEProcess old = json.treeToValue(stored, CountRatioEProcess.class);
+        assertEquals(0, old.priorCenter(), "a state without the field keeps the weights it started with");
+    }
+
+    @Test
     void rankMarginProcessRoundTrips() throws Exception {
         BatchRankEProcess e = BatchRankEProcess.start(0.05, 0.5, Direction.DECREASE, 1.2)
             .updateHistogram(new double[] {0.1, 0.25}, new long[] {3, 5, 1}, new long[] {4, 4, 2});
