@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.canaryjudge.intake.DeploymentEvent;
+import io.canaryjudge.event.DeploymentEvent;
 import io.canaryjudge.judge.MetricResult;
 import io.canaryjudge.judge.ScoreResult;
 import io.canaryjudge.template.AnalysisTemplate;

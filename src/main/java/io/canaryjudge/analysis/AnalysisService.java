@@ -2,9 +2,11 @@ package io.canaryjudge.analysis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.canaryjudge.intake.DeploymentEvent;
-import io.canaryjudge.intake.EventType;
-import io.canaryjudge.intake.InvalidEventException;
+import io.canaryjudge.event.DeploymentEvent;
+import io.canaryjudge.event.DeploymentEvents;
+import io.canaryjudge.event.EventType;
+import io.canaryjudge.event.InvalidEventException;
+import io.canaryjudge.event.Submission;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.TemplateRepository;
 import io.canaryjudge.verdict.AnalysisRecord;
@@ -23,7 +25,7 @@ import org.jboss.logging.Logger;
  * cancellation stops it.
  */
 @ApplicationScoped
-public class AnalysisService {
+public class AnalysisService implements DeploymentEvents {
     private static final Logger LOG = Logger.getLogger(AnalysisService.class);
 
     private final AnalysisStore store;
@@ -44,6 +46,7 @@ public class AnalysisService {
     }
 
     /** Stores (once per event id) and schedules the analysis; returns when it is durably stored. */
+    @Override
     public Submission submit(DeploymentEvent event) {
         if (event.type() == EventType.CANCELLED) {
             return cancel(event);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canaryjudge.problem.ConflictException;
 import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
@@ -46,9 +47,9 @@ public class DecisionService {
     public enum Action { APPROVE, ABORT }
 
     /** Why a decision cannot be taken now (the analysis is in a state it cannot change). */
-    public static final class Conflict extends RuntimeException {
+    public static final class Conflict extends ConflictException {
         public Conflict(String message) {
-            super(message);
+            super("conflict", "Conflict", message);
         }
     }
 

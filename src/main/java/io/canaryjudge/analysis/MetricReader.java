@@ -1,8 +1,8 @@
 package io.canaryjudge.analysis;
 
-import io.canaryjudge.intake.DeploymentEvent;
-import io.canaryjudge.metrics.PrometheusClient;
-import io.canaryjudge.metrics.PrometheusException;
+import io.canaryjudge.event.DeploymentEvent;
+import io.canaryjudge.metrics.MetricSource;
+import io.canaryjudge.metrics.MetricSourceException;
 import io.canaryjudge.metrics.Series;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.MetricTemplate;
@@ -19,12 +19,12 @@ import java.util.TreeMap;
 class MetricReader {
     private final RangeSource live;
 
-    MetricReader(PrometheusClient prometheus) {
+    MetricReader(MetricSource prometheus) {
         this.live = live(prometheus);
     }
 
     /** Prometheus itself: both cohorts at the times asked. */
-    private static RangeSource live(PrometheusClient prometheus) {
+    private static RangeSource live(MetricSource prometheus) {
         return new RangeSource() {
             @Override
             public List<Series> queryRange(String cohort, String query, Instant start, Instant end, Duration step) {
@@ -61,7 +61,7 @@ class MetricReader {
             return new Observation(metric.name(),
                     cohort(source, template, metric, target, target.canary(), "canary", start, end),
                     cohort(source, template, metric, target, target.stable(), "stable", start, end), null);
-        } catch (PrometheusException | SeriesException e) {
+        } catch (MetricSourceException | SeriesException e) {
             return Observation.failed(metric.name(), e.getMessage());
         }
     }
@@ -79,7 +79,7 @@ class MetricReader {
                 return new Observation(metric.name(),
                         counters(source, template, metric, target, target.canary(), "canary", start, end),
                         counters(source, template, metric, target, target.stable(), "stable", start, end), null);
-            } catch (PrometheusException e) {
+            } catch (MetricSourceException e) {
                 return Observation.failed(metric.name(), e.getMessage());
             }
         }
@@ -90,7 +90,7 @@ class MetricReader {
             return new Observation(metric.name(),
                     withBuckets(source, template, metric, target, target.canary(), "canary", start, end),
                     withBuckets(source, template, metric, target, target.stable(), "stable", start, end), null);
-        } catch (PrometheusException | SeriesException e) {
+        } catch (MetricSourceException | SeriesException e) {
             return Observation.failed(metric.name(), e.getMessage());
         }
     }

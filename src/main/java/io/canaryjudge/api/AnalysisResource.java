@@ -8,9 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.canaryjudge.analysis.AnalysisService;
 import io.canaryjudge.analysis.DecisionService;
+import io.canaryjudge.event.Submission;
 import io.canaryjudge.auth.AuthFilter;
-import io.canaryjudge.analysis.Submission;
-import io.canaryjudge.intake.EventReader;
+import io.canaryjudge.event.EventReader;
+import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.rollback.RollbackService;
 import io.canaryjudge.verdict.AnalysisQuery;
 import io.canaryjudge.verdict.AnalysisRecord;
@@ -25,11 +26,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -100,18 +101,18 @@ public class AnalysisResource {
                            @QueryParam("until") String until, @QueryParam("limit") Integer limit,
                            @QueryParam("cursor") String cursor) {
         if (verdict != null && !VERDICTS.contains(verdict)) {
-            throw new ProblemMappers.BadRequest("verdict", "verdict must be one of " + VERDICTS);
+            throw new InvalidInputException("verdict", "verdict must be one of " + VERDICTS);
         }
         int n = limit == null ? 50 : limit;
         if (n < 1 || n > 500) {
-            throw new ProblemMappers.BadRequest("limit", "limit must be between 1 and 500");
+            throw new InvalidInputException("limit", "limit must be between 1 and 500");
         }
         AnalysisStore.Page page;
         try {
             page = store.list(new AnalysisQuery(namespace, service, verdict, time("since", since), time("until", until),
                     n, cursor));
         } catch (IllegalArgumentException e) {
-            throw new ProblemMappers.BadRequest("cursor", e.getMessage());
+            throw new InvalidInputException("cursor", e.getMessage());
         }
         // written straight to bytes (no node tree, no second serialisation by the REST layer): this is the hot read
         return Response.ok(AnalysisJson.page(json.getFactory(), page), MediaType.APPLICATION_JSON_TYPE).build();
@@ -140,16 +141,16 @@ public class AnalysisResource {
             + "why are recorded and carried by a new verdict event. 409 when the analysis cannot be changed.")
     public ObjectNode decide(@PathParam("id") String id, DecisionRequest body, @Context ContainerRequestContext request) {
         if (body == null || body.action() == null) {
-            throw new ProblemMappers.BadRequest("action", "action is required: approve or abort");
+            throw new InvalidInputException("action", "action is required: approve or abort");
         }
         DecisionService.Action action = switch (body.action()) {
             case "approve" -> DecisionService.Action.APPROVE;
             case "abort" -> DecisionService.Action.ABORT;
-            default -> throw new ProblemMappers.BadRequest("action", "unknown action '" + body.action()
+            default -> throw new InvalidInputException("action", "unknown action '" + body.action()
                     + "', expected approve or abort");
         };
         if (body.reason() == null || body.reason().isBlank() || body.reason().length() > 2000) {
-            throw new ProblemMappers.BadRequest("reason", "reason is required (at most 2000 characters): it is recorded");
+            throw new InvalidInputException("reason", "reason is required (at most 2000 characters): it is recorded");
         }
         Object principal = request.getProperty(AuthFilter.PRINCIPAL);
         String actor = principal == null ? "anonymous" : principal.toString();
@@ -201,7 +202,7 @@ public class AnalysisResource {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new ProblemMappers.BadRequest(field, field + " must be an RFC 3339 timestamp, e.g. 2026-11-26T00:00:00Z");
+            throw new InvalidInputException(field, field + " must be an RFC 3339 timestamp, e.g. 2026-11-26T00:00:00Z");
         }
     }
 }

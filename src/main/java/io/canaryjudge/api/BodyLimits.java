@@ -1,5 +1,6 @@
 package io.canaryjudge.api;
 
+import io.canaryjudge.problem.Problem;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -61,6 +62,6 @@ public class BodyLimits {
 
     private static Response problem(int status, String type, String title, String detail) {
         return Response.status(status).type(Problem.MEDIA_TYPE)
-                .entity(new Problem("urn:canary-judge:problem:" + type, title, status, detail, null)).build();
+                .entity(Problem.of(type, title, status, detail, null)).build();
     }
 }

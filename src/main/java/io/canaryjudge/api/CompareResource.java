@@ -12,6 +12,7 @@ import io.canaryjudge.judge.RankSumTest;
 import io.canaryjudge.judge.Sample;
 import io.canaryjudge.judge.TestMethod;
 import io.canaryjudge.judge.Tolerance;
+import io.canaryjudge.problem.InvalidInputException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -59,7 +60,7 @@ public class CompareResource {
             + "R's wilcox.test(canary, stable, alternative, conf.int=TRUE, conf.level, correct=TRUE).")
     public CompareResponse compare(CompareRequest req) {
         if (req == null) {
-            throw new ProblemMappers.BadRequest("$", "a JSON object with canary and stable arrays is required");
+            throw new InvalidInputException("$", "a JSON object with canary and stable arrays is required");
         }
         double[] canary = values("canary", req.canary());
         double[] stable = values("stable", req.stable());
@@ -67,7 +68,7 @@ public class CompareResource {
         TestMethod method = method(req.method());
         double level = req.confidenceLevel() == null ? 0.95 : req.confidenceLevel();
         if (!(level > 0 && level < 1)) {
-            throw new ProblemMappers.BadRequest("confidenceLevel", "confidenceLevel must be strictly between 0 and 1");
+            throw new InvalidInputException("confidenceLevel", "confidenceLevel must be strictly between 0 and 1");
         }
         RankSumResult r = RankSumTest.withDefaults().with(alternative).with(method).withConfidenceLevel(level)
                 .compare(canary, stable);
@@ -88,7 +89,7 @@ public class CompareResource {
             }
             if (req.minSamples() != null) {
                 if (req.minSamples() < 1) {
-                    throw new ProblemMappers.BadRequest("minSamples", "minSamples must be at least 1");
+                    throw new InvalidInputException("minSamples", "minSamples must be at least 1");
                 }
                 spec.minSamples(req.minSamples());
             }
@@ -104,18 +105,18 @@ public class CompareResource {
 
     private static double[] values(String field, double[] values) {
         if (values == null) {
-            throw new ProblemMappers.BadRequest(field, field + " is required: an array of numbers");
+            throw new InvalidInputException(field, field + " is required: an array of numbers");
         }
         if (values.length == 0) {
-            throw new ProblemMappers.BadRequest(field, field + " must not be empty");
+            throw new InvalidInputException(field, field + " must not be empty");
         }
         if (values.length > MAX_VALUES) {
-            throw new ProblemMappers.BadRequest(field, field + " has " + values.length + " values, more than the limit of "
+            throw new InvalidInputException(field, field + " has " + values.length + " values, more than the limit of "
                     + MAX_VALUES);
         }
         for (int i = 0; i < values.length; i++) {
             if (!Double.isFinite(values[i])) {
-                throw new ProblemMappers.BadRequest(field + "[" + i + "]", field + "[" + i + "] is " + values[i]
+                throw new InvalidInputException(field + "[" + i + "]", field + "[" + i + "] is " + values[i]
                         + ": only finite numbers can be compared");
             }
         }
@@ -130,7 +131,7 @@ public class CompareResource {
             case "two-sided", "two.sided" -> Alternative.TWO_SIDED;
             case "greater" -> Alternative.GREATER;
             case "less" -> Alternative.LESS;
-            default -> throw new ProblemMappers.BadRequest("alternative",
+            default -> throw new InvalidInputException("alternative",
                     "unknown alternative '" + text + "', expected two-sided, greater or less");
         };
     }
@@ -151,7 +152,7 @@ public class CompareResource {
             case "auto" -> TestMethod.AUTO;
             case "exact" -> TestMethod.EXACT;
             case "asymptotic" -> TestMethod.ASYMPTOTIC;
-            default -> throw new ProblemMappers.BadRequest("method",
+            default -> throw new InvalidInputException("method",
                     "unknown method '" + text + "', expected auto, exact or asymptotic");
         };
     }
@@ -164,7 +165,7 @@ public class CompareResource {
             case "increase" -> Direction.INCREASE;
             case "decrease" -> Direction.DECREASE;
             case "either" -> Direction.EITHER;
-            default -> throw new ProblemMappers.BadRequest("direction",
+            default -> throw new InvalidInputException("direction",
                     "unknown direction '" + text + "', expected increase, decrease or either");
         };
     }
@@ -174,7 +175,7 @@ public class CompareResource {
             return 0;
         }
         if (!(d >= 0) || d.isInfinite()) {
-            throw new ProblemMappers.BadRequest(field, field + " must be a finite number >= 0");
+            throw new InvalidInputException(field, field + " must be a finite number >= 0");
         }
         return d;
     }

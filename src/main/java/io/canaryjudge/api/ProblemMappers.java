@@ -3,7 +3,10 @@ package io.canaryjudge.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import io.canaryjudge.intake.InvalidEventException;
+import io.canaryjudge.event.InvalidEventException;
+import io.canaryjudge.problem.ConflictException;
+import io.canaryjudge.problem.InvalidInputException;
+import io.canaryjudge.problem.Problem;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -21,13 +24,8 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response conflict(io.canaryjudge.analysis.DecisionService.Conflict e) {
-        return problem(409, "conflict", "Conflict", e.getMessage(), null);
-    }
-
-    @ServerExceptionMapper
-    public Response integrationMismatch(io.canaryjudge.integrations.IntegrationAnalyses.Mismatch e) {
-        return problem(409, "integration-mismatch", "Another canary under this id", e.getMessage(), null);
+    public Response conflict(ConflictException e) {
+        return problem(409, e.type(), e.title(), e.getMessage(), null);
     }
 
     @ServerExceptionMapper
@@ -38,7 +36,7 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response badRequest(BadRequest e) {
+    public Response badRequest(InvalidInputException e) {
         return problem(400, "bad-request", "Bad request", e.getMessage(), List.of(new Problem.FieldError(e.field(), e.getMessage())));
     }
 
@@ -90,22 +88,8 @@ public class ProblemMappers {
         return problem(500, "internal", "Internal error", "the request failed; see the service log", null);
     }
 
-    static Response problem(int status, String type, String title, String detail, List<Problem.FieldError> errors) {
+    public static Response problem(int status, String type, String title, String detail, List<Problem.FieldError> errors) {
         return Response.status(status).type(Problem.MEDIA_TYPE)
-                .entity(new Problem("urn:canary-judge:problem:" + type, title, status, detail, errors)).build();
-    }
-
-    /** A bad query parameter or body member outside the event contract. */
-    public static final class BadRequest extends RuntimeException {
-        private final String field;
-
-        public BadRequest(String field, String message) {
-            super(message);
-            this.field = field;
-        }
-
-        public String field() {
-            return field;
-        }
+                .entity(Problem.of(type, title, status, detail, errors)).build();
     }
 }

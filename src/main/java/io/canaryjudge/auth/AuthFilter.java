@@ -1,6 +1,6 @@
 package io.canaryjudge.auth;
 
-import io.canaryjudge.api.Problem;
+import io.canaryjudge.problem.Problem;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -129,7 +129,7 @@ public class AuthFilter {
 
     private static Response problem(int status, String type, String title, String detail) {
         Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA_TYPE)
-                .entity(new Problem("urn:canary-judge:problem:" + type, title, status, detail, null));
+                .entity(Problem.of(type, title, status, detail, null));
         if (status == 401) {
             b.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"canary-judge\"");
         }

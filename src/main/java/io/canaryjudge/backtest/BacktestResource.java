@@ -1,6 +1,6 @@
 package io.canaryjudge.backtest;
 
-import io.canaryjudge.api.Problem;
+import io.canaryjudge.problem.Problem;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -79,7 +79,7 @@ public class BacktestResource {
     @ServerExceptionMapper
     public Response prometheusUnavailable(ReadAhead.Unavailable e) {
         LOG.warnf("backtest failed: Prometheus unavailable: %s", e.getMessage());
-        return Response.status(502).type(Problem.MEDIA_TYPE).entity(new Problem("urn:canary-judge:problem:prometheus-unavailable",
+        return Response.status(502).type(Problem.MEDIA_TYPE).entity(Problem.of("prometheus-unavailable",
                 "Prometheus unavailable", 502, "the backtest could not read Prometheus: " + e.getMessage(), null)).build();
     }
 }

@@ -2,9 +2,9 @@ package io.canaryjudge.backtest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canaryjudge.analysis.OfflineAnalysis;
-import io.canaryjudge.api.ProblemMappers.BadRequest;
+import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.judge.Verdict;
-import io.canaryjudge.metrics.PrometheusClient;
+import io.canaryjudge.metrics.MetricSource;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.Durations;
 import io.canaryjudge.template.InsufficientData;
@@ -37,12 +37,12 @@ public class Backtests {
     static final double CONFIDENCE = 0.95;
 
     private final TemplateRepository templates;
-    private final PrometheusClient prometheus;
+    private final MetricSource prometheus;
     private final BacktestConfig config;
     private final Clock clock;
     private final OfflineAnalysis analysis;
 
-    Backtests(TemplateRepository templates, PrometheusClient prometheus, BacktestConfig config, Clock clock,
+    Backtests(TemplateRepository templates, MetricSource prometheus, BacktestConfig config, Clock clock,
               ObjectMapper json) {
         this.templates = templates;
         this.prometheus = prometheus;
@@ -81,53 +81,53 @@ public class Backtests {
                                List<OfflineAnalysis.MetricOutcome> metrics, int prometheusQueries) {
     }
 
-    /** Runs the request; bad input is a {@link BadRequest} naming the field. */
+    /** Runs the request; bad input is a {@link InvalidInputException} naming the field. */
     public Object run(BacktestRequest r) {
         if (r == null) {
-            throw new BadRequest("$", "a JSON object is required: kind, template, namespace, service, ...");
+            throw new InvalidInputException("$", "a JSON object is required: kind, template, namespace, service, ...");
         }
         if (r.kind() == null) {
-            throw new BadRequest("kind", "kind is required: aa or replay");
+            throw new InvalidInputException("kind", "kind is required: aa or replay");
         }
         return switch (r.kind()) {
             case "aa" -> aa(r);
             case "replay" -> replay(r);
-            default -> throw new BadRequest("kind", "unknown kind '" + r.kind() + "', expected aa or replay");
+            default -> throw new InvalidInputException("kind", "unknown kind '" + r.kind() + "', expected aa or replay");
         };
     }
 
     private AnalysisTemplate template(BacktestRequest r) {
         if (r.template() == null || r.template().isBlank()) {
-            throw new BadRequest("template", "template is required: the name of a loaded analysis template");
+            throw new InvalidInputException("template", "template is required: the name of a loaded analysis template");
         }
-        return templates.find(r.template()).orElseThrow(() -> new BadRequest("template",
+        return templates.find(r.template()).orElseThrow(() -> new InvalidInputException("template",
                 "unknown analysis template '" + r.template() + "'; loaded: " + templates.all().stream()
                         .map(AnalysisTemplate::name).sorted().toList()));
     }
 
     private static String dnsLabel(String field, String value) {
         if (value == null || value.isBlank()) {
-            throw new BadRequest(field, field + " is required");
+            throw new InvalidInputException(field, field + " is required");
         }
         if (value.length() > 63 || !DNS_LABEL.matcher(value).matches()) {
-            throw new BadRequest(field, field + " must be a DNS-1123 label (lower case letters, digits and '-')");
+            throw new InvalidInputException(field, field + " must be a DNS-1123 label (lower case letters, digits and '-')");
         }
         return value;
     }
 
     private static Map<String, String> labels(String field, Map<String, String> labels) {
         if (labels == null || labels.isEmpty()) {
-            throw new BadRequest(field, field + " is required: the Prometheus labels that select the cohort");
+            throw new InvalidInputException(field, field + " is required: the Prometheus labels that select the cohort");
         }
         if (labels.size() > MAX_LABELS) {
-            throw new BadRequest(field, field + ": at most " + MAX_LABELS + " labels");
+            throw new InvalidInputException(field, field + ": at most " + MAX_LABELS + " labels");
         }
         for (Map.Entry<String, String> e : labels.entrySet()) {
             if (e.getKey() == null || e.getKey().length() > 128 || !LABEL_NAME.matcher(e.getKey()).matches()) {
-                throw new BadRequest(field, field + ": label name '" + e.getKey() + "' is not a Prometheus label name");
+                throw new InvalidInputException(field, field + ": label name '" + e.getKey() + "' is not a Prometheus label name");
             }
             if (e.getValue() == null || e.getValue().length() > MAX_LABEL_VALUE) {
-                throw new BadRequest(field + "." + e.getKey(), field + "." + e.getKey()
+                throw new InvalidInputException(field + "." + e.getKey(), field + "." + e.getKey()
                         + " must be a string of at most " + MAX_LABEL_VALUE + " characters");
             }
         }
@@ -143,7 +143,7 @@ public class Backtests {
         Map<String, String> stable;
         String method;
         if (r.labels() != null && r.cohorts() != null) {
-            throw new BadRequest("cohorts", "give either labels (one stable cohort, offset in time) or cohorts "
+            throw new InvalidInputException("cohorts", "give either labels (one stable cohort, offset in time) or cohorts "
                     + "(two disjoint stable selectors), not both");
         }
         if (r.cohorts() != null) {
@@ -155,7 +155,7 @@ public class Backtests {
             stable = canary;
             method = "offset";
         } else {
-            throw new BadRequest("labels", "labels (the stable cohort, compared with itself offset in time) or "
+            throw new InvalidInputException("labels", "labels (the stable cohort, compared with itself offset in time) or "
                     + "cohorts.a and cohorts.b (two disjoint stable selectors) are required");
         }
         Duration offset = method.equals("offset") ? window : Duration.ZERO;
@@ -163,31 +163,31 @@ public class Backtests {
             try {
                 offset = Durations.parse(r.offset());
             } catch (IllegalArgumentException e) {
-                throw new BadRequest("offset", "offset: " + e.getMessage());
+                throw new InvalidInputException("offset", "offset: " + e.getMessage());
             }
         }
         if (canary.equals(stable) && offset.isZero()) {
-            throw new BadRequest(method.equals("offset") ? "offset" : "cohorts",
+            throw new InvalidInputException(method.equals("offset") ? "offset" : "cohorts",
                     "both sides would read the same series at the same time: give two different cohorts or a "
                             + "positive offset");
         }
         if (r.from() == null || r.to() == null) {
-            throw new BadRequest(r.from() == null ? "from" : "to", "from and to are required (RFC 3339)");
+            throw new InvalidInputException(r.from() == null ? "from" : "to", "from and to are required (RFC 3339)");
         }
         if (!r.from().isBefore(r.to())) {
-            throw new BadRequest("from", "from must be before to");
+            throw new InvalidInputException("from", "from must be before to");
         }
         Instant now = clock.instant();
         if (r.to().isAfter(now)) {
-            throw new BadRequest("to", "to is in the future (now is " + now + "): a backtest reads past data only");
+            throw new InvalidInputException("to", "to is in the future (now is " + now + "): a backtest reads past data only");
         }
         long windows = Duration.between(r.from(), r.to()).toMillis() / window.toMillis();
         if (windows < 1) {
-            throw new BadRequest("to", "the range is shorter than one analysis window of " + Durations.format(window)
+            throw new InvalidInputException("to", "the range is shorter than one analysis window of " + Durations.format(window)
                     + " (interval x count of " + t.name() + ")");
         }
         if (windows > config.maxWindows()) {
-            throw new BadRequest("to", "the range holds " + windows + " windows of " + Durations.format(window)
+            throw new InvalidInputException("to", "the range holds " + windows + " windows of " + Durations.format(window)
                     + ", more than the limit of " + config.maxWindows() + " per backtest (canary.backtest.max-windows); "
                     + "split the range");
         }
@@ -238,15 +238,15 @@ public class Backtests {
         Map<String, String> canary = labels("canary.labels", r.canary() == null ? null : r.canary().labels());
         Map<String, String> stable = labels("stable.labels", r.stable() == null ? null : r.stable().labels());
         if (canary.equals(stable)) {
-            throw new BadRequest("stable.labels", "canary and stable labels are identical: both cohorts would be the "
+            throw new InvalidInputException("stable.labels", "canary and stable labels are identical: both cohorts would be the "
                     + "same series");
         }
         if (r.startedAt() == null) {
-            throw new BadRequest("startedAt", "startedAt is required (RFC 3339): when the deployment started");
+            throw new InvalidInputException("startedAt", "startedAt is required (RFC 3339): when the deployment started");
         }
         Instant now = clock.instant();
         if (r.startedAt().plus(t.length()).isAfter(now)) {
-            throw new BadRequest("startedAt", "the analysis would end at " + r.startedAt().plus(t.length())
+            throw new InvalidInputException("startedAt", "the analysis would end at " + r.startedAt().plus(t.length())
                     + ", after now (" + now + "): a replay reads past data only");
         }
         Instant start = r.startedAt().plus(t.initialDelay());
@@ -264,13 +264,13 @@ public class Backtests {
     private ReadAhead source(AnalysisTemplate t, Duration offset, Instant spanStart, Instant spanEnd, int analyses) {
         long points = ReadAhead.points(spanStart, spanEnd, t.step());
         if (points > config.maxPoints()) {
-            throw new BadRequest("to", "the backtest would read " + points + " points per query at step "
+            throw new InvalidInputException("to", "the backtest would read " + points + " points per query at step "
                     + Durations.format(t.step()) + ", more than the limit of " + config.maxPoints()
                     + " (canary.backtest.max-points); shorten the range");
         }
         long raw = (long) analyses * (t.count() + maxExtensions(t)) * rawReadsPerLook(t) * 2;
         if (raw > config.maxRawQueries()) {
-            throw new BadRequest("to", "the backtest would send up to " + raw + " raw Prometheus queries (counter and "
+            throw new InvalidInputException("to", "the backtest would send up to " + raw + " raw Prometheus queries (counter and "
                     + "bucket selectors are read once per measurement and cohort), more than the limit of "
                     + config.maxRawQueries() + " (canary.backtest.max-raw-queries); shorten the range");
         }

@@ -1,8 +1,8 @@
 package io.canaryjudge.backtest;
 
 import io.canaryjudge.analysis.RangeSource;
-import io.canaryjudge.metrics.PrometheusClient;
-import io.canaryjudge.metrics.PrometheusException;
+import io.canaryjudge.metrics.MetricSource;
+import io.canaryjudge.metrics.MetricSourceException;
 import io.canaryjudge.metrics.Series;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +24,7 @@ import java.util.Map;
  * interval depends on it).
  */
 final class ReadAhead implements RangeSource {
-    private final PrometheusClient prometheus;
+    private final MetricSource prometheus;
     private final Duration step;
     private final Duration offset;
     private final Instant spanStart;
@@ -37,7 +37,7 @@ final class ReadAhead implements RangeSource {
      * @param spanStart first instant any measurement reads (canary side's time)
      * @param spanEnd   last instant any measurement reads, extensions included
      */
-    ReadAhead(PrometheusClient prometheus, Duration step, Duration offset, Instant spanStart, Instant spanEnd,
+    ReadAhead(MetricSource prometheus, Duration step, Duration offset, Instant spanStart, Instant spanEnd,
               int maxPointsPerQuery) {
         this.prometheus = prometheus;
         this.step = step;
@@ -80,7 +80,7 @@ final class ReadAhead implements RangeSource {
         queries++;
         try {
             return later(prometheus.queryRaw(query, at.minus(shift)), shift);
-        } catch (PrometheusException e) {
+        } catch (MetricSourceException e) {
             throw e.retryable() ? new Unavailable(e) : e;
         }
     }
@@ -99,7 +99,7 @@ final class ReadAhead implements RangeSource {
         queries++;
         try {
             return prometheus.queryRange(query, from, to, queryStep);
-        } catch (PrometheusException e) {
+        } catch (MetricSourceException e) {
             throw e.retryable() ? new Unavailable(e) : e;
         }
     }
@@ -115,7 +115,7 @@ final class ReadAhead implements RangeSource {
                     parts.computeIfAbsent(series.labels(), k -> new ArrayList<>()).add(series);
                 }
             }
-        } catch (PrometheusException e) {
+        } catch (MetricSourceException e) {
             // rejected by Prometheus (bad query, too many samples): every measurement sees the error, as live
             return new Read(List.of(), e);
         }
@@ -136,8 +136,8 @@ final class ReadAhead implements RangeSource {
     }
 
     /** One query's series over the span, with times in milliseconds for slicing. */
-    private record Read(List<Series> series, List<long[]> millis, PrometheusException failure) {
-        Read(List<Series> series, PrometheusException failure) {
+    private record Read(List<Series> series, List<long[]> millis, MetricSourceException failure) {
+        Read(List<Series> series, MetricSourceException failure) {
             this(series, series.stream().map(s -> Arrays.stream(s.times()).mapToLong(t -> Math.round(t * 1000))
                     .toArray()).toList(), failure);
         }
@@ -175,7 +175,7 @@ final class ReadAhead implements RangeSource {
 
     /** Prometheus could not be reached (after its retries): the backtest cannot be run now. */
     static final class Unavailable extends RuntimeException {
-        Unavailable(PrometheusException cause) {
+        Unavailable(MetricSourceException cause) {
             super(cause.getMessage(), cause);
         }
     }

@@ -1,6 +1,6 @@
 package io.canaryjudge.dora;
 
-import io.canaryjudge.api.ProblemMappers;
+import io.canaryjudge.problem.InvalidInputException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -40,10 +40,10 @@ public class DoraResource {
         Instant to = until == null ? clock.instant() : time("until", until);
         Instant from = since == null ? to.minus(config.window()) : time("since", since);
         if (!from.isBefore(to)) {
-            throw new ProblemMappers.BadRequest("since", "since must be before until");
+            throw new InvalidInputException("since", "since must be before until");
         }
         if (Duration.between(from, to).compareTo(config.maxWindow()) > 0) {
-            throw new ProblemMappers.BadRequest("since", "window longer than " + config.maxWindow().toDays() + " days");
+            throw new InvalidInputException("since", "window longer than " + config.maxWindow().toDays() + " days");
         }
         return dora.report(blankToNull(namespace), blankToNull(service), from, to);
     }
@@ -56,7 +56,7 @@ public class DoraResource {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new ProblemMappers.BadRequest(field, field + " must be an RFC 3339 timestamp, e.g. 2026-11-26T00:00:00Z");
+            throw new InvalidInputException(field, field + " must be an RFC 3339 timestamp, e.g. 2026-11-26T00:00:00Z");
         }
     }
 }

@@ -1,7 +1,10 @@
 package io.canaryjudge.intake;
 
-import io.canaryjudge.analysis.AnalysisService;
-import io.canaryjudge.analysis.Submission;
+import io.canaryjudge.event.DeploymentEvent;
+import io.canaryjudge.event.DeploymentEvents;
+import io.canaryjudge.event.EventReader;
+import io.canaryjudge.event.InvalidEventException;
+import io.canaryjudge.event.Submission;
 import io.canaryjudge.verdict.StoreException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -33,11 +36,11 @@ public class DeploymentConsumer {
     private static final Logger LOG = Logger.getLogger(DeploymentConsumer.class);
 
     private final EventReader reader;
-    private final AnalysisService analyses;
+    private final DeploymentEvents analyses;
     private final Emitter<byte[]> dlq;
     private final MeterRegistry registry;
 
-    DeploymentConsumer(EventReader reader, AnalysisService analyses,
+    DeploymentConsumer(EventReader reader, DeploymentEvents analyses,
                        @Channel("deployments-dlq") Emitter<byte[]> dlq, MeterRegistry registry) {
         this.reader = reader;
         this.analyses = analyses;

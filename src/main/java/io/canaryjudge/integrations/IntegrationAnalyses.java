@@ -1,13 +1,14 @@
 package io.canaryjudge.integrations;
 
+import io.canaryjudge.problem.ConflictException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.analysis.AnalysisService;
-import io.canaryjudge.analysis.Submission;
-import io.canaryjudge.intake.EventReader;
-import io.canaryjudge.intake.EventType;
+import io.canaryjudge.event.Submission;
+import io.canaryjudge.event.EventReader;
+import io.canaryjudge.event.EventType;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.MeasurementRecord;
@@ -45,7 +46,7 @@ public class IntegrationAnalyses {
     /**
      * The analysis of this request's event id, started now if there is none yet.
      *
-     * @throws io.canaryjudge.intake.InvalidEventException naming each invalid field (answered 400)
+     * @throws io.canaryjudge.event.InvalidEventException naming each invalid field (answered 400)
      */
     public AnalysisRecord startOrFind(CanaryRequest r) {
         Optional<AnalysisRecord> existing = store.findByEventId(r.eventId());
@@ -79,9 +80,9 @@ public class IntegrationAnalyses {
      * Kayenta job) but asks for another template, other digests or other cohorts than the call that started it.
      * Answered 409: the first caller must not decide what is measured for everyone who comes after.
      */
-    public static final class Mismatch extends RuntimeException {
+    public static final class Mismatch extends ConflictException {
         public Mismatch(String message) {
-            super(message);
+            super("integration-mismatch", "Another canary under this id", message);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.canaryjudge.integrations;
 
-import io.canaryjudge.api.ProblemMappers;
+import io.canaryjudge.problem.InvalidInputException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -23,7 +23,7 @@ public final class Selectors {
 
     /**
      * @param field the caller's name of the parameter, for the 400 answer
-     * @throws ProblemMappers.BadRequest when a part is not {@code name=value}
+     * @throws InvalidInputException when a part is not {@code name=value}
      */
     public static Map<String, String> parse(String field, String text) {
         Map<String, String> labels = new LinkedHashMap<>();
@@ -36,7 +36,7 @@ public final class Selectors {
             }
             int eq = part.indexOf('=');
             if (eq <= 0) {
-                throw new ProblemMappers.BadRequest(field, field + ": '" + abbreviate(part) + "' is not name=value");
+                throw new InvalidInputException(field, field + ": '" + abbreviate(part) + "' is not name=value");
             }
             String value = part.substring(part.startsWith("==", eq) ? eq + 2 : eq + 1).trim();
             labels.put(labelName(part.substring(0, eq).trim()), unquote(value));

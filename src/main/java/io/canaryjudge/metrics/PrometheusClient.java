@@ -48,7 +48,7 @@ import org.apache.hc.core5.util.Timeout;
  * in flight for the whole service.
  */
 @ApplicationScoped
-public class PrometheusClient {
+public class PrometheusClient implements MetricSource {
     private final PrometheusConfig config;
     private final ObjectMapper json;
     private final CloseableHttpClient http;
@@ -139,6 +139,7 @@ public class PrometheusClient {
     }
 
     /** Evaluates {@code query} at start, start+step, … end (Prometheus {@code query_range}). */
+    @Override
     public List<Series> queryRange(String query, Instant start, Instant end, Duration step) {
         String form = "query=" + enc(query) + "&start=" + seconds(start) + "&end=" + seconds(end)
                 + "&step=" + (step.toMillis() / 1000.0);
@@ -150,6 +151,7 @@ public class PrometheusClient {
      * {@code x{...}[5m]} returns the raw samples of each series, which is what counter differencing needs.
      * Only a matrix result is accepted.
      */
+    @Override
     public List<Series> queryRaw(String query, Instant at) {
         String form = "query=" + enc(query) + "&time=" + seconds(at);
         return matrix("/api/v1/query", form);

@@ -1,6 +1,6 @@
 package io.canaryjudge.rollback;
 
-import io.canaryjudge.intake.Target;
+import io.canaryjudge.event.Target;
 import java.util.Objects;
 
 /** What to roll back, taken from the stored analysis and its frozen event. */

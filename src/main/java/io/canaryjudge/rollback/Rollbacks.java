@@ -2,7 +2,7 @@ package io.canaryjudge.rollback;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.canaryjudge.intake.DeploymentEvent;
+import io.canaryjudge.event.DeploymentEvent;
 import io.canaryjudge.verdict.AnalysisRecord;
 import java.time.Clock;
 import java.time.Duration;

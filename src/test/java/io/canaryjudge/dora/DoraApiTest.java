@@ -100,7 +100,7 @@ class DoraApiTest {
             try { // what the engine reads when it resumes the analysis
                 assertTrue(json.readValue(template, io.canaryjudge.template.AnalysisTemplate.class).initialDelay()
                         .toDays() >= 3650);
-                json.readValue(event, io.canaryjudge.intake.DeploymentEvent.class);
+                json.readValue(event, io.canaryjudge.event.DeploymentEvent.class);
             } catch (java.io.IOException e) {
                 throw new AssertionError("the running fixture must stay readable", e);
             }

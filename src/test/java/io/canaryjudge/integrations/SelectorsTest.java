@@ -3,7 +3,7 @@ package io.canaryjudge.integrations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.canaryjudge.api.ProblemMappers;
+import io.canaryjudge.problem.InvalidInputException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +33,7 @@ class SelectorsTest {
 
     @Test
     void partWithoutEqualsIsRejectedNamingTheField() {
-        ProblemMappers.BadRequest e = assertThrows(ProblemMappers.BadRequest.class,
+        InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> Selectors.parse("canaryLabels", "app=checkout,canary"));
         assertEquals("canaryLabels", e.field());
         assertEquals("canaryLabels: 'canary' is not name=value", e.getMessage());

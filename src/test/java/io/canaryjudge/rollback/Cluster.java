@@ -1,6 +1,6 @@
 package io.canaryjudge.rollback;
 
-import io.canaryjudge.intake.Target;
+import io.canaryjudge.event.Target;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;

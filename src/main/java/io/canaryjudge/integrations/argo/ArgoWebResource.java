@@ -3,7 +3,7 @@ package io.canaryjudge.integrations.argo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.canaryjudge.api.ProblemMappers;
+import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.integrations.CanaryRequest;
 import io.canaryjudge.integrations.Fingerprints;
 import io.canaryjudge.integrations.IntegrationAnalyses;
@@ -77,11 +77,11 @@ public class ArgoWebResource {
         try {
             req = body == null || body.length == 0 ? null : json.readValue(body, ArgoWebRequest.class);
         } catch (IOException e) {
-            throw new ProblemMappers.BadRequest("$", "expected a JSON object of the web provider parameters: "
+            throw new InvalidInputException("$", "expected a JSON object of the web provider parameters: "
                     + e.getMessage().lines().findFirst().orElse(""));
         }
         if (req == null) {
-            throw new ProblemMappers.BadRequest("$", "a JSON object with namespace, rollout and the cohorts is required");
+            throw new InvalidInputException("$", "a JSON object with namespace, rollout and the cohorts is required");
         }
         return answer(req);
     }
@@ -96,17 +96,17 @@ public class ArgoWebResource {
         String canaryHash = hash("canaryHash", r.canaryHash());
         String stableHash = hash("stableHash", r.stableHash());
         if (canaryHash == null && r.canaryDigest() == null) {
-            throw new ProblemMappers.BadRequest("canaryHash", "canaryHash or canaryDigest is required: it names the canary");
+            throw new InvalidInputException("canaryHash", "canaryHash or canaryDigest is required: it names the canary");
         }
         if (stableHash == null && r.stableDigest() == null) {
-            throw new ProblemMappers.BadRequest("stableHash", "stableHash or stableDigest is required: it names the stable pods");
+            throw new InvalidInputException("stableHash", "stableHash or stableDigest is required: it names the stable pods");
         }
         String canaryName = canaryHash != null ? canaryHash : r.canaryDigest();
         String readable = namespace + "/" + rollout + "@" + canaryName + (r.revision() == null ? "" : "+" + r.revision());
         String target = null;
         if (Boolean.TRUE.equals(r.rollback())) {
             if (r.canaryDigest() == null || r.stableDigest() == null) {
-                throw new ProblemMappers.BadRequest("rollback", "rollback needs canaryDigest and stableDigest: "
+                throw new InvalidInputException("rollback", "rollback needs canaryDigest and stableDigest: "
                         + "a pod-template hash is not an image to roll back to");
             }
             target = "Rollout";
@@ -126,7 +126,7 @@ public class ArgoWebResource {
         Map<String, String> labels = new LinkedHashMap<>();
         if (given == null || given.isNull() || given.isTextual() && given.asText().isBlank()) {
             if (hash == null) {
-                throw new ProblemMappers.BadRequest(field, field + " is required when no pod-template hash is given");
+                throw new InvalidInputException(field, field + " is required when no pod-template hash is given");
             }
             labels.put("namespace", namespace);
             labels.put(config.podTemplateHashLabel(), hash);
@@ -135,7 +135,7 @@ public class ArgoWebResource {
         } else if (given.isObject()) {
             given.fields().forEachRemaining(e -> labels.put(Selectors.labelName(e.getKey()), e.getValue().asText()));
         } else {
-            throw new ProblemMappers.BadRequest(field, field + " must be 'name=value,...' or an object of labels");
+            throw new InvalidInputException(field, field + " must be 'name=value,...' or an object of labels");
         }
         return labels;
     }
@@ -145,14 +145,14 @@ public class ArgoWebResource {
             return null;
         }
         if (!value.matches(HASH)) {
-            throw new ProblemMappers.BadRequest(field, field + " must be a pod-template hash (lowercase letters and digits)");
+            throw new InvalidInputException(field, field + " must be a pod-template hash (lowercase letters and digits)");
         }
         return value;
     }
 
     private static String required(String field, String value) {
         if (value == null || value.isBlank()) {
-            throw new ProblemMappers.BadRequest(field, field + " is required");
+            throw new InvalidInputException(field, field + " is required");
         }
         return value;
     }
@@ -164,7 +164,7 @@ public class ArgoWebResource {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new ProblemMappers.BadRequest("startedAt", "startedAt must be an RFC 3339 timestamp, e.g. 2026-11-26T01:00:00Z");
+            throw new InvalidInputException("startedAt", "startedAt must be an RFC 3339 timestamp, e.g. 2026-11-26T01:00:00Z");
         }
     }
 

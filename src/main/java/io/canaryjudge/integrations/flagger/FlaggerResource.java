@@ -1,8 +1,8 @@
 package io.canaryjudge.integrations.flagger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.canaryjudge.api.Problem;
-import io.canaryjudge.api.ProblemMappers;
+import io.canaryjudge.problem.Problem;
+import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.integrations.CanaryRequest;
 import io.canaryjudge.integrations.Fingerprints;
 import io.canaryjudge.integrations.IntegrationAnalyses;
@@ -163,7 +163,7 @@ public class FlaggerResource {
 
     private static String checksum(FlaggerPayload p) {
         if (p.checksum() == null || p.checksum().isBlank()) {
-            throw new ProblemMappers.BadRequest("checksum", "checksum is required: it names the canary revision "
+            throw new InvalidInputException("checksum", "checksum is required: it names the canary revision "
                     + "(sent by Flagger 1.x and later)");
         }
         return p.checksum();
@@ -174,17 +174,17 @@ public class FlaggerResource {
         try {
             p = body == null || body.length == 0 ? null : json.readValue(body, FlaggerPayload.class);
         } catch (IOException e) {
-            throw new ProblemMappers.BadRequest("$", "expected Flagger's webhook payload {name, namespace, phase, "
+            throw new InvalidInputException("$", "expected Flagger's webhook payload {name, namespace, phase, "
                     + "checksum, metadata}: " + e.getMessage().lines().findFirst().orElse(""));
         }
         if (p == null) {
-            throw new ProblemMappers.BadRequest("$", "expected Flagger's webhook payload {name, namespace, phase, checksum, metadata}");
+            throw new InvalidInputException("$", "expected Flagger's webhook payload {name, namespace, phase, checksum, metadata}");
         }
         if (p.name() == null || p.name().isBlank()) {
-            throw new ProblemMappers.BadRequest("name", "name is required: the canary's name");
+            throw new InvalidInputException("name", "name is required: the canary's name");
         }
         if (p.namespace() == null || p.namespace().isBlank()) {
-            throw new ProblemMappers.BadRequest("namespace", "namespace is required: the canary's namespace");
+            throw new InvalidInputException("namespace", "namespace is required: the canary's namespace");
         }
         return p;
     }
@@ -196,12 +196,12 @@ public class FlaggerResource {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new ProblemMappers.BadRequest("metadata.startedAt", "metadata.startedAt must be an RFC 3339 timestamp");
+            throw new InvalidInputException("metadata.startedAt", "metadata.startedAt must be an RFC 3339 timestamp");
         }
     }
 
     private static Response closed(String type, String title, String detail, Outcome o) {
-        return Response.status(CLOSED).type(Problem.MEDIA_TYPE).entity(new GateProblem("urn:canary-judge:problem:" + type,
+        return Response.status(CLOSED).type(Problem.MEDIA_TYPE).entity(new GateProblem(Problem.TYPE_PREFIX + type,
                 title, CLOSED, detail, o.verdict(), o.analysisId())).build();
     }
 }

@@ -1,6 +1,6 @@
 package io.canaryjudge.integrations.kargo;
 
-import io.canaryjudge.api.ProblemMappers;
+import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.integrations.IntegrationAnalyses;
 import io.canaryjudge.integrations.Outcome;
 import io.canaryjudge.verdict.AnalysisQuery;
@@ -53,7 +53,7 @@ public class KargoVerificationResource {
         required("service", service);
         required("digest", digest);
         if (!DIGEST.matcher(digest).matches()) {
-            throw new ProblemMappers.BadRequest("digest", "expected sha256: followed by 64 lowercase hex digits (the "
+            throw new InvalidInputException("digest", "expected sha256: followed by 64 lowercase hex digits (the "
                     + "Freight's image digest, never a tag), got '" + digest + "'");
         }
         List<AnalysisRecord> recent = store.list(new AnalysisQuery(namespace, service, null, null, null, LOOK_BACK,
@@ -69,7 +69,7 @@ public class KargoVerificationResource {
 
     private static void required(String field, String value) {
         if (value == null || value.isBlank()) {
-            throw new ProblemMappers.BadRequest(field, field + " is required");
+            throw new InvalidInputException(field, field + " is required");
         }
     }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.canaryjudge.api.ProblemMappers;
+import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.integrations.CanaryRequest;
 import io.canaryjudge.integrations.Fingerprints;
 import io.canaryjudge.integrations.IntegrationAnalyses;
@@ -101,12 +101,12 @@ public class KayentaResource {
         double pass = threshold(req, "pass", template.pass());
         double marginal = threshold(req, "marginal", template.marginal());
         if (marginal > pass) {
-            throw new ProblemMappers.BadRequest("thresholds.marginal", "thresholds.marginal must not exceed thresholds.pass");
+            throw new InvalidInputException("thresholds.marginal", "thresholds.marginal must not exceed thresholds.pass");
         }
         Instant start = time("scopes.experimentScope.start", experiment.path("start").asText(null), true);
         Instant end = time("scopes.experimentScope.end", experiment.path("end").asText(null), false);
         if (end != null && !end.isAfter(start)) {
-            throw new ProblemMappers.BadRequest("scopes.experimentScope.end", "end must be after start");
+            throw new InvalidInputException("scopes.experimentScope.end", "end must be after start");
         }
         String namespace = canaryLabels.getOrDefault("namespace", config.kayenta().namespace());
         String service = service(application, canaryLabels, configId);
@@ -179,17 +179,17 @@ public class KayentaResource {
 
     private JsonNode scope(JsonNode scopes) {
         if (!scopes.isObject() || scopes.isEmpty()) {
-            throw new ProblemMappers.BadRequest("scopes", "scopes must hold one scope with controlScope and experimentScope");
+            throw new InvalidInputException("scopes", "scopes must hold one scope with controlScope and experimentScope");
         }
         JsonNode chosen = scopes.size() == 1 ? scopes.elements().next() : scopes.path("default");
         if (chosen.isMissingNode()) {
             // one analysis compares one pair of cohorts; several scopes need several executions
-            throw new ProblemMappers.BadRequest("scopes", "more than one scope and none named 'default': "
+            throw new InvalidInputException("scopes", "more than one scope and none named 'default': "
                     + "canary-judge analyses one control/experiment pair per execution");
         }
         for (String side : new String[] {"controlScope", "experimentScope"}) {
             if (!chosen.path(side).isObject()) {
-                throw new ProblemMappers.BadRequest("scopes." + side, "scopes." + side + " is required");
+                throw new InvalidInputException("scopes." + side, "scopes." + side + " is required");
             }
         }
         return chosen;
@@ -198,7 +198,7 @@ public class KayentaResource {
     private Map<String, String> labels(String field, JsonNode scope) {
         String text = scope.path("scope").asText("");
         if (text.isBlank()) {
-            throw new ProblemMappers.BadRequest(field + ".scope", field + ".scope is required: it selects the cohort");
+            throw new InvalidInputException(field + ".scope", field + ".scope is required: it selects the cohort");
         }
         Map<String, String> labels = new LinkedHashMap<>();
         if (Selectors.isPairs(text)) {
@@ -223,7 +223,7 @@ public class KayentaResource {
                 return candidate;
             }
         }
-        throw new ProblemMappers.BadRequest("application", "application must be a Kubernetes name (lowercase letters, "
+        throw new InvalidInputException("application", "application must be a Kubernetes name (lowercase letters, "
                 + "digits, '-'): it names the service analysed for config " + configId);
     }
 
@@ -234,7 +234,7 @@ public class KayentaResource {
         }
         if (!t.isNumber() || t.asDouble() < 1 || t.asDouble() > 100) {
             // 0 would let every score pass (or none fail): the verdict could not be told to the client
-            throw new ProblemMappers.BadRequest("thresholds." + name, "thresholds." + name + " must be a number from 1 to 100");
+            throw new InvalidInputException("thresholds." + name, "thresholds." + name + " must be a number from 1 to 100");
         }
         return t.asDouble();
     }
@@ -242,14 +242,14 @@ public class KayentaResource {
     private static Instant time(String field, String text, boolean required) {
         if (text == null || text.isBlank()) {
             if (required) {
-                throw new ProblemMappers.BadRequest(field, field + " is required (RFC 3339)");
+                throw new InvalidInputException(field, field + " is required (RFC 3339)");
             }
             return null;
         }
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new ProblemMappers.BadRequest(field, field + " must be an RFC 3339 timestamp, e.g. 2026-11-26T01:00:00Z");
+            throw new InvalidInputException(field, field + " must be an RFC 3339 timestamp, e.g. 2026-11-26T01:00:00Z");
         }
     }
 
@@ -270,11 +270,11 @@ public class KayentaResource {
         try {
             JsonNode n = body == null || body.length == 0 ? null : json.readTree(body);
             if (n == null || !n.isObject()) {
-                throw new ProblemMappers.BadRequest("$", "expected a JSON object with scopes and thresholds");
+                throw new InvalidInputException("$", "expected a JSON object with scopes and thresholds");
             }
             return n;
         } catch (IOException e) {
-            throw new ProblemMappers.BadRequest("$", "malformed JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new InvalidInputException("$", "malformed JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
     }
 

@@ -1,4 +1,4 @@
-package io.canaryjudge.intake;
+package io.canaryjudge.event;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.canaryjudge.intake;
+package io.canaryjudge.event;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.canaryjudge.intake;
+package io.canaryjudge.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

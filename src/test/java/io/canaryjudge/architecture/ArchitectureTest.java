@@ -1,0 +1,80 @@
+package io.canaryjudge.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The package layout of docs/adr (package layout): packages by feature in floors, each importing only the floors
+ * below it, and no cycle between packages. A change that imports upwards fails here with the offending lines.
+ */
+class ArchitectureTest {
+
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.canaryjudge");
+
+    /** Bottom to top. A package may import its own floor and the floors below. */
+    private static final List<String[]> FLOORS = List.of(
+        // the statistics: no framework, no I/O
+        new String[] {"io.canaryjudge.judge.."},
+        // what the service is told and what it reads: templates, the event contract, problems, metric sources
+        new String[] {"io.canaryjudge.template..", "io.canaryjudge.event..", "io.canaryjudge.problem..",
+            "io.canaryjudge.metrics.."},
+        // the store of analyses and the verdict publisher
+        new String[] {"io.canaryjudge.verdict.."},
+        // running analyses; DORA figures from stored verdicts
+        new String[] {"io.canaryjudge.analysis..", "io.canaryjudge.dora.."},
+        // consumers of verdicts and of the analysis pipeline
+        new String[] {"io.canaryjudge.rollback..", "io.canaryjudge.backtest.."},
+        // the edges: Kafka intake, REST, integrations, authentication
+        new String[] {"io.canaryjudge.intake..", "io.canaryjudge.api..", "io.canaryjudge.integrations..",
+            "io.canaryjudge.auth.."});
+
+    @Test
+    void packagesAreFreeOfCycles() {
+        slices().matching("io.canaryjudge.(*)..").should().beFreeOfCycles().check(CLASSES);
+    }
+
+    @Test
+    void noFloorImportsAFloorAboveIt() {
+        for (int i = 0; i < FLOORS.size() - 1; i++) {
+            String[] floor = FLOORS.get(i);
+            String[] above = FLOORS.subList(i + 1, FLOORS.size()).stream().flatMap(Arrays::stream)
+                .toArray(String[]::new);
+            noClasses().that().resideInAnyPackage(floor).should().dependOnClassesThat().resideInAnyPackage(above)
+                .because("floor " + i + " " + Arrays.toString(floor) + " is below " + Arrays.toString(above))
+                .check(CLASSES);
+        }
+    }
+
+    @Test
+    void everyPackageHasAFloor() {
+        String[] all = FLOORS.stream().flatMap(Arrays::stream).toArray(String[]::new);
+        classes().that().resideOutsideOfPackage("io.canaryjudge").should().resideInAnyPackage(all)
+            .because("a new package needs its place in ArchitectureTest.FLOORS").check(CLASSES);
+    }
+
+    @Test
+    void theJudgeIsFreeOfTheFramework() {
+        classes().that().resideInAPackage("io.canaryjudge.judge..").should().onlyDependOnClassesThat()
+            .resideInAnyPackage("io.canaryjudge.judge..", "java..", "org.apache.commons.math3..",
+                "org.apache.commons.statistics..", "org.apache.commons.numbers..")
+            .check(CLASSES);
+    }
+
+    @Test
+    void servicesThrowDomainExceptionsNotRestOnes() {
+        noClasses().that().resideOutsideOfPackages("io.canaryjudge.api..", "io.canaryjudge.auth..")
+            .and().haveSimpleNameNotEndingWith("Resource").and().haveSimpleNameNotEndingWith("Filter")
+            .should().dependOnClassesThat().resideInAnyPackage("jakarta.ws.rs..")
+            .because("services throw io.canaryjudge.problem exceptions; only the REST edge speaks HTTP")
+            .check(CLASSES);
+    }
+}
