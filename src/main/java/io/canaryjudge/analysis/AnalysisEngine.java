@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canaryjudge.DaemonThreads;
 import io.canaryjudge.event.DeploymentEvent;
 import io.canaryjudge.judge.MetricResult;
 import io.canaryjudge.judge.ScoreResult;
@@ -19,7 +20,6 @@ import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.MeasurementRecord;
 import io.canaryjudge.verdict.Migrations;
-import org.eclipse.microprofile.health.Readiness;
 import io.canaryjudge.verdict.Phase;
 import io.canaryjudge.verdict.VerdictPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,6 +46,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 /**
@@ -112,11 +113,10 @@ class AnalysisEngine {
     }
 
     void onStart(@Observes StartupEvent ev) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "canary-timer"));
-        AtomicInteger n = new AtomicInteger();
+        timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("canary-timer"));
         int size = Math.max(1, config.workers());
         workers = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS, due,
-                r -> daemon(r, "canary-worker-" + n.incrementAndGet()));
+                DaemonThreads.numbered("canary-worker"));
         // Resume what a previous run left: running analyses continue after their last stored measurement,
         // completed verdicts that were never acknowledged by Kafka are sent again (same CloudEvent id).
         // The sweep repeats: it also picks up analyses moved here by a rebalance or started by another replica.
@@ -609,9 +609,4 @@ class AnalysisEngine {
         }
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
 }

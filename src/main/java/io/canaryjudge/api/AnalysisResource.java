@@ -8,9 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.canaryjudge.analysis.AnalysisService;
 import io.canaryjudge.analysis.DecisionService;
-import io.canaryjudge.event.Submission;
 import io.canaryjudge.auth.AuthFilter;
 import io.canaryjudge.event.EventReader;
+import io.canaryjudge.event.Submission;
+import io.canaryjudge.problem.Inputs;
 import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.rollback.RollbackService;
 import io.canaryjudge.verdict.AnalysisQuery;
@@ -196,13 +197,6 @@ public class AnalysisResource {
     }
 
     private static Instant time(String field, String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new InvalidInputException(field, field + " must be an RFC 3339 timestamp, e.g. 2026-11-26T00:00:00Z");
-        }
+        return Inputs.time(field, text);
     }
 }

@@ -2,9 +2,10 @@ package io.canaryjudge.backtest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canaryjudge.analysis.OfflineAnalysis;
-import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.metrics.MetricSource;
+import io.canaryjudge.problem.Inputs;
+import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.Durations;
 import io.canaryjudge.template.InsufficientData;
@@ -31,7 +32,6 @@ import org.jboss.logging.Logger;
 public class Backtests {
     private static final Logger LOG = Logger.getLogger(Backtests.class);
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final int MAX_LABELS = 20;
     private static final int MAX_LABEL_VALUE = 1024;
     static final double CONFIDENCE = 0.95;
@@ -109,7 +109,7 @@ public class Backtests {
         if (value == null || value.isBlank()) {
             throw new InvalidInputException(field, field + " is required");
         }
-        if (value.length() > 63 || !DNS_LABEL.matcher(value).matches()) {
+        if (!Inputs.isDnsLabel(value)) {
             throw new InvalidInputException(field, field + " must be a DNS-1123 label (lower case letters, digits and '-')");
         }
         return value;

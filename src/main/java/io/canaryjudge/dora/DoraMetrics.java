@@ -1,5 +1,6 @@
 package io.canaryjudge.dora;
 
+import io.canaryjudge.DaemonThreads;
 import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.CommitTimes;
@@ -58,11 +59,7 @@ public class DoraMetrics {
     }
 
     void onStart(@Observes StartupEvent ev) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "canary-dora-metrics");
-            t.setDaemon(true);
-            return t;
-        });
+        timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("canary-dora-metrics"));
         timer.scheduleWithFixedDelay(this::refresh, 0, config.refresh().toMillis(), TimeUnit.MILLISECONDS);
     }
 

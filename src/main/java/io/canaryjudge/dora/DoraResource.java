@@ -1,5 +1,6 @@
 package io.canaryjudge.dora;
 
+import io.canaryjudge.problem.Inputs;
 import io.canaryjudge.problem.InvalidInputException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.GET;
@@ -53,10 +54,6 @@ public class DoraResource {
     }
 
     private static Instant time(String field, String text) {
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new InvalidInputException(field, field + " must be an RFC 3339 timestamp, e.g. 2026-11-26T00:00:00Z");
-        }
+        return Inputs.time(field, text);
     }
 }

@@ -2,6 +2,7 @@ package io.canaryjudge.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canaryjudge.problem.Inputs;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +24,6 @@ final class EventValidator {
     static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
     static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     /** Kubernetes DNS-1123 label: namespaces, services and most workload names. */
-    static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     /** Kubernetes DNS-1123 subdomain: Deployment and Rollout names. */
     static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+=-]*");
@@ -95,7 +95,7 @@ final class EventValidator {
         }
         Instant at;
         try {
-            at = OffsetDateTime.parse(text).toInstant();
+            at = Inputs.rfc3339(text);
         } catch (DateTimeParseException e) {
             errors.add(v("startedAt", "not an RFC 3339 timestamp with offset, e.g. 2026-11-26T01:00:00Z"));
             return null;
@@ -117,7 +117,7 @@ final class EventValidator {
         }
         Instant at;
         try {
-            at = OffsetDateTime.parse(text).toInstant();
+            at = Inputs.rfc3339(text);
         } catch (DateTimeParseException e) {
             errors.add(v("commitTime", "not an RFC 3339 timestamp with offset, e.g. 2026-11-26T00:40:00Z"));
             return null;
@@ -148,7 +148,7 @@ final class EventValidator {
             errors.add(v("target.name", "not a valid Kubernetes name"));
         }
         String container = string(t, "target.container", "container", false, 63, errors);
-        if (container != null && !DNS_LABEL.matcher(container).matches()) {
+        if (container != null && !Inputs.DNS_LABEL.matcher(container).matches()) {
             errors.add(v("target.container", "not a valid container name"));
         }
         return errors.size() == before ? new Target(kind, name, container) : null;
@@ -209,7 +209,7 @@ final class EventValidator {
 
     private static String dnsLabel(JsonNode node, String field, List<InvalidEventException.Violation> errors) {
         String value = string(node, field, true, 63, errors);
-        if (value != null && !DNS_LABEL.matcher(value).matches()) {
+        if (value != null && !Inputs.DNS_LABEL.matcher(value).matches()) {
             errors.add(v(field, "not a valid Kubernetes name (lowercase letters, digits and '-')"));
             return null;
         }

@@ -1,5 +1,6 @@
 package io.canaryjudge.intake;
 
+import io.canaryjudge.KafkaAcks;
 import io.canaryjudge.event.DeploymentEvent;
 import io.canaryjudge.event.DeploymentEvents;
 import io.canaryjudge.event.EventReader;
@@ -107,15 +108,7 @@ public class DeploymentConsumer {
                 meta == null ? null : meta.getPartition(), meta == null ? null : meta.getOffset(), bounded);
         CompletableFuture<Void> sent = new CompletableFuture<>();
         OutgoingKafkaRecordMetadata<Object> out = OutgoingKafkaRecordMetadata.builder().withKey(key).withHeaders(headers).build();
-        dlq.send(Message.of(value == null ? new byte[0] : value, Metadata.of(out))
-                .withAck(() -> {
-                    sent.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(e -> {
-                    sent.completeExceptionally(e);
-                    return CompletableFuture.completedFuture(null);
-                }));
+        dlq.send(KafkaAcks.completing(Message.of(value == null ? new byte[0] : value, Metadata.of(out)), sent));
         // Acknowledge the original only once the dead letter is safely written.
         return sent.thenCompose(x -> message.ack());
     }

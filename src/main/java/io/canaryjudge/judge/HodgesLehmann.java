@@ -169,7 +169,7 @@ final class HodgesLehmann {
         }
 
         static double sigma(double nx, double ny, long tieTerm) {
-            return Math.sqrt((nx * ny / 12) * ((nx + ny + 1) - tieTerm / ((nx + ny) * (nx + ny - 1))));
+            return Math.sqrt(RankSumMoments.variance(nx, ny, tieTerm));
         }
     }
 }

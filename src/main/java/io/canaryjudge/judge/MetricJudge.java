@@ -43,8 +43,8 @@ public final class MetricJudge {
         }
         double[] c = canary.values();
         double[] s = stable.values();
-        double canaryMedian = Cleaning.quantile(c, 0.5);
-        double stableMedian = Cleaning.quantile(s, 0.5);
+        double canaryMedian = Quantiles.type7(c, 0.5);
+        double stableMedian = Quantiles.type7(s, 0.5);
         // R's absolute tol.root (1e-4) is coarse for data in seconds; scale it to the data instead.
         double spread = (c[c.length - 1] - s[0]) - (c[0] - s[s.length - 1]);
         RankSumResult r = RankSumTest.withDefaults()

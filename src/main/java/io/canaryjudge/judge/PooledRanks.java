@@ -112,6 +112,6 @@ final class PooledRanks {
         if (a == 0) {
             return 0;
         }
-        return b > 0 ? Runs.cubeMinusSelf(a + b) - Runs.cubeMinusSelf(b) : Runs.cubeMinusSelf(a);
+        return b > 0 ? RankSumMoments.tieTerm(a + b) - RankSumMoments.tieTerm(b) : RankSumMoments.tieTerm(a);
     }
 }

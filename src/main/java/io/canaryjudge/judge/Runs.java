@@ -21,20 +21,16 @@ record Runs(double[] values, int[] counts, int size, long tieTerm) {
                 counts[k]++;
             } else {
                 if (k >= 0) {
-                    ties += cubeMinusSelf(counts[k]);
+                    ties += RankSumMoments.tieTerm((long) counts[k]);
                 }
                 values[++k] = sorted[i];
                 counts[k] = 1;
             }
         }
         if (k >= 0) {
-            ties += cubeMinusSelf(counts[k]);
+            ties += RankSumMoments.tieTerm((long) counts[k]);
         }
         return new Runs(Arrays.copyOf(values, k + 1), Arrays.copyOf(counts, k + 1), sorted.length, ties);
-    }
-
-    static long cubeMinusSelf(long t) {
-        return t * t * t - t;
     }
 
     int distinct() {

@@ -23,8 +23,8 @@ final class ThresholdRule {
         if (missing != null) {
             return missing;
         }
-        double c = Cleaning.quantile(canary.values(), t.quantile());
-        double s = Cleaning.quantile(stable.values(), t.quantile());
+        double c = Quantiles.type7(canary.values(), t.quantile());
+        double s = Quantiles.type7(stable.values(), t.quantile());
         String q = quantileName(t.quantile());
         Classification classification = Classification.PASS;
         String rule = "within-bounds";

@@ -1,5 +1,6 @@
 package io.canaryjudge.metrics;
 
+import io.canaryjudge.DaemonThreads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ExecutorService;
@@ -16,11 +17,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class DependencyGauge {
     static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(15);
-    private static final ExecutorService REFRESH = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "dependency-probe");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ExecutorService REFRESH = Executors.newSingleThreadExecutor(DaemonThreads.named("dependency-probe"));
 
     private final AtomicInteger up = new AtomicInteger(-1);
     private final AtomicBoolean refreshing = new AtomicBoolean();

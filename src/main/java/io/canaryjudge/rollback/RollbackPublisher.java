@@ -1,6 +1,7 @@
 package io.canaryjudge.rollback;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canaryjudge.KafkaAcks;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -52,15 +53,15 @@ class RollbackPublisher implements Announcer {
                 .withTimestamp((s.finishedAt() != null ? s.finishedAt() : s.claimedAt()).atZone(ZoneOffset.UTC))
                 .build();
         OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder().withKey(a.key()).build();
-        emitter.send(Message.of(body, Metadata.of(ce, kafka))
-                .withAck(() -> {
-                    store.markPublished(a.id(), clock.instant());
-                    LOG.infof("analysis=%s rollback=%s published=true", a.id(), s.state());
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(e -> {
-                    LOG.warnf("analysis=%s rollback=%s published=false error=%s", a.id(), s.state(), e.toString());
-                    return CompletableFuture.completedFuture(null);
-                }));
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        written.whenComplete((x, e) -> {
+            if (e == null) {
+                store.markPublished(a.id(), clock.instant());
+                LOG.infof("analysis=%s rollback=%s published=true", a.id(), s.state());
+            } else {
+                LOG.warnf("analysis=%s rollback=%s published=false error=%s", a.id(), s.state(), e.toString());
+            }
+        });
+        emitter.send(KafkaAcks.completing(Message.of(body, Metadata.of(ce, kafka)), written));
     }
 }

@@ -1,12 +1,12 @@
 package io.canaryjudge.rollback;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canaryjudge.DaemonThreads;
 import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisStore;
+import io.canaryjudge.verdict.Migrations;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
-import io.canaryjudge.verdict.Migrations;
-import org.eclipse.microprofile.health.Readiness;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -19,7 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 /**
@@ -56,9 +56,8 @@ public class RollbackService {
     }
 
     void onStart(@Observes StartupEvent ev) {
-        AtomicInteger n = new AtomicInteger();
-        workers = Executors.newFixedThreadPool(Math.max(1, config.threads()), r -> daemon(r, "canary-rollback-" + n.incrementAndGet()));
-        recovery = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "canary-rollback-recovery"));
+        workers = Executors.newFixedThreadPool(Math.max(1, config.threads()), DaemonThreads.numbered("canary-rollback"));
+        recovery = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("canary-rollback-recovery"));
         recovery.scheduleWithFixedDelay(this::recover, 0, config.recoveryInterval().toMillis(), TimeUnit.MILLISECONDS);
         if (config.enabled()) {
             workers.execute(this::warmUp);
@@ -124,11 +123,6 @@ public class RollbackService {
         }
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
 
     /** A Kubernetes strategy built on first use. */
     private static final class Lazy implements Strategy {

@@ -1,5 +1,6 @@
 package io.canaryjudge.template;
 
+import io.canaryjudge.DaemonThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
@@ -50,11 +51,7 @@ public class TemplateRepository {
         this.dirs = List.copyOf(dirs);
         registry.gauge("canary.templates.invalid", invalid);
         reload();
-        watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "canary-templates");
-            t.setDaemon(true);
-            return t;
-        });
+        watcher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("canary-templates"));
         if (!reload.isZero()) {
             watcher.scheduleWithFixedDelay(this::reloadQuietly, reload.toMillis(), reload.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -66,15 +63,13 @@ public class TemplateRepository {
      * calls it before Quarkus boots). Touches no state of any repository; a failure only costs the head start.
      */
     public static void warmUpInBackground() {
-        Thread t = new Thread(() -> {
+        DaemonThreads.start("canary-templates-warm-up", () -> {
             try {
                 TemplateParser.parse("warm-up.yaml", WARM_UP.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             } catch (RuntimeException | LinkageError e) {
                 LOG.debugf("template parser warm-up failed: %s", e);
             }
-        }, "canary-templates-warm-up");
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     /** A small valid template using both metric kinds, for {@link #warmUpInBackground()}. */

@@ -3,6 +3,7 @@ package io.canaryjudge.verdict;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.canaryjudge.problem.Inputs;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -35,7 +36,7 @@ public final class CommitTimes {
                     continue;
                 }
                 if (value == JsonToken.VALUE_STRING) {
-                    return OffsetDateTime.parse(p.getText()).toInstant();
+                    return Inputs.rfc3339(p.getText());
                 }
                 if (value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT) {
                     return Instant.ofEpochMilli(Math.round(p.getDoubleValue() * 1000));

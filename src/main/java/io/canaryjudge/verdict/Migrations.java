@@ -1,5 +1,6 @@
 package io.canaryjudge.verdict;
 
+import io.canaryjudge.DaemonThreads;
 import io.quarkus.arc.Arc;
 import io.quarkus.flyway.FlywayDataSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -39,11 +40,7 @@ public class Migrations implements HealthCheck {
     }
 
     void onStart(@Observes StartupEvent ev) {
-        retry = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "canary-migrations");
-            t.setDaemon(true);
-            return t;
-        });
+        retry = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("canary-migrations"));
         // First attempt in line, so a reachable database is migrated before anything is served; only when it
         // fails does start-up go on (unready) and the retries continue in the background.
         migrate();

@@ -1,5 +1,6 @@
 package io.canaryjudge.verdict;
 
+import io.canaryjudge.KafkaAcks;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,7 +38,7 @@ public class VerdictPublisher {
 
     /** Sends the stored verdict of a completed analysis. */
     public CompletionStage<Void> publish(AnalysisRecord a) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Void> written = new CompletableFuture<>();
         // A human decision re-publishes the analysis with a new verdict: a new CloudEvent id per decision, stable
         // across re-publication of that same decision.
         int decisions = store.decisions(a.id()).size();
@@ -50,19 +51,14 @@ public class VerdictPublisher {
                 .withTimestamp(a.completedAt().atZone(ZoneOffset.UTC))
                 .build();
         OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder().withKey(a.key()).build();
-        Message<String> message = Message.of(a.verdictJson(), Metadata.of(ce, kafka))
-                .withAck(() -> {
-                    store.markPublished(a.id(), clock.instant());
-                    LOG.infof("analysis=%s verdict=%s published=true", a.id(), a.verdict());
-                    done.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(e -> {
-                    LOG.warnf("analysis=%s verdict=%s published=false error=%s", a.id(), a.verdict(), e.toString());
-                    done.completeExceptionally(e);
-                    return CompletableFuture.completedFuture(null);
-                });
-        emitter.send(message);
-        return done;
+        emitter.send(KafkaAcks.completing(Message.of(a.verdictJson(), Metadata.of(ce, kafka)), written));
+        return written.whenComplete((x, e) -> {
+            if (e == null) {
+                store.markPublished(a.id(), clock.instant());
+                LOG.infof("analysis=%s verdict=%s published=true", a.id(), a.verdict());
+            } else {
+                LOG.warnf("analysis=%s verdict=%s published=false error=%s", a.id(), a.verdict(), e.toString());
+            }
+        });
     }
 }

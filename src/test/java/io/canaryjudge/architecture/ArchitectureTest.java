@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package layout of docs/adr (package layout): packages by feature in floors, each importing only the floors
+ * The package layout of docs/adr/0013-package-layout.md: packages by feature in floors, each importing only the floors
  * below it, and no cycle between packages. A change that imports upwards fails here with the offending lines.
  */
 class ArchitectureTest {

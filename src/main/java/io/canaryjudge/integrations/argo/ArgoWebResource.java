@@ -3,13 +3,14 @@ package io.canaryjudge.integrations.argo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.integrations.CanaryRequest;
 import io.canaryjudge.integrations.Fingerprints;
 import io.canaryjudge.integrations.IntegrationAnalyses;
 import io.canaryjudge.integrations.IntegrationsConfig;
 import io.canaryjudge.integrations.Outcome;
 import io.canaryjudge.integrations.Selectors;
+import io.canaryjudge.problem.Inputs;
+import io.canaryjudge.problem.InvalidInputException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -158,14 +159,7 @@ public class ArgoWebResource {
     }
 
     private static Instant time(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new InvalidInputException("startedAt", "startedAt must be an RFC 3339 timestamp, e.g. 2026-11-26T01:00:00Z");
-        }
+        return Inputs.time("startedAt", text);
     }
 
     private static JsonNode text(String s) {

@@ -1,14 +1,15 @@
 package io.canaryjudge.integrations.flagger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.canaryjudge.problem.Problem;
-import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.integrations.CanaryRequest;
 import io.canaryjudge.integrations.Fingerprints;
 import io.canaryjudge.integrations.IntegrationAnalyses;
 import io.canaryjudge.integrations.IntegrationsConfig;
 import io.canaryjudge.integrations.Outcome;
 import io.canaryjudge.integrations.Selectors;
+import io.canaryjudge.problem.Inputs;
+import io.canaryjudge.problem.InvalidInputException;
+import io.canaryjudge.problem.Problem;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -190,14 +191,7 @@ public class FlaggerResource {
     }
 
     private static Instant time(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new InvalidInputException("metadata.startedAt", "metadata.startedAt must be an RFC 3339 timestamp");
-        }
+        return Inputs.time("metadata.startedAt", text);
     }
 
     private static Response closed(String type, String title, String detail, Outcome o) {

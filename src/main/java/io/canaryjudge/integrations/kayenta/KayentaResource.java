@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.integrations.CanaryRequest;
 import io.canaryjudge.integrations.Fingerprints;
 import io.canaryjudge.integrations.IntegrationAnalyses;
 import io.canaryjudge.integrations.IntegrationsConfig;
 import io.canaryjudge.integrations.Outcome;
 import io.canaryjudge.integrations.Selectors;
+import io.canaryjudge.problem.Inputs;
+import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.TemplateRepository;
 import io.canaryjudge.verdict.AnalysisRecord;
@@ -45,8 +46,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "kayenta")
 @Blocking
 public class KayentaResource {
-    private static final java.util.regex.Pattern DNS_LABEL = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-
+    
     private final IntegrationAnalyses analyses;
     private final TemplateRepository templates;
     private final IntegrationsConfig config;
@@ -219,7 +219,7 @@ public class KayentaResource {
 
     private static String service(String application, Map<String, String> labels, String configId) {
         for (String candidate : new String[] {application, labels.get("service"), labels.get("app")}) {
-            if (candidate != null && candidate.length() <= 63 && DNS_LABEL.matcher(candidate).matches()) {
+            if (Inputs.isDnsLabel(candidate)) {
                 return candidate;
             }
         }
@@ -246,11 +246,7 @@ public class KayentaResource {
             }
             return null;
         }
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new InvalidInputException(field, field + " must be an RFC 3339 timestamp, e.g. 2026-11-26T01:00:00Z");
-        }
+        return Inputs.time(field, text);
     }
 
     private static String classification(String ours) {

@@ -47,7 +47,7 @@ public record BetaBinomialLM(double alpha, double k, double q, Direction directi
     public static double concentration(double optimalErrors, double q, double alpha) {
         double v = q * (1 - q);
         double l = Math.log(1 / alpha);
-        double rho = optimalErrors * v / (2 * l + Math.log1p(2 * l));
+        double rho = LogMath.mixtureRho(optimalErrors * v, l);
         return Math.max(rho - v, 1e-3 * v) / v;
     }
 

@@ -66,6 +66,15 @@ final class LogMath {
     }
 
     /** ln(1/α), the level every e-process must reach to reject. */
+    /**
+     * The mixture scale ρ that makes a boundary of level exp(−L) tightest at intrinsic time {@code intrinsicTime}
+     * (Howard et al. 2021, eq. (3.11)): ρ = t_opt / (2L + ln(1 + 2L)). Shared by the normal, beta-binomial and
+     * quantile mixtures, each with its own L and t_opt.
+     */
+    static double mixtureRho(double intrinsicTime, double l) {
+        return intrinsicTime / (2 * l + Math.log1p(2 * l));
+    }
+
     static double threshold(double alpha) {
         return Math.log(1 / alpha);
     }

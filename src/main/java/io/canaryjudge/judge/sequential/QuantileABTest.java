@@ -1,6 +1,7 @@
 package io.canaryjudge.judge.sequential;
 
 import io.canaryjudge.judge.Direction;
+import io.canaryjudge.judge.Quantiles;
 import java.util.Arrays;
 import java.util.Locale;
 import org.apache.commons.math3.special.Beta;
@@ -57,7 +58,7 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
         double[] c = merge(canary, canaryValues, "canary");
         double[] s = merge(stable, stableValues, "stable");
         double lm = logE(c, s);
-        boolean worse = worse(quantile(c, p), quantile(s, p));
+        boolean worse = worse(Quantiles.type7(c, p), Quantiles.type7(s, p));
         boolean bad = regression || lm >= threshold() && worse;
         return new QuantileABTest(alpha, p, tOpt, direction, looks + 1, c, s, lm, Math.max(maxLogM, lm), bad);
     }
@@ -75,11 +76,11 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
 
     /** The canary's empirical p-quantile (R type 7); NaN without data. */
     public double canaryQuantile() {
-        return quantile(canary, p);
+        return Quantiles.type7(canary, p);
     }
 
     public double stableQuantile() {
-        return quantile(stable, p);
+        return Quantiles.type7(stable, p);
     }
 
     private boolean worse(double canaryQ, double stableQ) {
@@ -153,7 +154,7 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
     private static double[] prior(double alpha, double p, double tOpt) {
         double l = Math.log(1 / alpha);
         double v = p * (1 - p);
-        double rho = tOpt * v / (2 * l + Math.log1p(2 * l));
+        double rho = LogMath.mixtureRho(tOpt * v, l);
         double r = Math.max(rho - v, 1e-3 * v);
         return new double[] {r / (1 - p), r / p};
     }
@@ -185,16 +186,6 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
             out[k] = j >= extra.length || i < sorted.length && sorted[i] <= extra[j] ? sorted[i++] : extra[j++];
         }
         return out;
-    }
-
-    static double quantile(double[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        double h = (sorted.length - 1) * p;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(lo + 1, sorted.length - 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
     }
 
     private static String format(double v) {

@@ -1,6 +1,7 @@
 package io.canaryjudge.judge.sequential;
 
 import io.canaryjudge.judge.Direction;
+import io.canaryjudge.judge.RankSumMoments;
 
 /**
  * Opt-in "fast mode", <b>asymptotic only</b>: the normal-mixture mSPRT (Johari, Pekelis &amp; Walsh;
@@ -62,7 +63,7 @@ public record RankZMixture(double alpha, double vOpt, Direction direction, doubl
         double nc = groups.canaryTotal;
         double ns = groups.stableTotal;
         double n = nc + ns;
-        double variance = n < 2 ? 0 : nc * ns / 12 * ((n + 1) - groups.tieTerm() / (n * (n - 1)));
+        double variance = RankSumMoments.variance(nc, ns, groups.tieTerm());
         if (nc == 0 || ns == 0 || !(variance > 0)) {
             return new RankZMixture(alpha, vOpt, direction, scale, looks + 1, intervals, sumZ, logM, maxLogM);
         }
@@ -77,7 +78,7 @@ public record RankZMixture(double alpha, double vOpt, Direction direction, doubl
     private double logSuperMartingale(double s, double v) {
         boolean twoSided = direction == Direction.EITHER;
         double l = Math.log(1 / (twoSided ? alpha : 2 * alpha));
-        double rho = vOpt / (2 * l + Math.log1p(2 * l));
+        double rho = LogMath.mixtureRho(vOpt, l);
         if (twoSided) {
             return 0.5 * Math.log(rho / (v + rho)) + s * s / (2 * (v + rho));
         }

@@ -1,5 +1,6 @@
 package io.canaryjudge.judge.sequential;
 
+import io.canaryjudge.judge.RankSumMoments;
 import java.util.Arrays;
 
 /**
@@ -190,7 +191,7 @@ final class TieGroups {
         double sum = 0;
         for (int b = 0; b < canary.length; b++) {
             double t = canary[b] + stable[b];
-            sum += t * t * t - t;
+            sum += RankSumMoments.tieTerm(t);
         }
         return sum;
     }
