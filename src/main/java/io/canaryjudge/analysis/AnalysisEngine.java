@@ -367,7 +367,7 @@ class AnalysisEngine {
         }
         Map<String, SequentialStep.MetricState> previous = run.lastSeq == seq - 1 ? run.states
                 : previousSequentialState(id);
-        SequentialStep.Outcome d = SequentialStep.step(template, previous, observations, seq, a.measurementCount(),
+        SequentialStep.StepOutcome d = SequentialStep.step(template, previous, observations, seq, a.measurementCount(),
                 progress.extensions());
         ArrayNode metricsJson = json.createArrayNode();
         for (int i = 0; i < template.metrics().size(); i++) {

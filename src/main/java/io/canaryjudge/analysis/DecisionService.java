@@ -8,7 +8,7 @@ import io.canaryjudge.problem.ConflictException;
 import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
-import io.canaryjudge.verdict.Decision;
+import io.canaryjudge.verdict.HumanDecision;
 import io.canaryjudge.verdict.Phase;
 import io.canaryjudge.verdict.VerdictPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -74,7 +74,7 @@ public class DecisionService {
         Phase phase = Phase.of(verdict);
         String why = (action == Action.APPROVE ? "Approved" : "Aborted") + " by " + actor + ": " + reason
                 + (a.reason() == null ? "" : " (judge: " + a.reason() + ")");
-        Decision d = new Decision(a.id(), action.name(), actor, reason, now);
+        HumanDecision d = new HumanDecision(a.id(), action.name(), actor, reason, now);
         if (!store.decide(d, phase, verdict, why, verdictJson(a, d, verdict, phase, why, now))) {
             throw new Conflict("the analysis changed meanwhile; read it again");
         }
@@ -87,7 +87,7 @@ public class DecisionService {
         return Optional.of(done);
     }
 
-    private String verdictJson(AnalysisRecord a, Decision d, String verdict, Phase phase, String reason, Instant now) {
+    private String verdictJson(AnalysisRecord a, HumanDecision d, String verdict, Phase phase, String reason, Instant now) {
         try {
             ObjectNode v = a.verdictJson() != null ? (ObjectNode) json.readTree(a.verdictJson()) : baseVerdict(a, now);
             v.put("verdict", verdict);

@@ -39,23 +39,23 @@ class MetricReader {
     }
 
     /** Who is compared: the placeholders of the queries and each cohort's label matchers. */
-    record Target(String namespace, String service, Map<String, String> canary, Map<String, String> stable) {
-        static Target of(DeploymentEvent e) {
-            return new Target(e.namespace(), e.service(), e.canary().labels(), e.stable().labels());
+    record Scope(String namespace, String service, Map<String, String> canary, Map<String, String> stable) {
+        static Scope of(DeploymentEvent e) {
+            return new Scope(e.namespace(), e.service(), e.canary().labels(), e.stable().labels());
         }
     }
 
     Observation read(AnalysisTemplate template, MetricTemplate metric, DeploymentEvent event, Instant start, Instant end) {
-        return read(live, template, metric, Target.of(event), start, end);
+        return read(live, template, metric, Scope.of(event), start, end);
     }
 
     Observation readInterval(AnalysisTemplate template, MetricTemplate metric, DeploymentEvent event, Instant start,
                              Instant end) {
-        return readInterval(live, template, metric, Target.of(event), start, end);
+        return readInterval(live, template, metric, Scope.of(event), start, end);
     }
 
     /** Fixed mode's window [start, end], from any source (a backtest's data read ahead). */
-    static Observation read(RangeSource source, AnalysisTemplate template, MetricTemplate metric, Target target,
+    static Observation read(RangeSource source, AnalysisTemplate template, MetricTemplate metric, Scope target,
                             Instant start, Instant end) {
         try {
             return new Observation(metric.name(),
@@ -73,7 +73,7 @@ class MetricReader {
      * exactly over (start, end] ({@link CounterIncrease}), then summed per {@code le}.
      */
     static Observation readInterval(RangeSource source, AnalysisTemplate template, MetricTemplate metric,
-                                    Target target, Instant start, Instant end) {
+                                    Scope target, Instant start, Instant end) {
         if (metric.kind() == MetricTemplate.MetricKindName.COUNTS && metric.rawCounters()) {
             try {
                 return new Observation(metric.name(),
@@ -103,7 +103,7 @@ class MetricReader {
      * matching series, summed. No events series is zero events; no exposure series is no data (null).
      */
     private static Observation.CohortData counters(RangeSource source, AnalysisTemplate t, MetricTemplate m,
-                                                   Target target, Map<String, String> labels, String cohort,
+                                                   Scope target, Map<String, String> labels, String cohort,
                                                    Instant start, Instant end) {
         String events = raw(t, m.eventsCounter(), target, labels, start, end);
         String exposure = raw(t, m.exposureCounter(), target, labels, start, end);
@@ -115,7 +115,7 @@ class MetricReader {
                 increase(ev, start, end), ex.isEmpty() ? null : increase(ex, start, end));
     }
 
-    private static String raw(AnalysisTemplate t, String selector, Target target, Map<String, String> labels,
+    private static String raw(AnalysisTemplate t, String selector, Scope target, Map<String, String> labels,
                               Instant start, Instant end) {
         String rendered = QueryRenderer.render(selector, labels, target.namespace(), target.service(), t.interval(),
                 t.step());
@@ -133,7 +133,7 @@ class MetricReader {
     }
 
     private static Observation.CohortData withBuckets(RangeSource source, AnalysisTemplate t, MetricTemplate m,
-                                                      Target target, Map<String, String> labels, String cohort,
+                                                      Scope target, Map<String, String> labels, String cohort,
                                                       Instant start, Instant end) {
         Observation.CohortData points = m.query() == null
                 ? new Observation.CohortData(List.of(), new double[0], new double[0], null, null)
@@ -169,7 +169,7 @@ class MetricReader {
     }
 
     private static Observation.CohortData cohort(RangeSource source, AnalysisTemplate t, MetricTemplate m,
-                                                 Target target, Map<String, String> labels, String cohort,
+                                                 Scope target, Map<String, String> labels, String cohort,
                                                  Instant start, Instant end) {
         String ns = target.namespace();
         String svc = target.service();

@@ -57,7 +57,7 @@ public final class OfflineAnalysis {
      * @param lookStart    start of the data read by the deciding look (fixed: the cumulative window's start)
      * @param lookEnd      end of that data
      */
-    public record Outcome(Verdict verdict, String phase, String reason, int decidedAt, int measurements, int extensions,
+    public record Result(Verdict verdict, String phase, String reason, int decidedAt, int measurements, int extensions,
                           Instant lookStart, Instant lookEnd, List<MetricOutcome> metrics) {
         /** Names of the metrics failed at the deciding look that could decide (not dry-run). */
         public List<String> failedMetrics() {
@@ -66,16 +66,16 @@ public final class OfflineAnalysis {
     }
 
     /** Runs every measurement of an analysis started at {@code startedAt} until it finishes. */
-    public Outcome run(AnalysisTemplate t, Cohorts cohorts, Instant startedAt, RangeSource source) {
+    public Result run(AnalysisTemplate t, Cohorts cohorts, Instant startedAt, RangeSource source) {
         return t.sequentialMode() ? sequential(t, cohorts, startedAt, source) : fixed(t, cohorts, startedAt, source);
     }
 
-    private static MetricReader.Target target(Cohorts c) {
-        return new MetricReader.Target(c.namespace(), c.service(), c.canary(), c.stable());
+    private static MetricReader.Scope target(Cohorts c) {
+        return new MetricReader.Scope(c.namespace(), c.service(), c.canary(), c.stable());
     }
 
     /** As {@code AnalysisEngine.take}: measurement i reads [start, start + i·interval]. */
-    private Outcome fixed(AnalysisTemplate t, Cohorts c, Instant startedAt, RangeSource source) {
+    private Result fixed(AnalysisTemplate t, Cohorts c, Instant startedAt, RangeSource source) {
         Instant windowStart = startedAt.plus(t.initialDelay());
         Map<String, Lifecycle.Counters> counters = Map.of();
         int total = t.count();
@@ -110,7 +110,7 @@ public final class OfflineAnalysis {
                     metrics.add(new MetricOutcome(m.name(), m.isCritical(), m.isDryRun(), cls,
                             failed(Classification.valueOf(cls)), r.explanation(), detail));
                 }
-                return new Outcome(d.verdict(), d.phase().name(), d.reason(), seq, total, extensions, windowStart,
+                return new Result(d.verdict(), d.phase().name(), d.reason(), seq, total, extensions, windowStart,
                         windowEnd, List.copyOf(metrics));
             }
         }
@@ -120,7 +120,7 @@ public final class OfflineAnalysis {
      * As {@code AnalysisEngine.takeSequential}: look i reads the new interval (start + (i−1)·interval,
      * start + i·interval] ({@code MetricReader.readInterval}: points, raw counters or buckets).
      */
-    private Outcome sequential(AnalysisTemplate t, Cohorts c, Instant startedAt, RangeSource source) {
+    private Result sequential(AnalysisTemplate t, Cohorts c, Instant startedAt, RangeSource source) {
         Instant windowStart = startedAt.plus(t.initialDelay());
         Map<String, SequentialStep.MetricState> states = Map.of();
         int total = t.count();
@@ -133,7 +133,7 @@ public final class OfflineAnalysis {
                 observations.add(Judging.applyNanPolicy(m, MetricReader.readInterval(source, t, m, target(c),
                         intervalStart, intervalEnd)));
             }
-            SequentialStep.Outcome d = SequentialStep.step(t, states, observations, seq, total, extensions);
+            SequentialStep.StepOutcome d = SequentialStep.step(t, states, observations, seq, total, extensions);
             states = d.states();
             if (d.kind() == Lifecycle.Decision.Kind.EXTEND) {
                 extensions++;
@@ -156,7 +156,7 @@ public final class OfflineAnalysis {
                     metrics.add(new MetricOutcome(m.name(), m.isCritical(), m.isDryRun(), cls.name(), failed(cls),
                             explanation, detail));
                 }
-                return new Outcome(d.verdict(), d.phase().name(), d.reason(), seq, total, extensions, intervalStart,
+                return new Result(d.verdict(), d.phase().name(), d.reason(), seq, total, extensions, intervalStart,
                         intervalEnd, List.copyOf(metrics));
             }
         }

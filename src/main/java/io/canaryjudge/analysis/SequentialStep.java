@@ -11,12 +11,12 @@ import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.judge.sequential.BatchRankEProcess;
 import io.canaryjudge.judge.sequential.CountInterval;
 import io.canaryjudge.judge.sequential.CountRatioEProcess;
-import io.canaryjudge.judge.sequential.HistogramQuantileTest;
+import io.canaryjudge.judge.sequential.HistogramQuantileEProcess;
 import io.canaryjudge.judge.sequential.Margins;
 import io.canaryjudge.judge.sequential.MetricDecision;
 import io.canaryjudge.judge.sequential.PairedSignEProcess;
 import io.canaryjudge.judge.sequential.PowerText;
-import io.canaryjudge.judge.sequential.QuantileABTest;
+import io.canaryjudge.judge.sequential.QuantileEProcess;
 import io.canaryjudge.judge.sequential.RankZMixture;
 import io.canaryjudge.judge.sequential.SequentialAction;
 import io.canaryjudge.judge.sequential.SequentialConfig;
@@ -72,7 +72,7 @@ final class SequentialStep {
     }
 
     /** One sequential test of a metric: display name, type (counts, ranks, quantile) and state. */
-    record Test(String name, String type, SequentialState state) {
+    record TestState(String name, String type, SequentialState state) {
     }
 
     /**
@@ -81,19 +81,19 @@ final class SequentialStep {
      * @param dataIntervals    intervals in which both cohorts had data (exposure, or samples)
      * @param noDataIntervals  intervals in which a cohort had none (inconclusiveLimit counts these)
      */
-    record MetricState(List<Test> tests, int dataIntervals, int noDataIntervals, int consecutiveErrors,
+    record MetricState(List<TestState> tests, int dataIntervals, int noDataIntervals, int consecutiveErrors,
                        ThresholdLook threshold, ShiftEstimate shift) {
         MetricState {
             shift = shift == null ? ShiftEstimate.NONE : shift;
         }
 
-        MetricState(List<Test> tests, int dataIntervals, int noDataIntervals, int consecutiveErrors) {
+        MetricState(List<TestState> tests, int dataIntervals, int noDataIntervals, int consecutiveErrors) {
             this(tests, dataIntervals, noDataIntervals, consecutiveErrors, null, ShiftEstimate.NONE);
         }
 
         /** The test of a type, or null. */
-        Test test(String type) {
-            for (Test t : tests) {
+        TestState test(String type) {
+            for (TestState t : tests) {
                 if (t.type().equals(type)) {
                     return t;
                 }
@@ -116,7 +116,7 @@ final class SequentialStep {
     static final String THRESHOLD = "threshold";
 
     /** The outcome of one measurement. */
-    record Outcome(Lifecycle.Decision.Kind kind, Phase phase, Verdict verdict, String reason,
+    record StepOutcome(Lifecycle.Decision.Kind kind, Phase phase, Verdict verdict, String reason,
                    Map<String, MetricState> states, SequentialDecision decision, Map<String, Lifecycle.Counters> counters) {
     }
 
@@ -137,13 +137,13 @@ final class SequentialStep {
         SequentialConfig c = t.sequential();
         int n = tests(t);
         Direction d = direction(m);
-        List<Test> tests = new ArrayList<>();
+        List<TestState> tests = new ArrayList<>();
         if (m.kind() == MetricTemplate.MetricKindName.THRESHOLD) {
             return new MetricState(List.of(), 0, 0, 0, null, null);
         }
         Margins g = m.margins();
         if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
-            tests.add(new Test(m.name(), COUNTS, c.startCounts(d, n, g)));
+            tests.add(new TestState(m.name(), COUNTS, c.startCounts(d, n, g)));
         } else {
             // the canary is divided by the margin's level: ×1.05 for "5 % slower", ÷(1/0.8) for "20 % less throughput"
             boolean decrease = d == Direction.DECREASE;
@@ -152,32 +152,32 @@ final class SequentialStep {
             Direction opposite = decrease ? Direction.INCREASE : Direction.DECREASE;
             if (m.signTested()) {
                 // a level with a few points per interval (CPU per request, memory per pod): one bet per timestamp
-                tests.add(new Test(m.name(), SIGN, c.startSign(d, n, tol)));
+                tests.add(new TestState(m.name(), SIGN, c.startSign(d, n, tol)));
                 if (m.isCritical() && !m.isDryRun()) {
-                    tests.add(new Test(m.name() + " rule-out", SIGN_RULE_OUT, c.startSign(opposite, n, det)));
-                    tests.add(new Test(m.name() + " within", SIGN_WITHIN, c.startSign(opposite, n, tol)));
+                    tests.add(new TestState(m.name() + " rule-out", SIGN_RULE_OUT, c.startSign(opposite, n, det)));
+                    tests.add(new TestState(m.name() + " within", SIGN_WITHIN, c.startSign(opposite, n, tol)));
                 }
                 return new MetricState(List.copyOf(tests), 0, 0, 0);
             }
-            tests.add(c.fastMode() ? new Test(m.name(), RANKS_FAST, c.startFastRanks(d, n, tol))
-                    : new Test(m.name(), RANKS, c.startRanks(d, n, tol)));
+            tests.add(c.fastMode() ? new TestState(m.name(), RANKS_FAST, c.startFastRanks(d, n, tol))
+                    : new TestState(m.name(), RANKS, c.startRanks(d, n, tol)));
             // the power tests only matter where PROMOTE waits for them: an informative metric (CPU, memory) skips
             // them, which keeps two rank states per metric out of every measurement and of the engine's memory
             if (m.isCritical() && !m.isDryRun()) {
-                tests.add(new Test(m.name() + " rule-out", RANKS_RULE_OUT, c.startRanks(opposite, n, det)));
-                tests.add(new Test(m.name() + " within", RANKS_WITHIN, c.startRanks(opposite, n, tol)));
+                tests.add(new TestState(m.name() + " rule-out", RANKS_RULE_OUT, c.startRanks(opposite, n, det)));
+                tests.add(new TestState(m.name() + " within", RANKS_WITHIN, c.startRanks(opposite, n, tol)));
             }
             if (m.buckets() != null) {
-                for (HistogramQuantileTest q : c.startHistogramQuantiles(d, n)) {
-                    tests.add(new Test(m.name() + " p" + percent(q.p()), QUANTILE_BUCKETS, q));
+                for (HistogramQuantileEProcess q : c.startHistogramQuantiles(d, n)) {
+                    tests.add(new TestState(m.name() + " p" + percent(q.p()), QUANTILE_BUCKETS, q));
                 }
             } else {
-                for (QuantileABTest q : c.startQuantiles(d, n)) {
-                    tests.add(new Test(m.name() + " p" + percent(q.p()), QUANTILE, q));
+                for (QuantileEProcess q : c.startQuantiles(d, n)) {
+                    tests.add(new TestState(m.name() + " p" + percent(q.p()), QUANTILE, q));
                 }
             }
             if (t.tailTested(m)) {
-                tests.add(new Test(m.name() + " tail", TAIL, c.startTail(n)));
+                tests.add(new TestState(m.name() + " tail", TAIL, c.startTail(n)));
             }
         }
         return new MetricState(List.copyOf(tests), 0, 0, 0);
@@ -187,12 +187,12 @@ final class SequentialStep {
      * @param previous     states stored with the previous measurement (empty at the first)
      * @param observations this interval's data per template metric (NaN policy applied), in template order
      */
-    static Outcome step(AnalysisTemplate t, Map<String, MetricState> previous, List<Observation> observations, int seq,
+    static StepOutcome step(AnalysisTemplate t, Map<String, MetricState> previous, List<Observation> observations, int seq,
                         int total, int extensionsUsed) {
         return labelled(t, decide(t, previous, observations, seq, total, extensionsUsed));
     }
 
-    private static Outcome decide(AnalysisTemplate t, Map<String, MetricState> previous, List<Observation> observations,
+    private static StepOutcome decide(AnalysisTemplate t, Map<String, MetricState> previous, List<Observation> observations,
                                   int seq, int total, int extensionsUsed) {
         Map<String, MetricState> states = new LinkedHashMap<>();
         Map<String, Lifecycle.Counters> counters = new LinkedHashMap<>();
@@ -275,7 +275,7 @@ final class SequentialStep {
             return finish(Phase.SUCCESSFUL, Verdict.PROMOTE, reason, states, d, counters);
         }
         if (seq < total) {
-            return new Outcome(Lifecycle.Decision.Kind.CONTINUE, null, null, d.reason(), states, d, counters);
+            return new StepOutcome(Lifecycle.Decision.Kind.CONTINUE, null, null, d.reason(), states, d, counters);
         }
         if (!starved.isEmpty()) {
             InsufficientData policy = t.insufficientData();
@@ -284,7 +284,7 @@ final class SequentialStep {
             switch (policy.actionOrDefault()) {
                 case EXTEND -> {
                     if (extensionsUsed < policy.maxExtensionsOrDefault()) {
-                        return new Outcome(Lifecycle.Decision.Kind.EXTEND, null, null, what
+                        return new StepOutcome(Lifecycle.Decision.Kind.EXTEND, null, null, what
                                 + "; extending by one interval (" + (extensionsUsed + 1) + " of "
                                 + policy.maxExtensionsOrDefault() + ")", states, d, counters);
                     }
@@ -306,7 +306,7 @@ final class SequentialStep {
         String missing = missing(t, states, d, seq);
         int max = t.sequential().maxIntervals(t.count());
         if (seq < max) {
-            return new Outcome(Lifecycle.Decision.Kind.EXTEND, null, null, "Not yet: " + missing + " Extending by one "
+            return new StepOutcome(Lifecycle.Decision.Kind.EXTEND, null, null, "Not yet: " + missing + " Extending by one "
                     + "interval (" + (seq + 1) + " of at most " + max + "). " + d.reason(), states, d, counters);
         }
         return finish(Phase.INCONCLUSIVE, Verdict.INCONCLUSIVE, "INCONCLUSIVE after " + seq + " intervals (maxCount "
@@ -316,13 +316,13 @@ final class SequentialStep {
 
     /** True once the metric's abort test or its tail test crossed ln(1/α). */
     static boolean aborting(MetricState s) {
-        Test abort = abortTest(s);
-        Test tail = s.test(TAIL);
+        TestState abort = abortTest(s);
+        TestState tail = s.test(TAIL);
         return abort != null && abort.state().crossed() || tail != null && tail.state().crossed();
     }
 
     /** The abort test of a metric (its first), or null for a threshold metric. */
-    static Test abortTest(MetricState s) {
+    static TestState abortTest(MetricState s) {
         return s.tests().isEmpty() ? null : s.tests().get(0);
     }
 
@@ -330,12 +330,12 @@ final class SequentialStep {
     private static List<SequentialMetric> judged(MetricTemplate m, MetricState s) {
         boolean critical = m.isCritical() && !m.isDryRun();
         List<SequentialMetric> out = new ArrayList<>();
-        for (Test x : s.tests()) {
+        for (TestState x : s.tests()) {
             switch (x.type()) {
                 case COUNTS -> out.add(SequentialMetric.counts(x.name(), critical, (CountRatioEProcess) x.state()));
                 case RANKS, RANKS_FAST, SIGN -> {
-                    Test ruleOut = ruleOut(s);
-                    Test within = x.type().equals(SIGN) ? s.test(SIGN_WITHIN) : s.test(RANKS_WITHIN);
+                    TestState ruleOut = ruleOut(s);
+                    TestState within = x.type().equals(SIGN) ? s.test(SIGN_WITHIN) : s.test(RANKS_WITHIN);
                     // states started before margins existed have no rule-out test and no margins
                     Margins g = x.state() instanceof BatchRankEProcess r && r.scale() == 1 && ruleOut == null ? null
                             : m.margins();
@@ -354,8 +354,8 @@ final class SequentialStep {
     }
 
     /** The rule-out test of a continuous metric (ranks or sign), or null. */
-    static Test ruleOut(MetricState s) {
-        Test r = s.test(RANKS_RULE_OUT);
+    static TestState ruleOut(MetricState s) {
+        TestState r = s.test(RANKS_RULE_OUT);
         return r != null ? r : s.test(SIGN_RULE_OUT);
     }
 
@@ -374,7 +374,7 @@ final class SequentialStep {
         List<String> parts = new ArrayList<>();
         double minutes = t.interval().multipliedBy(seq).toSeconds() / 60.0;
         for (MetricTemplate m : t.metrics()) {
-            Test abort = abortTest(states.get(m.name()));
+            TestState abort = abortTest(states.get(m.name()));
             MetricDecision md = abort == null ? null : d.metrics().stream().filter(x -> x.name().equals(abort.name()))
                     .findFirst().orElse(null);
             if (md == null || md.powered()) {
@@ -385,7 +385,7 @@ final class SequentialStep {
             if (abort.state() instanceof CountRatioEProcess c) {
                 parts.add(PowerText.counts(m.name(), c, g, decrease, minutes));
             } else {
-                Test ruleOut = ruleOut(states.get(m.name()));
+                TestState ruleOut = ruleOut(states.get(m.name()));
                 parts.add(PowerText.ranks(m.name(), ruleOut == null ? null : ruleOut.state(), g, decrease,
                         states.get(m.name()).shift().ratio(), minutes, seq));
             }
@@ -398,7 +398,7 @@ final class SequentialStep {
             return new MetricState(s.tests(), s.dataIntervals(), s.noDataIntervals(), s.consecutiveErrors() + 1,
                     s.threshold(), s.shift());
         }
-        List<Test> next = new ArrayList<>();
+        List<TestState> next = new ArrayList<>();
         boolean data;
         ShiftEstimate shift = s.shift();
         if (m.kind() == MetricTemplate.MetricKindName.THRESHOLD) {
@@ -414,44 +414,44 @@ final class SequentialStep {
         if (m.kind() == MetricTemplate.MetricKindName.COUNTS) {
             CountInterval interval = interval(o);
             data = interval.canaryExposure() > 0 && interval.stableExposure() > 0;
-            for (Test x : s.tests()) {
-                next.add(new Test(x.name(), x.type(), ((CountRatioEProcess) x.state()).update(interval)));
+            for (TestState x : s.tests()) {
+                next.add(new TestState(x.name(), x.type(), ((CountRatioEProcess) x.state()).update(interval)));
             }
         } else if (m.buckets() != null) {
             Buckets.Paired h = histogram(o);
             data = h != null && h.canaryTotal() > 0 && h.stableTotal() > 0;
-            for (Test x : s.tests()) {
+            for (TestState x : s.tests()) {
                 SequentialState n = x.state();
                 if (n instanceof BatchRankEProcess r) {
                     n = data ? r.updateHistogram(h.bounds(), h.canary(), h.stable()) : r.update(NONE, NONE);
                 } else if (n instanceof RankZMixture z) {
                     n = data ? z.updateHistogram(h.bounds(), h.canary(), h.stable()) : z.update(NONE, NONE);
-                } else if (n instanceof HistogramQuantileTest q && data) {
+                } else if (n instanceof HistogramQuantileEProcess q && data) {
                     n = q.updateHistogram(h.bounds(), h.canary(), h.stable());
                 } else if (n instanceof TailEProcess tail && data) {
                     n = tail.updateHistogram(h.bounds(), h.canary(), h.stable());
                 }
-                next.add(new Test(x.name(), x.type(), n));
+                next.add(new TestState(x.name(), x.type(), n));
             }
             shift = data ? shift.addHistogram(h.bounds(), h.canary(), h.stable()) : shift;
         } else {
             double[] c = finite(o.canary().values());
             double[] st = finite(o.stable().values());
             data = c.length > 0 && st.length > 0;
-            for (Test x : s.tests()) {
+            for (TestState x : s.tests()) {
                 SequentialState n = x.state();
                 if (n instanceof BatchRankEProcess r) {
                     n = r.update(c, st);
                 } else if (n instanceof RankZMixture z) {
                     n = z.update(c, st);
-                } else if (n instanceof QuantileABTest q && data) {
+                } else if (n instanceof QuantileEProcess q && data) {
                     n = q.update(c, st);
                 } else if (n instanceof TailEProcess tail && data) {
                     n = tail.update(c, st);
                 } else if (n instanceof PairedSignEProcess p) {
                     n = p.update(o.canary().values(), o.canary().times(), o.stable().values(), o.stable().times());
                 }
-                next.add(new Test(x.name(), x.type(), n));
+                next.add(new TestState(x.name(), x.type(), n));
             }
             shift = data ? shift.addSamples(c, st) : shift;
         }
@@ -529,9 +529,9 @@ final class SequentialStep {
         return m.name() + " has ERROR: " + observations.get(t.metrics().indexOf(m)).error();
     }
 
-    private static Outcome finish(Phase phase, Verdict verdict, String reason, Map<String, MetricState> states,
+    private static StepOutcome finish(Phase phase, Verdict verdict, String reason, Map<String, MetricState> states,
                                   SequentialDecision d, Map<String, Lifecycle.Counters> counters) {
-        return new Outcome(Lifecycle.Decision.Kind.FINISH, phase, verdict, reason, states, d, counters);
+        return new StepOutcome(Lifecycle.Decision.Kind.FINISH, phase, verdict, reason, states, d, counters);
     }
 
     /** Said in every reason of a fast-mode analysis with continuous metrics. */
@@ -544,11 +544,11 @@ final class SequentialStep {
                 && t.metrics().stream().anyMatch(m -> m.kind() == MetricTemplate.MetricKindName.CONTINUOUS);
     }
 
-    private static Outcome labelled(AnalysisTemplate t, Outcome o) {
+    private static StepOutcome labelled(AnalysisTemplate t, StepOutcome o) {
         if (!asymptotic(t)) {
             return o;
         }
-        return new Outcome(o.kind(), o.phase(), o.verdict(), o.reason() + " " + ASYMPTOTIC, o.states(), o.decision(),
+        return new StepOutcome(o.kind(), o.phase(), o.verdict(), o.reason() + " " + ASYMPTOTIC, o.states(), o.decision(),
                 o.counters());
     }
 
@@ -568,7 +568,7 @@ final class SequentialStep {
                 n.putPOJO("shift", s.shift());
             }
             ArrayNode tests = n.putArray("tests");
-            for (Test t : s.tests()) {
+            for (TestState t : s.tests()) {
                 ObjectNode x = tests.addObject();
                 x.put("name", t.name());
                 x.put("type", t.type());
@@ -586,20 +586,20 @@ final class SequentialStep {
         }
         node.fields().forEachRemaining(e -> {
             JsonNode n = e.getValue();
-            List<Test> tests = new ArrayList<>();
+            List<TestState> tests = new ArrayList<>();
             for (JsonNode x : n.path("tests")) {
                 String type = x.path("type").asText();
                 Class<? extends SequentialState> cls = switch (type) {
                     case COUNTS -> CountRatioEProcess.class;
                     case RANKS, RANKS_RULE_OUT, RANKS_WITHIN -> BatchRankEProcess.class;
                     case RANKS_FAST -> RankZMixture.class;
-                    case QUANTILE -> QuantileABTest.class;
-                    case QUANTILE_BUCKETS -> HistogramQuantileTest.class;
+                    case QUANTILE -> QuantileEProcess.class;
+                    case QUANTILE_BUCKETS -> HistogramQuantileEProcess.class;
                     case TAIL -> TailEProcess.class;
                     case SIGN, SIGN_RULE_OUT, SIGN_WITHIN -> PairedSignEProcess.class;
                     default -> throw new IllegalArgumentException("unknown sequential test type " + type);
                 };
-                tests.add(new Test(x.path("name").asText(), type, json.convertValue(x.path("state"), cls)));
+                tests.add(new TestState(x.path("name").asText(), type, json.convertValue(x.path("state"), cls)));
             }
             ThresholdLook look = n.hasNonNull(THRESHOLD) ? json.convertValue(n.get(THRESHOLD), ThresholdLook.class) : null;
             ShiftEstimate shift = n.hasNonNull("shift") ? json.convertValue(n.get("shift"), ShiftEstimate.class) : null;
@@ -638,7 +638,7 @@ final class SequentialStep {
 
     static String explanation(MetricState s, SequentialDecision d) {
         List<String> parts = new ArrayList<>();
-        for (Test t : s.tests()) {
+        for (TestState t : s.tests()) {
             d.metrics().stream().filter(x -> x.name().equals(t.name())).findFirst()
                     .ifPresent(x -> parts.add(x.explanation()));
         }
@@ -675,7 +675,7 @@ final class SequentialStep {
 
     static ArrayNode describe(ObjectMapper json, MetricState s, SequentialDecision d) {
         ArrayNode out = json.createArrayNode();
-        for (Test t : s.tests()) {
+        for (TestState t : s.tests()) {
             MetricDecision md = d.metrics().stream().filter(x -> x.name().equals(t.name())).findFirst().orElse(null);
             ObjectNode n = out.addObject();
             n.put("test", t.name());
@@ -726,7 +726,7 @@ final class SequentialStep {
             } else if (t.state() instanceof RankZMixture z) {
                     Judging.number(n, "meanZ", z.meanZ());
                     n.put("intervals", z.intervals());
-            } else if (t.state() instanceof QuantileABTest q) {
+            } else if (t.state() instanceof QuantileEProcess q) {
                     Judging.number(n, "canaryQuantile", q.canaryQuantile());
                     Judging.number(n, "stableQuantile", q.stableQuantile());
             } else if (t.state() instanceof TailEProcess tail) {
@@ -742,7 +742,7 @@ final class SequentialStep {
                     Judging.number(rr, "lower", tail.counts().lower());
                     Judging.number(rr, "upper", tail.counts().upper());
                     margins(n, tail.counts().margins());
-            } else if (t.state() instanceof HistogramQuantileTest q) {
+            } else if (t.state() instanceof HistogramQuantileEProcess q) {
                     Judging.number(n, "canaryQuantile", q.canaryQuantile());
                     Judging.number(n, "stableQuantile", q.stableQuantile());
                     n.put("canaryCount", q.canaryCount());

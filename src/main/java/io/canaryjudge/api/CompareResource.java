@@ -8,7 +8,7 @@ import io.canaryjudge.judge.MetricKind;
 import io.canaryjudge.judge.MetricResult;
 import io.canaryjudge.judge.MetricSpec;
 import io.canaryjudge.judge.RankSumResult;
-import io.canaryjudge.judge.RankSumTest;
+import io.canaryjudge.judge.MannWhitney;
 import io.canaryjudge.judge.Sample;
 import io.canaryjudge.judge.TestMethod;
 import io.canaryjudge.judge.Tolerance;
@@ -70,7 +70,7 @@ public class CompareResource {
         if (!(level > 0 && level < 1)) {
             throw new InvalidInputException("confidenceLevel", "confidenceLevel must be strictly between 0 and 1");
         }
-        RankSumResult r = RankSumTest.withDefaults().with(alternative).with(method).withConfidenceLevel(level)
+        RankSumResult r = MannWhitney.withDefaults().with(alternative).with(method).withConfidenceLevel(level)
                 .compare(canary, stable);
         ShiftView shift = new ShiftView(finite(r.shift().estimate()), finite(r.shift().lower()), finite(r.shift().upper()),
                 r.shift().confidenceLevel());

@@ -205,7 +205,7 @@ public class Backtests {
         for (int k = 0; k < n; k++) {
             Instant start = r.from().plus(window.multipliedBy(k));
             // no rollout inside a stable window, so no warm-up to skip: the analysis reads the window itself
-            OfflineAnalysis.Outcome o = analysis.run(t, cohorts, start.minus(t.initialDelay()), source);
+            OfflineAnalysis.Result o = analysis.run(t, cohorts, start.minus(t.initialDelay()), source);
             verdicts.merge(o.verdict().name(), 1, Integer::sum);
             for (OfflineAnalysis.MetricOutcome m : o.metrics()) {
                 if (m.failed()) {
@@ -252,7 +252,7 @@ public class Backtests {
         Instant start = r.startedAt().plus(t.initialDelay());
         Instant spanEnd = r.startedAt().plus(t.length()).plus(t.interval().multipliedBy(maxExtensions(t)));
         ReadAhead source = source(t, Duration.ZERO, start, spanEnd, 1);
-        OfflineAnalysis.Outcome o = analysis.run(t, new OfflineAnalysis.Cohorts(namespace, service, canary, stable),
+        OfflineAnalysis.Result o = analysis.run(t, new OfflineAnalysis.Cohorts(namespace, service, canary, stable),
                 r.startedAt(), source);
         LOG.infof("backtest=replay template=%s service=%s/%s verdict=%s decidedAt=%d queries=%d", t.name(), namespace,
                 service, o.verdict(), o.decidedAt(), source.queries());

@@ -21,7 +21,7 @@ public record DeploymentEvent(
         String template,
         Cohort canary,
         Cohort stable,
-        Target target,
+        RollbackTarget target,
         Instant startedAt,
         String environment,
         Instant commitTime) {

@@ -73,7 +73,7 @@ final class EventValidator {
         if (canary != null && stable != null && canary.digest().equals(stable.digest())) {
             errors.add(v("canary.digest", "canary and stable run the same digest: nothing to compare"));
         }
-        Target target = target(node, errors);
+        RollbackTarget target = target(node, errors);
         Instant startedAt = startedAt(node, errors);
         String environment = node.has("environment") ? dnsLabel(node, "environment", errors) : null;
         Instant commitTime = commitTime(node, startedAt, errors);
@@ -129,7 +129,7 @@ final class EventValidator {
         return at;
     }
 
-    private static Target target(ObjectNode node, List<InvalidEventException.Violation> errors) {
+    private static RollbackTarget target(ObjectNode node, List<InvalidEventException.Violation> errors) {
         JsonNode t = node.get("target");
         if (t == null || t.isNull()) {
             return null;
@@ -151,7 +151,7 @@ final class EventValidator {
         if (container != null && !Inputs.DNS_LABEL.matcher(container).matches()) {
             errors.add(v("target.container", "not a valid container name"));
         }
-        return errors.size() == before ? new Target(kind, name, container) : null;
+        return errors.size() == before ? new RollbackTarget(kind, name, container) : null;
     }
 
     private static Cohort cohort(ObjectNode node, String field, List<InvalidEventException.Violation> errors) {

@@ -134,15 +134,15 @@ public class IntegrationAnalyses {
         return Optional.ofNullable(analyses.submit(reader.read(e)).analysisId());
     }
 
-    /** Where the analysis stands: its verdict once stored, PENDING while running (see {@link Outcome}). */
-    public Outcome outcome(AnalysisRecord a) {
+    /** Where the analysis stands: its verdict once stored, PENDING while running (see {@link IntegrationOutcome}). */
+    public IntegrationOutcome outcome(AnalysisRecord a) {
         List<MeasurementRecord> ms = store.measurements(a.id());
         MeasurementRecord last = ms.isEmpty() ? null : ms.get(ms.size() - 1);
-        Outcome.Progress progress = new Outcome.Progress(ms.size(), a.measurementCount(),
+        IntegrationOutcome.Progress progress = new IntegrationOutcome.Progress(ms.size(), a.measurementCount(),
                 last == null ? null : last.verdict(), last == null ? null : last.score());
         String verdict;
         String reason = a.reason();
-        List<Outcome.MetricSummary> metrics;
+        List<IntegrationOutcome.MetricSummary> metrics;
         if (a.verdict() != null) {
             verdict = a.verdict();
             metrics = metrics(read(a.verdictJson()));
@@ -152,13 +152,13 @@ public class IntegrationAnalyses {
                     + (a.reason() == null ? "" : ": " + a.reason());
             metrics = last == null ? List.of() : metrics(read(last.resultJson()));
         } else {
-            verdict = Outcome.PENDING;
+            verdict = IntegrationOutcome.PENDING;
             reason = "measurement " + ms.size() + " of " + a.measurementCount() + " taken"
                     + (last == null ? "; the first window closes at " + a.startedAt().plus(a.interval())
                     : "; interim: " + last.verdict());
             metrics = last == null ? List.of() : metrics(read(last.resultJson()));
         }
-        return new Outcome(verdict, a.verdict() == null ? null : a.score(), reason, a.id(), a.eventId(),
+        return new IntegrationOutcome(verdict, a.verdict() == null ? null : a.score(), reason, a.id(), a.eventId(),
                 a.phase().name(), progress, metrics);
     }
 
@@ -169,11 +169,11 @@ public class IntegrationAnalyses {
         return c;
     }
 
-    private static List<Outcome.MetricSummary> metrics(JsonNode node) {
-        List<Outcome.MetricSummary> out = new ArrayList<>();
+    private static List<IntegrationOutcome.MetricSummary> metrics(JsonNode node) {
+        List<IntegrationOutcome.MetricSummary> out = new ArrayList<>();
         if (node != null) {
             for (JsonNode m : node.path("metrics")) {
-                out.add(new Outcome.MetricSummary(m.path("name").asText(), m.path("classification").asText(null),
+                out.add(new IntegrationOutcome.MetricSummary(m.path("name").asText(), m.path("classification").asText(null),
                         m.has("critical") ? m.path("critical").asBoolean() : null, m.path("explanation").asText(null)));
             }
         }

@@ -47,7 +47,7 @@ public final class MetricJudge {
         double stableMedian = Quantiles.type7(s, 0.5);
         // R's absolute tol.root (1e-4) is coarse for data in seconds; scale it to the data instead.
         double spread = (c[c.length - 1] - s[0]) - (c[0] - s[s.length - 1]);
-        RankSumResult r = RankSumTest.withDefaults()
+        RankSumResult r = MannWhitney.withDefaults()
             .with(spec.direction().alternative())
             .withConfidenceLevel(spec.confidenceLevel())
             .withRootTolerance(Math.max(spread * 1e-9, Double.MIN_NORMAL))

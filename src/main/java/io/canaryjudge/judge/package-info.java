@@ -2,7 +2,7 @@
  * The judge: pure statistics, no framework, immutable and thread-safe.
  *
  * <ul>
- * <li>{@link io.canaryjudge.judge.RankSumTest} — Mann-Whitney U of canary vs stable with the
+ * <li>{@link io.canaryjudge.judge.MannWhitney} — Mann-Whitney U of canary vs stable with the
  *     Hodges-Lehmann {@link io.canaryjudge.judge.Shift} and its interval, equal to R's
  *     {@code wilcox.test(canary, stable, conf.int = TRUE)}; configured by
  *     {@link io.canaryjudge.judge.Alternative} and {@link io.canaryjudge.judge.TestMethod}, answers a

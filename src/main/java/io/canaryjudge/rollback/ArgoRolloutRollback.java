@@ -44,29 +44,29 @@ final class ArgoRolloutRollback implements Strategy {
     }
 
     @Override
-    public Outcome rollBack(RollbackRequest r) {
+    public RollbackOutcome rollBack(RollbackRequest r) {
         Resource<GenericKubernetesResource> resource = rollouts().inNamespace(r.namespace()).withName(r.target().name());
         GenericKubernetesResource rollout = resource.get();
         if (rollout == null) {
-            return Outcome.refused(r.workload() + " not found");
+            return RollbackOutcome.refused(r.workload() + " not found");
         }
         JsonNode ro = json.valueToTree(rollout);
         JsonNode containers = ro.path("spec").path("template").path("spec").path("containers");
         List<String> names = new ArrayList<>();
         containers.forEach(c -> names.add(c.path("name").asText()));
-        int index = Workloads.containerIndex(names, r.target().container());
+        int index = KubernetesChecks.containerIndex(names, r.target().container());
         if (index < 0) {
-            return Outcome.refused(r.workload() + " has no container '" + r.target().container() + "'");
+            return RollbackOutcome.refused(r.workload() + " has no container '" + r.target().container() + "'");
         }
         String container = names.get(index);
         String currentImage = containers.get(index).path("image").asText();
-        Optional<Outcome> current = Workloads.checkCurrent(r, container, currentImage);
+        Optional<RollbackOutcome> current = KubernetesChecks.checkCurrent(r, container, currentImage);
         if (current.isPresent()) {
             return current.get();
         }
         String stableHash = ro.path("status").path("stableRS").asText("");
         if (stableHash.isEmpty()) {
-            return Outcome.refused(r.workload() + " has no status.stableRS: it never completed a rollout, there is "
+            return RollbackOutcome.refused(r.workload() + " has no status.stableRS: it never completed a rollout, there is "
                     + "nothing it ran before to go back to");
         }
         List<ReplicaSet> owned = client.apps().replicaSets().inNamespace(r.namespace()).list().getItems().stream()
@@ -77,7 +77,7 @@ final class ArgoRolloutRollback implements Strategy {
                 && stableHash.equals(rs.getMetadata().getLabels().get(HASH_LABEL))).findFirst().orElse(null);
         boolean ranStable = owned.stream().anyMatch(rs -> r.stableDigest().equals(Images.parse(image(rs, container)).digest()));
         if (stableRs == null) {
-            return Outcome.refused(r.workload() + " has no ReplicaSet with " + HASH_LABEL + "=" + stableHash
+            return RollbackOutcome.refused(r.workload() + " has no ReplicaSet with " + HASH_LABEL + "=" + stableHash
                     + " (status.stableRS)" + (ranStable ? "" : "; it never ran " + Images.shortly(r.stableDigest()))
                     + ": refusing to deploy an image this workload has not run");
         }
@@ -85,10 +85,10 @@ final class ArgoRolloutRollback implements Strategy {
         Images.Ref stable = Images.parse(stableImage);
         String rsName = "stable ReplicaSet " + stableRs.getMetadata().getName();
         if (!stable.pinned()) {
-            return Outcome.refused(rsName + " runs " + stableImage + ", a tag, not a digest: digests only, never tags");
+            return RollbackOutcome.refused(rsName + " runs " + stableImage + ", a tag, not a digest: digests only, never tags");
         }
         if (!stable.digest().equals(r.stableDigest())) {
-            return Outcome.refused(rsName + " runs " + Images.shortly(stable.digest())
+            return RollbackOutcome.refused(rsName + " runs " + Images.shortly(stable.digest())
                     + ", not the event's stable digest " + Images.shortly(r.stableDigest())
                     + (ranStable ? "" : " (which this workload never ran)"));
         }
@@ -99,7 +99,7 @@ final class ArgoRolloutRollback implements Strategy {
         String detail = "status.abort=true; spec.template <- template of " + rsName + " (container " + container + " "
                 + currentImage + " -> " + stableImage + ")";
         if (r.dryRun()) {
-            return Outcome.dryRun(detail, stable.repository());
+            return RollbackOutcome.dryRun(detail, stable.repository());
         }
         // Traffic first: the abort is what Argo itself does, and it takes effect at once.
         resource.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"abort\":true}}");
@@ -108,7 +108,7 @@ final class ArgoRolloutRollback implements Strategy {
         patch.addObject().put("op", "test").put("path", path).put("value", currentImage);
         patch.addObject().put("op", "replace").put("path", "/spec/template").set("value", template);
         resource.patch(PatchContext.of(PatchType.JSON), patch.toString());
-        return Outcome.applied("aborted and spec.template set to the stable ReplicaSet's", detail, stable.repository());
+        return RollbackOutcome.applied("aborted and spec.template set to the stable ReplicaSet's", detail, stable.repository());
     }
 
     private MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> rollouts() {

@@ -36,21 +36,21 @@ final class DeploymentRollback implements Strategy {
     }
 
     @Override
-    public Outcome rollBack(RollbackRequest r) {
+    public RollbackOutcome rollBack(RollbackRequest r) {
         String ns = r.namespace();
         Deployment d = client.apps().deployments().inNamespace(ns).withName(r.target().name()).get();
         if (d == null) {
-            return Outcome.refused(r.workload() + " not found");
+            return RollbackOutcome.refused(r.workload() + " not found");
         }
         List<Container> containers = d.getSpec().getTemplate().getSpec().getContainers();
-        int index = Workloads.containerIndex(containers.stream().map(Container::getName).toList(), r.target().container());
+        int index = KubernetesChecks.containerIndex(containers.stream().map(Container::getName).toList(), r.target().container());
         if (index < 0) {
-            return Outcome.refused(r.workload() + " has no container '" + r.target().container() + "'"
+            return RollbackOutcome.refused(r.workload() + " has no container '" + r.target().container() + "'"
                     + (r.target().container() == null ? " (the event names none and there are several)" : ""));
         }
         String container = containers.get(index).getName();
         String currentImage = containers.get(index).getImage();
-        Optional<Outcome> current = Workloads.checkCurrent(r, container, currentImage);
+        Optional<RollbackOutcome> current = KubernetesChecks.checkCurrent(r, container, currentImage);
         if (current.isPresent()) {
             return current.get();
         }
@@ -64,7 +64,7 @@ final class DeploymentRollback implements Strategy {
         ReplicaSet previous = owned.stream().filter(rs -> revision(rs) < currentRevision)
                 .max(Comparator.comparingLong(DeploymentRollback::revision)).orElse(null);
         if (previous == null) {
-            return Outcome.refused(r.workload() + " has no ReplicaSet of a revision before the canary (revision "
+            return RollbackOutcome.refused(r.workload() + " has no ReplicaSet of a revision before the canary (revision "
                     + currentRevision + "): " + (ranStable ? "" : "it never ran " + Images.shortly(r.stableDigest()) + "; ")
                     + "refusing to deploy an image this workload has not run");
         }
@@ -72,10 +72,10 @@ final class DeploymentRollback implements Strategy {
         Images.Ref stable = Images.parse(previousImage);
         String rsName = "ReplicaSet " + previous.getMetadata().getName() + " (revision " + revision(previous) + ")";
         if (!stable.pinned()) {
-            return Outcome.refused(rsName + " ran " + previousImage + ", a tag, not a digest: digests only, never tags");
+            return RollbackOutcome.refused(rsName + " ran " + previousImage + ", a tag, not a digest: digests only, never tags");
         }
         if (!stable.digest().equals(r.stableDigest())) {
-            return Outcome.refused(ranStable
+            return RollbackOutcome.refused(ranStable
                     ? rsName + " before the canary ran " + Images.shortly(stable.digest()) + ", not the event's stable digest "
                     + Images.shortly(r.stableDigest())
                     : r.workload() + " never ran the event's stable digest " + Images.shortly(r.stableDigest())
@@ -85,7 +85,7 @@ final class DeploymentRollback implements Strategy {
         String target = stable.withDigest(r.stableDigest());
         String detail = "container " + container + " image " + currentImage + " -> " + target + " (from " + rsName + ")";
         if (r.dryRun()) {
-            return Outcome.dryRun(detail, stable.repository());
+            return RollbackOutcome.dryRun(detail, stable.repository());
         }
         // The test operation makes the patch conditional: if anything changed the image since it was read, the
         // API server rejects the whole patch (422) and the retry reads and decides again.
@@ -95,7 +95,7 @@ final class DeploymentRollback implements Strategy {
         patch.addObject().put("op", "replace").put("path", path).put("value", target);
         client.apps().deployments().inNamespace(ns).withName(r.target().name())
                 .patch(PatchContext.of(PatchType.JSON), patch.toString());
-        return Outcome.applied("image set to the stable digest", detail, stable.repository());
+        return RollbackOutcome.applied("image set to the stable digest", detail, stable.repository());
     }
 
     private static boolean ownedBy(ReplicaSet rs, Deployment d) {

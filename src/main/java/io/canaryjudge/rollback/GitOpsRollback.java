@@ -55,17 +55,17 @@ final class GitOpsRollback implements Strategy {
     }
 
     @Override
-    public Outcome rollBack(RollbackRequest r) {
+    public RollbackOutcome rollBack(RollbackRequest r) {
         if (config.repository().isEmpty()) {
-            return Outcome.refused("canary.rollback.gitops.repository is not set");
+            return RollbackOutcome.refused("canary.rollback.gitops.repository is not set");
         }
         if (config.file().contains("{environment}") && r.environment() == null) {
-            return Outcome.refused("the event has no environment, needed for " + config.file());
+            return RollbackOutcome.refused("the event has no environment, needed for " + config.file());
         }
         String file = config.file().replace("{environment}", Objects.toString(r.environment(), ""))
                 .replace("{namespace}", r.namespace()).replace("{service}", r.service());
         if (file.startsWith("/") || Path.of(file).normalize().startsWith("..") || file.contains("/../")) {
-            return Outcome.refused("file " + file + " leaves the repository");
+            return RollbackOutcome.refused("file " + file + " leaves the repository");
         }
         // one working clone, one rollback at a time in it; replicas are kept apart by the claim in the store
         synchronized (this) {
@@ -80,8 +80,8 @@ final class GitOpsRollback implements Strategy {
         }
     }
 
-    private Outcome commitAndPush(Git git, GitAccess access, RollbackRequest r, String file) throws Exception {
-        Optional<Outcome> edited = edit(git, r, file);
+    private RollbackOutcome commitAndPush(Git git, GitAccess access, RollbackRequest r, String file) throws Exception {
+        Optional<RollbackOutcome> edited = edit(git, r, file);
         if (edited.isPresent()) {
             return edited.get();
         }
@@ -95,7 +95,7 @@ final class GitOpsRollback implements Strategy {
             RemoteRefUpdate.Status status = update.getStatus();
             String head = git.getRepository().resolve("HEAD").name();
             if (status == RemoteRefUpdate.Status.OK || status == RemoteRefUpdate.Status.UP_TO_DATE) {
-                return Outcome.applied("committed and pushed " + head.substring(0, 12),
+                return RollbackOutcome.applied("committed and pushed " + head.substring(0, 12),
                         "commit " + head + " to " + repo + " " + config.branch() + ": " + file + " "
                                 + Images.shortly(r.canaryDigest()) + " -> " + Images.shortly(r.stableDigest()),
                         lastArtifact);
@@ -104,7 +104,7 @@ final class GitOpsRollback implements Strategy {
                     || status == RemoteRefUpdate.Status.REJECTED_REMOTE_CHANGED
                     || status == RemoteRefUpdate.Status.REJECTED_OTHER_REASON;
             if (!raced || attempt >= config.pushAttempts()) {
-                return Outcome.failed("push to " + repo + " " + config.branch() + " rejected " + attempt + " time(s): "
+                return RollbackOutcome.failed("push to " + repo + " " + config.branch() + " rejected " + attempt + " time(s): "
                         + status + (update.getMessage() == null ? "" : " " + update.getMessage()));
             }
             LOG.infof("analysis=%s step=push attempt=%d status=%s action=fetch-rebase", r.analysisId(), attempt, status);
@@ -113,23 +113,23 @@ final class GitOpsRollback implements Strategy {
             if (!rebase.getStatus().isSuccessful()) {
                 git.rebase().setOperation(RebaseCommand.Operation.ABORT).call();
                 reset(git);
-                Optional<Outcome> again = edit(git, r, file);
+                Optional<RollbackOutcome> again = edit(git, r, file);
                 if (again.isPresent()) {
                     return again.get();
                 }
             } else if (Objects.equals(git.getRepository().resolve("HEAD"), origin(git))) {
                 // our change was already upstream: the rebase dropped our commit as empty
-                return Outcome.applied("already at the stable digest, nothing changed",
+                return RollbackOutcome.applied("already at the stable digest, nothing changed",
                         file + " at " + origin(git).name(), lastArtifact);
             }
         }
     }
 
     /** Makes the edit and commits it; or returns why not (refused, already done, dry run). */
-    private Optional<Outcome> edit(Git git, RollbackRequest r, String file) throws Exception {
+    private Optional<RollbackOutcome> edit(Git git, RollbackRequest r, String file) throws Exception {
         Path path = git.getRepository().getWorkTree().toPath().resolve(file);
         if (!Files.isRegularFile(path)) {
-            return Optional.of(Outcome.refused(file + " does not exist in " + config.repository().orElseThrow()
+            return Optional.of(RollbackOutcome.refused(file + " does not exist in " + config.repository().orElseThrow()
                     + " " + config.branch()));
         }
         String text = Files.readString(path, StandardCharsets.UTF_8);
@@ -137,21 +137,21 @@ final class GitOpsRollback implements Strategy {
         lastArtifact = e.artifact();
         switch (e.kind()) {
             case REFUSED:
-                return Optional.of(Outcome.refused(file + ": " + e.reason()));
+                return Optional.of(RollbackOutcome.refused(file + ": " + e.reason()));
             case ALREADY:
-                return Optional.of(Outcome.applied("already at the stable digest, nothing changed",
+                return Optional.of(RollbackOutcome.applied("already at the stable digest, nothing changed",
                         file + " at " + origin(git).name(), e.artifact()));
             default:
                 break;
         }
         if (!ranBefore(git.getRepository(), file, r.stableDigest())) {
-            return Optional.of(Outcome.refused(file + " never held the stable digest " + Images.shortly(r.stableDigest())
+            return Optional.of(RollbackOutcome.refused(file + " never held the stable digest " + Images.shortly(r.stableDigest())
                     + " in its last " + config.historyDepth() + " commits: refusing to deploy a digest that was not deployed before"));
         }
         String detail = "commit to " + config.repository().orElseThrow() + " " + config.branch() + ": " + file + " "
                 + e.reason();
         if (r.dryRun()) {
-            return Optional.of(Outcome.dryRun(detail, e.artifact()));
+            return Optional.of(RollbackOutcome.dryRun(detail, e.artifact()));
         }
         Files.writeString(path, e.text(), StandardCharsets.UTF_8);
         git.add().addFilepattern(file).call();

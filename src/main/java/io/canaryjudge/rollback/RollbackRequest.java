@@ -1,6 +1,6 @@
 package io.canaryjudge.rollback;
 
-import io.canaryjudge.event.Target;
+import io.canaryjudge.event.RollbackTarget;
 import java.util.Objects;
 
 /** What to roll back, taken from the stored analysis and its frozen event. */
@@ -9,7 +9,7 @@ record RollbackRequest(
         String namespace,
         String service,
         String environment,
-        Target target,
+        RollbackTarget target,
         String canaryDigest,
         String stableDigest,
         boolean dryRun,

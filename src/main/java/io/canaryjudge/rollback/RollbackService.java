@@ -141,7 +141,7 @@ public class RollbackService {
         }
 
         @Override
-        public Outcome rollBack(RollbackRequest request) {
+        public RollbackOutcome rollBack(RollbackRequest request) {
             Strategy s = strategy;
             if (s == null) {
                 s = factory.get();

@@ -58,7 +58,7 @@ class RollbackStore {
     }
 
     /** Stores the outcome, if this holder still has the claim. */
-    boolean finish(String analysisId, String holder, Outcome o, Instant now) {
+    boolean finish(String analysisId, String holder, RollbackOutcome o, Instant now) {
         return update("UPDATE rollback SET state = ?, finished_at = ?, reason = ?, detail = ?, artifact = ? "
                         + "WHERE analysis_id = ? AND state = 'CLAIMED' AND claimed_by = ?",
                 o.state().name(), now, cut(o.reason()), cut(o.detail()), o.artifact(), analysisId, holder) == 1;

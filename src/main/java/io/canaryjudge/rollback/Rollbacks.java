@@ -83,7 +83,7 @@ final class Rollbacks {
 
     /** Executes a claimed rollback, stores its outcome if the claim still holds, and announces it. */
     private Optional<RollbackStatus> runClaimed(AnalysisRecord a, DeploymentEvent event, Policy policy, String kind) {
-        Outcome outcome = execute(a, event, policy);
+        RollbackOutcome outcome = execute(a, event, policy);
         if (!store.finish(a.id(), holder, outcome, clock.instant())) {
             // our lease expired and another replica took over; its outcome is the one that counts
             LOG.warnf("analysis=%s rollback=lost-claim holder=%s", a.id(), holder);
@@ -137,20 +137,20 @@ final class Rollbacks {
         return store.find(analysisId);
     }
 
-    private Outcome execute(AnalysisRecord a, DeploymentEvent event, Policy policy) {
+    private RollbackOutcome execute(AnalysisRecord a, DeploymentEvent event, Policy policy) {
         if (event == null || event.target() == null) {
-            return Outcome.refused("the event names no target to roll back");
+            return RollbackOutcome.refused("the event names no target to roll back");
         }
         if (!Images.isDigest(event.stable().digest()) || !Images.isDigest(event.canary().digest())) {
-            return Outcome.refused("canary and stable must be sha256 digests: digests only, never tags");
+            return RollbackOutcome.refused("canary and stable must be sha256 digests: digests only, never tags");
         }
         if (!namespaceAllowed(a.namespace())) {
-            return Outcome.refused("namespace " + a.namespace() + " is not allowed to be rolled back "
+            return RollbackOutcome.refused("namespace " + a.namespace() + " is not allowed to be rolled back "
                     + "(canary.rollback.namespaces: " + config.namespaces().map(Object::toString).orElse("none") + ")");
         }
         Strategy strategy = strategies.get(event.target().kind());
         if (strategy == null) {
-            return Outcome.refused("no rollback for target kind " + event.target().kind());
+            return RollbackOutcome.refused("no rollback for target kind " + event.target().kind());
         }
         RollbackRequest request = new RollbackRequest(a.id(), a.namespace(), a.service(), a.environment(),
                 event.target(), event.canary().digest(), event.stable().digest(), policy.dryRun(), verdictUrl(a.id()));
@@ -160,9 +160,9 @@ final class Rollbacks {
                     : retry.call(request.workload() + " rollback", () -> strategy.rollBack(request));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Outcome.failed(request.workload() + ": interrupted");
+            return RollbackOutcome.failed(request.workload() + ": interrupted");
         } catch (Exception e) {
-            return Outcome.failed(request.workload() + ": " + e.getMessage());
+            return RollbackOutcome.failed(request.workload() + ": " + e.getMessage());
         }
     }
 

@@ -12,5 +12,5 @@ interface Strategy {
     /**
      * @throws RuntimeException on faults (timeouts, 5xx) that are worth retrying; refusals are returned
      */
-    Outcome rollBack(RollbackRequest request);
+    RollbackOutcome rollBack(RollbackRequest request);
 }

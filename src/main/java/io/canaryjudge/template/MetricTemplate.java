@@ -41,7 +41,7 @@ public record MetricTemplate(
         String events,
         String exposure,
         DirectionName direction,
-        Tolerance tolerance,
+        ToleranceSpec tolerance,
         Bounds thresholds,
         Boolean critical,
         Boolean mustHaveData,
@@ -56,7 +56,7 @@ public record MetricTemplate(
         String buckets,
         String eventsCounter,
         String exposureCounter,
-        Tolerance detectable,
+        ToleranceSpec detectable,
         Boolean approximateCounts,
         String test) {
 
@@ -66,11 +66,11 @@ public record MetricTemplate(
 
     /** A template written before {@code test} existed. */
     public MetricTemplate(String name, String description, MetricKindName kind, String query, String events,
-                          String exposure, DirectionName direction, Tolerance tolerance, Bounds thresholds,
+                          String exposure, DirectionName direction, ToleranceSpec tolerance, Bounds thresholds,
                           Boolean critical, Boolean mustHaveData, Integer minSamples, String group, Double weight,
                           Integer failureLimit, Integer inconclusiveLimit, Integer consecutiveErrorLimit, Boolean dryRun,
                           NanPolicy nanPolicy, String buckets, String eventsCounter, String exposureCounter,
-                          Tolerance detectable, Boolean approximateCounts) {
+                          ToleranceSpec detectable, Boolean approximateCounts) {
         this(name, description, kind, query, events, exposure, direction, tolerance, thresholds, critical, mustHaveData,
                 minSamples, group, weight, failureLimit, inconclusiveLimit, consecutiveErrorLimit, dryRun, nanPolicy,
                 buckets, eventsCounter, exposureCounter, detectable, approximateCounts, null);
@@ -85,7 +85,7 @@ public record MetricTemplate(
 
     /** A metric without the sequential-only raw inputs (buckets, eventsCounter, exposureCounter). */
     public MetricTemplate(String name, String description, MetricKindName kind, String query, String events,
-                          String exposure, DirectionName direction, Tolerance tolerance, Bounds thresholds,
+                          String exposure, DirectionName direction, ToleranceSpec tolerance, Bounds thresholds,
                           Boolean critical, Boolean mustHaveData, Integer minSamples, String group, Double weight,
                           Integer failureLimit, Integer inconclusiveLimit, Integer consecutiveErrorLimit, Boolean dryRun,
                           NanPolicy nanPolicy) {
@@ -103,7 +103,7 @@ public record MetricTemplate(
 
     /** The full constructor without {@code detectable}: a template written before margins existed. */
     public MetricTemplate(String name, String description, MetricKindName kind, String query, String events,
-                          String exposure, DirectionName direction, Tolerance tolerance, Bounds thresholds,
+                          String exposure, DirectionName direction, ToleranceSpec tolerance, Bounds thresholds,
                           Boolean critical, Boolean mustHaveData, Integer minSamples, String group, Double weight,
                           Integer failureLimit, Integer inconclusiveLimit, Integer consecutiveErrorLimit, Boolean dryRun,
                           NanPolicy nanPolicy, String buckets, String eventsCounter, String exposureCounter) {
@@ -151,7 +151,7 @@ public record MetricTemplate(
     }
 
     /** Effect-size tolerance: a difference smaller than this is never a failure. */
-    public record Tolerance(Double relative, Double absolute) {
+    public record ToleranceSpec(Double relative, Double absolute) {
     }
 
     /**

@@ -270,7 +270,7 @@ public final class TemplateParser {
                     + "detectable are one-sided; write one metric with direction: increase and one with decrease");
         }
         for (String field : new String[] {"tolerance", "detectable"}) {
-            MetricTemplate.Tolerance t = field.equals("tolerance") ? m.tolerance() : m.detectable();
+            MetricTemplate.ToleranceSpec t = field.equals("tolerance") ? m.tolerance() : m.detectable();
             if (t != null && t.absolute() != null) {
                 throw error(source, lines, at + "/" + field + "/absolute", "sequential margins are relative to stable "
                         + "(relative: 0.2 = 20 % worse); absolute tolerances belong to mode: fixed");
@@ -289,7 +289,7 @@ public final class TemplateParser {
         }
     }
 
-    private static String describe(MetricTemplate.Tolerance t) {
+    private static String describe(MetricTemplate.ToleranceSpec t) {
         return t == null || t.relative() == null ? "default" : "relative " + t.relative();
     }
 

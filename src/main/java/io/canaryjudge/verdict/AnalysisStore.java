@@ -321,7 +321,7 @@ public class AnalysisStore {
      * INCONCLUSIVE one gets the new verdict. Returns false (nothing written) when the analysis is in a state the
      * decision cannot change.
      */
-    public boolean decide(Decision d, Phase phase, String verdict, String reason, String verdictJson) {
+    public boolean decide(HumanDecision d, Phase phase, String verdict, String reason, String verdictJson) {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -364,15 +364,15 @@ public class AnalysisStore {
         }
     }
 
-    public List<Decision> decisions(String analysisId) {
-        List<Decision> out = new ArrayList<>();
+    public List<HumanDecision> decisions(String analysisId) {
+        List<HumanDecision> out = new ArrayList<>();
         try (Connection c = db.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT action, actor, reason, decided_at FROM decision "
                      + "WHERE analysis_id = ? ORDER BY seq")) {
             ps.setString(1, analysisId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Decision(analysisId, rs.getString(1), rs.getString(2), rs.getString(3), time(rs, 4)));
+                    out.add(new HumanDecision(analysisId, rs.getString(1), rs.getString(2), rs.getString(3), time(rs, 4)));
                 }
             }
             return out;

@@ -156,14 +156,14 @@ public final class DecisionSimulation {
                 endOracle = oracle >= threshold ? new End(Verdict.ABORT, seq) : null;
             }
             if (endNow == null) {
-                SequentialStep.Outcome o = SequentialStep.step(t, now, obs, seq, totalNow, totalNow - t.count());
+                SequentialStep.StepOutcome o = SequentialStep.step(t, now, obs, seq, totalNow, totalNow - t.count());
                 now = o.states();
                 totalNow += o.kind() == Lifecycle.Decision.Kind.EXTEND ? 1 : 0;
                 endNow = o.kind() == Lifecycle.Decision.Kind.FINISH ? new End(o.verdict(), seq,
                     SequentialStep.aborting(now.get("cpu-per-request"))) : null;
             }
             if (endOld == null) {
-                SequentialStep.Outcome o = SequentialStep.step(before, old, obs, seq, totalOld,
+                SequentialStep.StepOutcome o = SequentialStep.step(before, old, obs, seq, totalOld,
                     totalOld - before.count());
                 old = o.states();
                 totalOld += o.kind() == Lifecycle.Decision.Kind.EXTEND ? 1 : 0;

@@ -137,7 +137,7 @@ class SequentialStepInputsTest {
         assertTrue(same.reason().endsWith(SequentialStep.ASYMPTOTIC), same.reason());
         assertEquals(List.of("lat", "lat rule-out", "lat within", "lat p50", "lat p99", "lat tail"),
                 same.states().get("lat").tests().stream()
-                .map(SequentialStep.Test::name).toList());
+                .map(SequentialStep.TestState::name).toList());
         var restored = SequentialStep.fromJson(JSON, SequentialStep.toJson(JSON, same.states()));
         assertEquals(same.states(), restored, "the fast state is stored with its own type and continues");
         var worse = SequentialStep.step(t, restored, List.of(buckets("lat", le, new double[] {5, 20, 60, 100},

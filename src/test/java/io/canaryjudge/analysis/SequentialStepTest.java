@@ -69,7 +69,7 @@ class SequentialStepTest {
     void healthyCanaryWithEnoughDataPromotesAtThePlannedEndAndStateSurvivesJson() {
         AnalysisTemplate t = template(3, null, counts("errors"), latency("latency"));
         Map<String, SequentialStep.MetricState> states = Map.of();
-        SequentialStep.Outcome out = null;
+        SequentialStep.StepOutcome out = null;
         for (int seq = 1; seq <= 3; seq++) {
             out = SequentialStep.step(t, states, List.of(countsObs("errors", 40, 400, 10_000, 100_000),
                     values("latency", lognormal(1), lognormal(1))), seq, 3, 0);
@@ -92,7 +92,7 @@ class SequentialStepTest {
     void tooLittleDataExtendsUpToMaxCountThenEndsInconclusiveSayingWhatIsMissing() {
         AnalysisTemplate t = template(2, null, counts("errors"));
         Map<String, SequentialStep.MetricState> states = Map.of();
-        SequentialStep.Outcome out = null;
+        SequentialStep.StepOutcome out = null;
         int total = 2;
         for (int seq = 1; seq <= 4; seq++) {
             out = SequentialStep.step(t, states, List.of(countsObs("errors", 2, 2, 1000, 1000)), seq, total, total - 2);
@@ -114,7 +114,7 @@ class SequentialStepTest {
         // canary 5 % more errors at 20,000 requests per interval a side: "any difference" would abort at once
         AnalysisTemplate t = template(10, null, counts("errors"));
         Map<String, SequentialStep.MetricState> states = Map.of();
-        SequentialStep.Outcome out = null;
+        SequentialStep.StepOutcome out = null;
         for (int seq = 1; seq <= 10; seq++) {
             out = SequentialStep.step(t, states, List.of(countsObs("errors", 1050, 1000, 20_000, 20_000)), seq, 10, 0);
             states = out.states();
@@ -133,7 +133,7 @@ class SequentialStepTest {
                 95, 75, null, List.of(counts("errors")), "t.yaml", null, AnalysisTemplate.Mode.SEQUENTIAL,
                 SequentialConfig.defaults().withEarlyPromote(true, 2));
         Map<String, SequentialStep.MetricState> states = Map.of();
-        SequentialStep.Outcome out = null;
+        SequentialStep.StepOutcome out = null;
         int seq = 0;
         while (seq < 20) {
             seq++;
@@ -172,7 +172,7 @@ class SequentialStepTest {
 
     private static MetricTemplate perRequest(String name, boolean critical) {
         return new MetricTemplate(name, null, MetricTemplate.MetricKindName.CONTINUOUS, "q{ {{cohort}} }", null, null,
-                null, new MetricTemplate.Tolerance(0.1, null), null, critical, null, null, null, null, null, null, null,
+                null, new MetricTemplate.ToleranceSpec(0.1, null), null, critical, null, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, MetricTemplate.TEST_SIGN);
     }
 
@@ -190,7 +190,7 @@ class SequentialStepTest {
     void aLevelWithTwoPointsPerIntervalIsFlaggedByThePairedSignTestWithoutDecidingWhenInformative() {
         AnalysisTemplate t = template(10, null, counts("errors"), perRequest("cpu-per-request", false));
         Map<String, SequentialStep.MetricState> states = Map.of();
-        SequentialStep.Outcome out = null;
+        SequentialStep.StepOutcome out = null;
         int flaggedAt = 0;
         for (int seq = 1; seq <= 5; seq++) {
             out = SequentialStep.step(t, states, List.of(countsObs("errors", 40, 400, 10_000, 100_000),
@@ -213,7 +213,7 @@ class SequentialStepTest {
     void aCriticalSignTestedLevelAbortsAndPromotesWithinTolerance() {
         AnalysisTemplate t = template(10, null, perRequest("cpu-per-request", true));
         Map<String, SequentialStep.MetricState> states = Map.of();
-        SequentialStep.Outcome out = null;
+        SequentialStep.StepOutcome out = null;
         for (int seq = 1; seq <= 4 && (out == null || out.kind() != Lifecycle.Decision.Kind.FINISH); seq++) {
             out = SequentialStep.step(t, states, List.of(paired("cpu-per-request", seq, 1.5)), seq, 10, 0);
             states = out.states();

@@ -70,6 +70,29 @@ class ArchitectureTest {
     }
 
     @Test
+    void noProductionClassIsNamedLikeATest() {
+        noClasses().should().haveSimpleNameEndingWith("Test")
+            .because("a production class named ...Test gives test classes named ...TestTest").check(CLASSES);
+    }
+
+    /**
+     * Top-level type names are unique, and no nested type takes a top-level type's name: a reader should not need
+     * the package to know which Outcome or Target is meant. Nested helpers (an Action, a Kind) read with their
+     * outer type's name and may repeat.
+     */
+    @Test
+    void typeNamesAreUnique() {
+        java.util.Map<String, List<String>> topLevel = new java.util.TreeMap<>();
+        CLASSES.stream().filter(c -> c.isTopLevelClass() && !c.getSimpleName().equals("package-info"))
+            .forEach(c -> topLevel.computeIfAbsent(c.getSimpleName(), k -> new java.util.ArrayList<>()).add(c.getName()));
+        List<String> clashes = new java.util.ArrayList<>();
+        topLevel.values().stream().filter(v -> v.size() > 1).forEach(v -> clashes.add(v.toString()));
+        CLASSES.stream().filter(c -> c.isNestedClass() && topLevel.containsKey(c.getSimpleName()))
+            .forEach(c -> clashes.add(c.getName() + " vs " + topLevel.get(c.getSimpleName())));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), clashes, "one name, one type");
+    }
+
+    @Test
     void servicesThrowDomainExceptionsNotRestOnes() {
         noClasses().that().resideOutsideOfPackages("io.canaryjudge.api..", "io.canaryjudge.auth..")
             .and().haveSimpleNameNotEndingWith("Resource").and().haveSimpleNameNotEndingWith("Filter")

@@ -50,7 +50,7 @@ class EventReaderTest {
         assertEquals("shop/checkout", e.key());
         assertEquals(Map.of("track", "canary"), e.canary().labels());
         assertEquals(DIGEST_B, e.stable().digest());
-        assertEquals(new Target("Deployment", "checkout", "app"), e.target());
+        assertEquals(new RollbackTarget("Deployment", "checkout", "app"), e.target());
         assertEquals(Instant.parse("2026-11-26T01:00:00Z"), e.startedAt());
     }
 

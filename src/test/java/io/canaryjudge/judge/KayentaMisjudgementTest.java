@@ -124,7 +124,7 @@ class KayentaMisjudgementTest {
         }
         MetricResult r = judge.judge(latency(), new Sample.Continuous(canary, stable));
         assertEquals(Classification.HIGH, r.classification(), r.explanation());
-        assertEquals(TestMethod.EXACT, RankSumTest.withDefaults().compare(canary, stable).method());
+        assertEquals(TestMethod.EXACT, MannWhitney.withDefaults().compare(canary, stable).method());
         assertTrue(r.effect() > 5, "effect " + r.effect());
     }
 

@@ -40,7 +40,7 @@ class ArgoRolloutRollbackTest {
     void abortMovesTrafficAndReplacesTheSpecTemplateWithTheStableReplicaSets() {
         rollout("checkout", image(CANARY), image(STABLE));
 
-        Outcome o = strategy.rollBack(Cluster.request("Rollout", "checkout", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Rollout", "checkout", false));
 
         assertEquals(RollbackState.APPLIED, o.state(), o.reason());
         JsonNode ro = JSON.valueToTree(rollout("checkout"));
@@ -62,7 +62,7 @@ class ArgoRolloutRollbackTest {
         strategy.rollBack(r);
         String version = rollout("checkout").getMetadata().getResourceVersion();
 
-        Outcome again = strategy.rollBack(r);
+        RollbackOutcome again = strategy.rollBack(r);
 
         assertEquals(RollbackState.APPLIED, again.state());
         assertEquals("already at the stable digest, nothing changed", again.reason());
@@ -73,7 +73,7 @@ class ArgoRolloutRollbackTest {
     void dryRunChangesNeitherTrafficNorTemplate() {
         rollout("checkout", image(CANARY), image(STABLE));
 
-        Outcome o = strategy.rollBack(Cluster.request("Rollout", "checkout", true));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Rollout", "checkout", true));
 
         assertEquals(RollbackState.DRY_RUN, o.state());
         JsonNode ro = JSON.valueToTree(rollout("checkout"));
@@ -86,7 +86,7 @@ class ArgoRolloutRollbackTest {
     void stableReplicaSetWithAnotherDigestIsRefused() {
         rollout("checkout", image(CANARY), image(OLDER));
 
-        Outcome o = strategy.rollBack(Cluster.request("Rollout", "checkout", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Rollout", "checkout", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertEquals("stable ReplicaSet checkout-stable1 runs sha256:aaaaaaaaaaaa…, not the event's stable digest "
@@ -98,7 +98,7 @@ class ArgoRolloutRollbackTest {
     void stableReplicaSetWithATagIsRefused() {
         rollout("checkout", image(CANARY), Cluster.REPO + ":1.4.2");
 
-        Outcome o = strategy.rollBack(Cluster.request("Rollout", "checkout", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Rollout", "checkout", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertTrue(o.reason().endsWith("a tag, not a digest: digests only, never tags"), o.reason());
@@ -109,7 +109,7 @@ class ArgoRolloutRollbackTest {
         rollout("checkout", image(CANARY), image(STABLE));
         client.apps().replicaSets().inNamespace(NS).withName("checkout-stable1").delete();
 
-        Outcome o = strategy.rollBack(Cluster.request("Rollout", "checkout", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Rollout", "checkout", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertTrue(o.reason().contains("has no ReplicaSet with rollouts-pod-template-hash=stable1"), o.reason());
@@ -118,7 +118,7 @@ class ArgoRolloutRollbackTest {
 
     @Test
     void unknownRolloutIsRefused() {
-        Outcome o = strategy.rollBack(Cluster.request("Rollout", "nope", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Rollout", "nope", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertEquals("Rollout shop/nope not found", o.reason());
@@ -128,7 +128,7 @@ class ArgoRolloutRollbackTest {
     void newerRolloutSinceTheCanaryIsLeftAlone() {
         rollout("checkout", image(OLDER), image(STABLE));
 
-        Outcome o = strategy.rollBack(Cluster.request("Rollout", "checkout", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Rollout", "checkout", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertTrue(o.reason().contains("a newer deployment happened"), o.reason());

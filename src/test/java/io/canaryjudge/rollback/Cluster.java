@@ -1,6 +1,6 @@
 package io.canaryjudge.rollback;
 
-import io.canaryjudge.event.Target;
+import io.canaryjudge.event.RollbackTarget;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Map;
 import java.util.UUID;
 
-/** Workloads as the Kubernetes controllers leave them, written to the mock API server (CRUD mode). */
+/** KubernetesChecks as the Kubernetes controllers leave them, written to the mock API server (CRUD mode). */
 final class Cluster {
     static final String NS = "shop";
     static final String REPO = "registry.example.com/shop/checkout";
@@ -28,7 +28,7 @@ final class Cluster {
     }
 
     static RollbackRequest request(String kind, String name, boolean dryRun) {
-        return new RollbackRequest("a-" + UUID.randomUUID(), NS, "checkout", "prod", new Target(kind, name, "app"),
+        return new RollbackRequest("a-" + UUID.randomUUID(), NS, "checkout", "prod", new RollbackTarget(kind, name, "app"),
                 CANARY, STABLE, dryRun, null);
     }
 

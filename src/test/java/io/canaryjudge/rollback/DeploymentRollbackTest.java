@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.canaryjudge.event.Target;
+import io.canaryjudge.event.RollbackTarget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -32,7 +32,7 @@ class DeploymentRollbackTest {
     void abortSetsTheContainerToTheImageOfTheRevisionBeforeTheCanary() {
         cluster.deployment("checkout", image(OLDER), image(STABLE), image(CANARY));
 
-        Outcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
 
         assertEquals(RollbackState.APPLIED, o.state(), o.reason());
         assertEquals(image(STABLE), cluster.deploymentImage("checkout"));
@@ -51,7 +51,7 @@ class DeploymentRollbackTest {
         String version = client.apps().deployments().inNamespace(Cluster.NS).withName("checkout").get()
                 .getMetadata().getResourceVersion();
 
-        Outcome again = strategy.rollBack(r);
+        RollbackOutcome again = strategy.rollBack(r);
 
         assertEquals(RollbackState.APPLIED, again.state());
         assertEquals("already at the stable digest, nothing changed", again.reason());
@@ -63,7 +63,7 @@ class DeploymentRollbackTest {
     void dryRunReportsTheChangeAndLeavesTheImage() {
         cluster.deployment("checkout", image(STABLE), image(CANARY));
 
-        Outcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", true));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", true));
 
         assertEquals(RollbackState.DRY_RUN, o.state());
         assertTrue(o.detail().contains("-> " + image(STABLE)), o.detail());
@@ -75,7 +75,7 @@ class DeploymentRollbackTest {
         // the stable digest ran once, but the revision before the canary ran another one
         cluster.deployment("checkout", image(STABLE), image(OLDER), image(CANARY));
 
-        Outcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertTrue(o.reason().contains("(revision 2) before the canary ran sha256:aaaaaaaaaaaa…, not the event's stable "
@@ -87,7 +87,7 @@ class DeploymentRollbackTest {
     void stableDigestTheWorkloadNeverRanIsRefused() {
         cluster.deployment("checkout", image(OLDER), image(CANARY));
 
-        Outcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertTrue(o.reason().contains("never ran the event's stable digest sha256:bbbbbbbbbbbb…"), o.reason());
@@ -99,7 +99,7 @@ class DeploymentRollbackTest {
     void firstRevisionHasNothingBeforeItAndIsRefused() {
         cluster.deployment("checkout", image(CANARY));
 
-        Outcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertTrue(o.reason().contains("has no ReplicaSet of a revision before the canary"), o.reason());
@@ -109,7 +109,7 @@ class DeploymentRollbackTest {
     void previousRevisionWithATagIsRefused() {
         cluster.deployment("checkout", Cluster.REPO + ":1.4.2", image(CANARY));
 
-        Outcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertTrue(o.reason().endsWith("ran " + Cluster.REPO + ":1.4.2, a tag, not a digest: digests only, never tags"),
@@ -120,7 +120,7 @@ class DeploymentRollbackTest {
     void runningTagIsRefusedBecauseItCannotBeTheJudgedCanary() {
         cluster.deployment("checkout", image(STABLE), Cluster.REPO + ":latest");
 
-        Outcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertTrue(o.reason().contains("a tag, not a digest: cannot tell it is the canary"), o.reason());
@@ -130,7 +130,7 @@ class DeploymentRollbackTest {
     void newerDeploymentSinceTheCanaryIsLeftAlone() {
         cluster.deployment("checkout", image(STABLE), image(CANARY), image(OLDER));
 
-        Outcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertTrue(o.reason().contains("neither the canary sha256:cccccccccccc… nor the stable digest"), o.reason());
@@ -139,7 +139,7 @@ class DeploymentRollbackTest {
 
     @Test
     void unknownWorkloadIsRefused() {
-        Outcome o = strategy.rollBack(Cluster.request("Deployment", "nope", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Deployment", "nope", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertEquals("Deployment shop/nope not found", o.reason());
@@ -149,9 +149,9 @@ class DeploymentRollbackTest {
     void unknownContainerIsRefused() {
         cluster.deployment("checkout", image(STABLE), image(CANARY));
         RollbackRequest r = new RollbackRequest("a-1", Cluster.NS, "checkout", null,
-                new Target("Deployment", "checkout", "web"), CANARY, STABLE, false, null);
+                new RollbackTarget("Deployment", "checkout", "web"), CANARY, STABLE, false, null);
 
-        Outcome o = strategy.rollBack(r);
+        RollbackOutcome o = strategy.rollBack(r);
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertEquals("Deployment shop/checkout has no container 'web'", o.reason());
@@ -164,7 +164,7 @@ class DeploymentRollbackTest {
         cluster.replicaSet("impostor", java.util.Map.of("app", "checkout"), "Deployment", "other", "uid-x",
                 java.util.Map.of(DeploymentRollback.REVISION, "0"), image(STABLE));
 
-        Outcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
+        RollbackOutcome o = strategy.rollBack(Cluster.request("Deployment", "checkout", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertEquals(image(CANARY), cluster.deploymentImage("checkout"));

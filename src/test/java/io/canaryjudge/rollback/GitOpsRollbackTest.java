@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.canaryjudge.event.Target;
+import io.canaryjudge.event.RollbackTarget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -76,13 +76,13 @@ class GitOpsRollbackTest {
     }
 
     private static RollbackRequest request(String environment, boolean dryRun) {
-        return new RollbackRequest("an-1", "shop", "checkout", environment, new Target("GitOps", "checkout", null),
+        return new RollbackRequest("an-1", "shop", "checkout", environment, new RollbackTarget("GitOps", "checkout", null),
                 CANARY, STABLE, dryRun, "https://judge.example.com/api/v1/analyses/an-1");
     }
 
     @Test
     void abortCommitsTheStableDigestToTheEnvironmentsOverlayAndPushes() throws Exception {
-        Outcome o = strategy(Map.of()).rollBack(request("prod", false));
+        RollbackOutcome o = strategy(Map.of()).rollBack(request("prod", false));
 
         assertEquals(RollbackState.APPLIED, o.state(), o.reason());
         assertEquals("registry.example.com/shop/checkout", o.artifact());
@@ -115,7 +115,7 @@ class GitOpsRollbackTest {
             }
         };
 
-        Outcome o = strategy.rollBack(request("prod", false));
+        RollbackOutcome o = strategy.rollBack(request("prod", false));
 
         assertEquals(RollbackState.APPLIED, o.state(), o.reason());
         try (Git check = clone("check")) {
@@ -142,7 +142,7 @@ class GitOpsRollbackTest {
             }
         };
 
-        Outcome o = strategy.rollBack(request("prod", false));
+        RollbackOutcome o = strategy.rollBack(request("prod", false));
 
         assertEquals(RollbackState.APPLIED, o.state(), o.reason());
         assertEquals("already at the stable digest, nothing changed", o.reason());
@@ -157,7 +157,7 @@ class GitOpsRollbackTest {
         strategy.rollBack(request("prod", false));
         String head = headOfBare();
 
-        Outcome again = strategy.rollBack(request("prod", false));
+        RollbackOutcome again = strategy.rollBack(request("prod", false));
 
         assertEquals(RollbackState.APPLIED, again.state());
         assertEquals("already at the stable digest, nothing changed", again.reason());
@@ -168,7 +168,7 @@ class GitOpsRollbackTest {
     void dryRunCommitsNothing() throws Exception {
         String head = headOfBare();
 
-        Outcome o = strategy(Map.of()).rollBack(request("prod", true));
+        RollbackOutcome o = strategy(Map.of()).rollBack(request("prod", true));
 
         assertEquals(RollbackState.DRY_RUN, o.state(), o.reason());
         assertTrue(o.detail().contains("images[name=checkout].digest: sha256:cccccccccccc… -> sha256:bbbbbbbbbbbb…"), o.detail());
@@ -177,10 +177,10 @@ class GitOpsRollbackTest {
 
     @Test
     void stableDigestNeverCommittedBeforeIsRefused() throws Exception {
-        RollbackRequest r = new RollbackRequest("an-2", "shop", "checkout", "prod", new Target("GitOps", "checkout", null),
+        RollbackRequest r = new RollbackRequest("an-2", "shop", "checkout", "prod", new RollbackTarget("GitOps", "checkout", null),
                 CANARY, "sha256:" + "d".repeat(64), false, null);
 
-        Outcome o = strategy(Map.of()).rollBack(r);
+        RollbackOutcome o = strategy(Map.of()).rollBack(r);
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertTrue(o.reason().contains("never held the stable digest sha256:dddddddddddd…"), o.reason());
@@ -188,10 +188,10 @@ class GitOpsRollbackTest {
 
     @Test
     void overlayWithoutTheCanaryDigestIsRefused() throws Exception {
-        RollbackRequest r = new RollbackRequest("an-3", "shop", "checkout", "prod", new Target("GitOps", "checkout", null),
+        RollbackRequest r = new RollbackRequest("an-3", "shop", "checkout", "prod", new RollbackTarget("GitOps", "checkout", null),
                 "sha256:" + "e".repeat(64), STABLE, false, null);
 
-        Outcome o = strategy(Map.of("canary.rollback.gitops.image", "checkout")).rollBack(r);
+        RollbackOutcome o = strategy(Map.of("canary.rollback.gitops.image", "checkout")).rollBack(r);
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertEquals(FILE + ": no images entry named checkout has the canary digest sha256:eeeeeeeeeeee…", o.reason());
@@ -199,7 +199,7 @@ class GitOpsRollbackTest {
 
     @Test
     void eventWithoutEnvironmentIsRefused() {
-        Outcome o = strategy(Map.of()).rollBack(request(null, false));
+        RollbackOutcome o = strategy(Map.of()).rollBack(request(null, false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertEquals("the event has no environment, needed for envs/{environment}/kustomization.yaml", o.reason());
@@ -207,7 +207,7 @@ class GitOpsRollbackTest {
 
     @Test
     void missingOverlayIsRefused() {
-        Outcome o = strategy(Map.of()).rollBack(request("qa", false));
+        RollbackOutcome o = strategy(Map.of()).rollBack(request("qa", false));
 
         assertEquals(RollbackState.REFUSED, o.state());
         assertTrue(o.reason().startsWith("envs/qa/kustomization.yaml does not exist"), o.reason());
@@ -220,7 +220,7 @@ class GitOpsRollbackTest {
             commit(git, "charts/checkout/values-prod.yaml", "image:\n  repository: r/checkout\n  digest: " + CANARY + "\n", "canary");
             git.push().call();
         }
-        Outcome o = strategy(Map.of("canary.rollback.gitops.file", "charts/{service}/values-{environment}.yaml",
+        RollbackOutcome o = strategy(Map.of("canary.rollback.gitops.file", "charts/{service}/values-{environment}.yaml",
                 "canary.rollback.gitops.yaml-path", "image.digest")).rollBack(request("prod", false));
 
         assertEquals(RollbackState.APPLIED, o.state(), o.reason());

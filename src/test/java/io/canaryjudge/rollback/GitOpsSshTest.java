@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.canaryjudge.event.Target;
+import io.canaryjudge.event.RollbackTarget;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -112,7 +112,7 @@ class GitOpsSshTest {
     void abortIsCommittedAndPushedOverSsh() throws Exception {
         String before = headOfBare();
 
-        Outcome o = strategy().rollBack(request());
+        RollbackOutcome o = strategy().rollBack(request());
 
         assertEquals(RollbackState.APPLIED, o.state(), o.reason());
         assertEquals("registry.example.com/shop/checkout", o.artifact());
@@ -174,7 +174,7 @@ class GitOpsSshTest {
             }
         };
 
-        Outcome o = strategy.rollBack(request());
+        RollbackOutcome o = strategy.rollBack(request());
 
         assertEquals(RollbackState.APPLIED, o.state(), o.reason());
         try (Repository repo = open(bare); Git served = new Git(repo)) {
@@ -200,7 +200,7 @@ class GitOpsSshTest {
     }
 
     private static RollbackRequest request() {
-        return new RollbackRequest("an-1", "shop", "checkout", "prod", new Target("GitOps", "checkout", null),
+        return new RollbackRequest("an-1", "shop", "checkout", "prod", new RollbackTarget("GitOps", "checkout", null),
                 CANARY, STABLE, false, "https://judge.example.com/api/v1/analyses/an-1");
     }
 

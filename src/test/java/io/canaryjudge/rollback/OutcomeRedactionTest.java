@@ -10,11 +10,11 @@ class OutcomeRedactionTest {
 
     @Test
     void reasonAndDetailLoseTheUserinfoOfUrls() {
-        Outcome failed = Outcome.failed("git: https://x-access-token:ghp_s3cret@git.example.com/org/config.git: "
+        RollbackOutcome failed = RollbackOutcome.failed("git: https://x-access-token:ghp_s3cret@git.example.com/org/config.git: "
                 + "not authorized");
         assertFalse(failed.reason().contains("ghp_s3cret"), failed.reason());
         assertEquals("git: https://***@git.example.com/org/config.git: not authorized", failed.reason());
-        Outcome applied = Outcome.applied("committed and pushed 0123456789ab",
+        RollbackOutcome applied = RollbackOutcome.applied("committed and pushed 0123456789ab",
                 "commit 0123 to https://bot:tok@git.example.com/org/config.git main: values.yaml", "r/checkout");
         assertEquals("commit 0123 to https://***@git.example.com/org/config.git main: values.yaml", applied.detail());
     }

@@ -191,11 +191,11 @@ class RollbacksTest {
                 return "Deployment";
             }
 
-            @Override public Outcome rollBack(RollbackRequest request) {
+            @Override public RollbackOutcome rollBack(RollbackRequest request) {
                 if (calls.incrementAndGet() <= 3) { // the API server is down for the first three attempts
                     throw new IllegalStateException("connection refused");
                 }
-                return Outcome.applied("image set to the stable digest", "checkout", "r/checkout");
+                return RollbackOutcome.applied("image set to the stable digest", "checkout", "r/checkout");
             }
         };
         Rollbacks r = rollbacks("r1", Map.of("canary.rollback.retries", "1"), flaky);
@@ -229,7 +229,7 @@ class RollbacksTest {
                 return "Deployment";
             }
 
-            @Override public Outcome rollBack(RollbackRequest request) {
+            @Override public RollbackOutcome rollBack(RollbackRequest request) {
                 throw new IllegalStateException("connection refused");
             }
         });
@@ -273,7 +273,7 @@ class RollbacksTest {
         assertEquals(RollbackState.APPLIED, s.state(), s.reason());
         assertEquals(2, s.attempts());
         assertEquals(image(STABLE), new Cluster(client).deploymentImage("checkout"));
-        assertFalse(store.finish(a.id(), "dead-replica", Outcome.failed("late"), clock.instant()),
+        assertFalse(store.finish(a.id(), "dead-replica", RollbackOutcome.failed("late"), clock.instant()),
                 "the crashed replica, come back, cannot overwrite the outcome");
     }
 
@@ -315,7 +315,7 @@ class RollbacksTest {
     void recoveryRepublishesOutcomesKafkaNeverAcknowledged() throws Exception {
         AnalysisRecord a = abort(null);
         assertTrue(store.claim(a.id(), "Deployment", false, "r0", clock.instant(), VERDICT_AT));
-        store.finish(a.id(), "r0", Outcome.refused("test"), clock.instant());
+        store.finish(a.id(), "r0", RollbackOutcome.refused("test"), clock.instant());
 
         rollbacks("r1").recover();
 
@@ -396,7 +396,7 @@ class RollbacksTest {
                 return "Deployment";
             }
 
-            public Outcome rollBack(RollbackRequest r) {
+            public RollbackOutcome rollBack(RollbackRequest r) {
                 calls.incrementAndGet();
                 throw new KubernetesClientException("Service Unavailable", 503, null);
             }
@@ -417,7 +417,7 @@ class RollbacksTest {
                 return "Deployment";
             }
 
-            public Outcome rollBack(RollbackRequest r) {
+            public RollbackOutcome rollBack(RollbackRequest r) {
                 calls.incrementAndGet();
                 throw new KubernetesClientException("deployments.apps is forbidden", 403, null);
             }

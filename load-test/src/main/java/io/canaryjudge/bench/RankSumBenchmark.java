@@ -2,7 +2,7 @@ package io.canaryjudge.bench;
 
 import io.canaryjudge.judge.Alternative;
 import io.canaryjudge.judge.RankSumResult;
-import io.canaryjudge.judge.RankSumTest;
+import io.canaryjudge.judge.MannWhitney;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +44,7 @@ public class RankSumBenchmark {
     private double[] canary;
     private double[] stable;
     private double[] pooled;
-    private final RankSumTest test = RankSumTest.withDefaults().with(Alternative.TWO_SIDED);
+    private final MannWhitney test = MannWhitney.withDefaults().with(Alternative.TWO_SIDED);
 
     @Setup(Level.Trial)
     public void data() {

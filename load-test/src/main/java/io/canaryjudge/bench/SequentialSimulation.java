@@ -6,14 +6,14 @@ import io.canaryjudge.judge.Direction;
 import io.canaryjudge.judge.MetricJudge;
 import io.canaryjudge.judge.MetricKind;
 import io.canaryjudge.judge.MetricSpec;
-import io.canaryjudge.judge.RankSumTest;
+import io.canaryjudge.judge.MannWhitney;
 import io.canaryjudge.judge.Sample;
 import io.canaryjudge.judge.Tolerance;
 import io.canaryjudge.judge.sequential.BatchRankEProcess;
 import io.canaryjudge.judge.sequential.BetaBinomialLM;
 import io.canaryjudge.judge.sequential.CountInterval;
 import io.canaryjudge.judge.sequential.CountRatioEProcess;
-import io.canaryjudge.judge.sequential.QuantileABTest;
+import io.canaryjudge.judge.sequential.QuantileEProcess;
 import io.canaryjudge.judge.sequential.RankZMixture;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +31,7 @@ import org.apache.commons.math3.random.Well19937c;
 /**
  * Monte Carlo of the simulation protocol in BENCHMARKS.md: 30 looks of 30 s; a replicate alarms at the first look where a
  * method fires. Sequential tests (α = 0.05) against fixed-horizon tests re-run on the growing window
- * (the judge's own exact binomial counts test and RankSumTest), all on the same simulated data.
+ * (the judge's own exact binomial counts test and MannWhitney), all on the same simulated data.
  *
  * <p>Run: {@code java -cp target/benchmarks.jar io.canaryjudge.bench.SequentialSimulation [aaReps regReps threads]}.
  * Seeds: scenario base + replicate index, so results do not depend on the thread count.
@@ -99,7 +99,7 @@ public final class SequentialSimulation {
         MetricJudge judge = new MetricJudge();
         MetricSpec binomSpec = MetricSpec.builder("errors", MetricKind.COUNTS).direction(Direction.INCREASE)
             .tolerance(Tolerance.none()).confidenceLevel(1 - ALPHA).build();
-        RankSumTest mw = RankSumTest.withDefaults().with(Alternative.GREATER).withConfidenceLevel(1 - ALPHA);
+        MannWhitney mw = MannWhitney.withDefaults().with(Alternative.GREATER).withConfidenceLevel(1 - ALPHA);
         Map<String, Integer> first = new LinkedHashMap<>();
         long cumYc = 0;
         long cumYs = 0;
@@ -154,9 +154,9 @@ public final class SequentialSimulation {
     static Map<String, Integer> latency(RandomGenerator rng, double factor) {
         BatchRankEProcess rank = BatchRankEProcess.start(ALPHA, 0.5, Direction.INCREASE);
         RankZMixture z = RankZMixture.start(ALPHA, 5, Direction.INCREASE);
-        QuantileABTest p50 = QuantileABTest.start(ALPHA, 0.5, 3000, Direction.EITHER);
-        QuantileABTest p99 = QuantileABTest.start(ALPHA, 0.99, 3000, Direction.EITHER);
-        RankSumTest mw = RankSumTest.withDefaults().with(Alternative.GREATER).withConfidenceLevel(1 - ALPHA);
+        QuantileEProcess p50 = QuantileEProcess.start(ALPHA, 0.5, 3000, Direction.EITHER);
+        QuantileEProcess p99 = QuantileEProcess.start(ALPHA, 0.99, 3000, Direction.EITHER);
+        MannWhitney mw = MannWhitney.withDefaults().with(Alternative.GREATER).withConfidenceLevel(1 - ALPHA);
         Map<String, Integer> first = new LinkedHashMap<>();
         double[] allCanary = new double[0];
         double[] allStable = new double[0];

@@ -7,7 +7,7 @@ import io.canaryjudge.integrations.CanaryRequest;
 import io.canaryjudge.integrations.Fingerprints;
 import io.canaryjudge.integrations.IntegrationAnalyses;
 import io.canaryjudge.integrations.IntegrationsConfig;
-import io.canaryjudge.integrations.Outcome;
+import io.canaryjudge.integrations.IntegrationOutcome;
 import io.canaryjudge.integrations.Selectors;
 import io.canaryjudge.problem.Inputs;
 import io.canaryjudge.problem.InvalidInputException;
@@ -57,7 +57,7 @@ public class ArgoWebResource {
     @GET
     @Operation(summary = "Argo web provider (GET)", description = "Starts or finds the analysis of this rollout's "
             + "canary and answers {verdict: PENDING|PROMOTE|ABORT|INCONCLUSIVE, score, reason, metrics}.")
-    public Outcome get(@QueryParam("namespace") String namespace, @QueryParam("rollout") String rollout,
+    public IntegrationOutcome get(@QueryParam("namespace") String namespace, @QueryParam("rollout") String rollout,
                        @QueryParam("service") String service, @QueryParam("template") String template,
                        @QueryParam("canaryHash") String canaryHash, @QueryParam("stableHash") String stableHash,
                        @QueryParam("canaryDigest") String canaryDigest, @QueryParam("stableDigest") String stableDigest,
@@ -73,7 +73,7 @@ public class ArgoWebResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = ArgoWebRequest.class)))
     @Operation(summary = "Argo web provider (POST)", description = "Same as GET with the parameters as a JSON body "
             + "(Argo's jsonBody or body); the Content-Type header may be missing.")
-    public Outcome post(byte[] body) {
+    public IntegrationOutcome post(byte[] body) {
         ArgoWebRequest req;
         try {
             req = body == null || body.length == 0 ? null : json.readValue(body, ArgoWebRequest.class);
@@ -87,7 +87,7 @@ public class ArgoWebResource {
         return answer(req);
     }
 
-    private Outcome answer(ArgoWebRequest r) {
+    private IntegrationOutcome answer(ArgoWebRequest r) {
         return analyses.outcome(analyses.startOrFind(toCanary(r)));
     }
 

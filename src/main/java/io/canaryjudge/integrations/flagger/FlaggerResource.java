@@ -5,7 +5,7 @@ import io.canaryjudge.integrations.CanaryRequest;
 import io.canaryjudge.integrations.Fingerprints;
 import io.canaryjudge.integrations.IntegrationAnalyses;
 import io.canaryjudge.integrations.IntegrationsConfig;
-import io.canaryjudge.integrations.Outcome;
+import io.canaryjudge.integrations.IntegrationOutcome;
 import io.canaryjudge.integrations.Selectors;
 import io.canaryjudge.problem.Inputs;
 import io.canaryjudge.problem.InvalidInputException;
@@ -66,7 +66,7 @@ public class FlaggerResource {
             + "says PROMOTE; otherwise 412 with a problem body naming the verdict and the reason (Flagger waits and "
             + "calls again).")
     public Response gate(byte[] body) {
-        Outcome o = outcome(read(body));
+        IntegrationOutcome o = outcome(read(body));
         if ("PROMOTE".equals(o.verdict())) {
             return Response.ok(o).build();
         }
@@ -79,7 +79,7 @@ public class FlaggerResource {
     @Operation(summary = "Flagger rollback hook", description = "200 (roll back now) when the analysis says ABORT; "
             + "412 otherwise.")
     public Response rollback(byte[] body) {
-        Outcome o = outcome(read(body));
+        IntegrationOutcome o = outcome(read(body));
         if ("ABORT".equals(o.verdict())) {
             return Response.ok(o).build();
         }
@@ -93,7 +93,7 @@ public class FlaggerResource {
             + "analysis says ABORT; then 412, a failed check that rolls back once the Canary's threshold is reached "
             + "(threshold: 1 rolls back at once). Unlike the rollback hook, a healthy iteration records no event.")
     public Response check(byte[] body) {
-        Outcome o = outcome(read(body));
+        IntegrationOutcome o = outcome(read(body));
         if (!"ABORT".equals(o.verdict())) {
             return Response.ok(o).build();
         }
@@ -111,7 +111,7 @@ public class FlaggerResource {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("phase", p.phase());
         if ("Progressing".equals(p.phase())) {
-            Outcome o = analyses.outcome(analyses.startOrFind(toCanary(p)));
+            IntegrationOutcome o = analyses.outcome(analyses.startOrFind(toCanary(p)));
             out.put("action", "started");
             out.put("analysisId", o.analysisId());
             out.put("verdict", o.verdict());
@@ -126,7 +126,7 @@ public class FlaggerResource {
         return Response.accepted(out).build();
     }
 
-    private Outcome outcome(FlaggerPayload p) {
+    private IntegrationOutcome outcome(FlaggerPayload p) {
         return analyses.outcome(analyses.startOrFind(toCanary(p)));
     }
 
@@ -194,7 +194,7 @@ public class FlaggerResource {
         return Inputs.time("metadata.startedAt", text);
     }
 
-    private static Response closed(String type, String title, String detail, Outcome o) {
+    private static Response closed(String type, String title, String detail, IntegrationOutcome o) {
         return Response.status(CLOSED).type(Problem.MEDIA_TYPE).entity(new GateProblem(Problem.TYPE_PREFIX + type,
                 title, CLOSED, detail, o.verdict(), o.analysisId())).build();
     }

@@ -2,7 +2,7 @@ package io.canaryjudge.integrations.kargo;
 
 import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.integrations.IntegrationAnalyses;
-import io.canaryjudge.integrations.Outcome;
+import io.canaryjudge.integrations.IntegrationOutcome;
 import io.canaryjudge.verdict.AnalysisQuery;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
@@ -23,7 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * every interval whether the Freight's digest — the canary of an analysis started by the deploy tooling's event, a
  * CDEvent, or an integration call that named the digest — was PROMOTEd. It starts nothing: it reads the newest
  * analysis of (namespace, service) whose canary is that digest and answers like every integration
- * ({@link Outcome}): PENDING while it runs or before it exists, then PROMOTE, ABORT or INCONCLUSIVE.
+ * ({@link IntegrationOutcome}): PENDING while it runs or before it exists, then PROMOTE, ABORT or INCONCLUSIVE.
  */
 @Path("/api/v1/kargo/verdict")
 @Produces(MediaType.APPLICATION_JSON)
@@ -47,7 +47,7 @@ public class KargoVerificationResource {
             description = "The newest analysis of namespace/service whose canary is the digest: {verdict: "
                     + "PENDING|PROMOTE|ABORT|INCONCLUSIVE, score, reason, analysisId, metrics}; PENDING when there is "
                     + "none yet.")
-    public Outcome get(@QueryParam("namespace") String namespace, @QueryParam("service") String service,
+    public IntegrationOutcome get(@QueryParam("namespace") String namespace, @QueryParam("service") String service,
                        @QueryParam("digest") String digest) {
         required("namespace", namespace);
         required("service", service);
@@ -63,7 +63,7 @@ public class KargoVerificationResource {
                 return analyses.outcome(store.find(a.id()).orElse(a));
             }
         }
-        return new Outcome(Outcome.PENDING, null, "no analysis of " + digest + " for " + namespace + "/" + service
+        return new IntegrationOutcome(IntegrationOutcome.PENDING, null, "no analysis of " + digest + " for " + namespace + "/" + service
                 + " yet (among its " + recent.size() + " newest)", null, null, null, null, List.of());
     }
 

@@ -8,7 +8,7 @@ import io.canaryjudge.integrations.CanaryRequest;
 import io.canaryjudge.integrations.Fingerprints;
 import io.canaryjudge.integrations.IntegrationAnalyses;
 import io.canaryjudge.integrations.IntegrationsConfig;
-import io.canaryjudge.integrations.Outcome;
+import io.canaryjudge.integrations.IntegrationOutcome;
 import io.canaryjudge.integrations.Selectors;
 import io.canaryjudge.problem.Inputs;
 import io.canaryjudge.problem.InvalidInputException;
@@ -136,7 +136,7 @@ public class KayentaResource {
             JsonNode t = readStored(a.templateJson());
             id = new ExecutionId(a.id(), t.path("pass").asDouble(), t.path("marginal").asDouble());
         }
-        Outcome o = analyses.outcome(a);
+        IntegrationOutcome o = analyses.outcome(a);
         ObjectNode out = json.createObjectNode();
         out.put("canaryExecutionId", executionId);
         out.put("application", a.service());
@@ -157,7 +157,7 @@ public class KayentaResource {
             s.put("classification", KayentaScores.classification(score, id.pass(), id.marginal()));
             s.put("classificationReason", o.reason());
             ArrayNode results = judge.putArray("results");
-            for (Outcome.MetricSummary m : o.metrics()) {
+            for (IntegrationOutcome.MetricSummary m : o.metrics()) {
                 ObjectNode r = results.addObject();
                 r.put("name", m.name());
                 r.put("classification", classification(m.classification()));

@@ -12,7 +12,7 @@ import java.util.Locale;
  * = j·h gains s_g θ_j W_g − n_g ψ_t(s_g θ_j), s_g = +1 for the canary; a Gaussian mixture (scale τ)
  * over the nodes is an exact test supermartingale under "labels exchangeable in each interval".
  *
- * <p>It detects a stochastic shift (AUC &gt; ½), not a tail-only change: use {@link QuantileABTest}
+ * <p>It detects a stochastic shift (AUC &gt; ½), not a tail-only change: use {@link QuantileEProcess}
  * for p99. Nodes: INCREASE j = 1..J, DECREASE j = −J..−1, EITHER j = −J..J (θ = 0 included, as for counts).
  *
  * <p>{@code scale} c ≠ 1 tests a margin: the canary's values are divided by c before ranking, so the null becomes

@@ -119,10 +119,10 @@ final class MetricText {
             b.append(Double.isNaN(m.shift()) ? "level vs stable n/a" : percent(m.shift()) + " vs stable")
                 .append(" (per-interval medians; canary ÷ ").append(plain(p.scale())).append(" worse than stable at ")
                 .append(p.worse()).append(" of ").append(p.pairs()).append(" paired points)");
-        } else if (s instanceof QuantileABTest q) {
+        } else if (s instanceof QuantileEProcess q) {
             b.append("canary ").append(num(q.canaryQuantile())).append(" vs stable ").append(num(q.stableQuantile()))
                 .append(" (n = ").append(q.canary().length).append('/').append(q.stable().length).append(')');
-        } else if (s instanceof HistogramQuantileTest h) {
+        } else if (s instanceof HistogramQuantileEProcess h) {
             b.append("canary ").append(num(h.canaryQuantile())).append(" vs stable ").append(num(h.stableQuantile()))
                 .append(" from histogram buckets (n = ").append(h.canaryCount()).append('/').append(h.stableCount())
                 .append(')');

@@ -33,7 +33,7 @@ public record SequentialConfig(double alpha, boolean splitAlpha, double sigma, d
                                int minPromoteIntervals, int maxCount, double tailQuantile, double tailTolerance) {
 
     private static final SequentialConfig DEFAULTS = new SequentialConfig(0.05, false, 0.5, 0.5, List.of(0.5, 0.99),
-        QuantileABTest.DEFAULT_T_OPT, false, RankZMixture.DEFAULT_V_OPT, true, 5, 0, 0.99, 0.5);
+        QuantileEProcess.DEFAULT_T_OPT, false, RankZMixture.DEFAULT_V_OPT, true, 5, 0, 0.99, 0.5);
 
     public SequentialConfig {
         LogMath.checkAlpha(alpha);
@@ -156,19 +156,19 @@ public record SequentialConfig(double alpha, boolean splitAlpha, double sigma, d
     }
 
     /** One quantile test per configured quantile. */
-    public List<QuantileABTest> startQuantiles(Direction direction, int tests) {
-        List<QuantileABTest> out = new ArrayList<>();
+    public List<QuantileEProcess> startQuantiles(Direction direction, int tests) {
+        List<QuantileEProcess> out = new ArrayList<>();
         for (double p : quantiles) {
-            out.add(QuantileABTest.start(testAlpha(tests), p, tOpt, direction));
+            out.add(QuantileEProcess.start(testAlpha(tests), p, tOpt, direction));
         }
         return List.copyOf(out);
     }
 
     /** One histogram-bucket quantile test per configured quantile (continuous metrics read from buckets). */
-    public List<HistogramQuantileTest> startHistogramQuantiles(Direction direction, int tests) {
-        List<HistogramQuantileTest> out = new ArrayList<>();
+    public List<HistogramQuantileEProcess> startHistogramQuantiles(Direction direction, int tests) {
+        List<HistogramQuantileEProcess> out = new ArrayList<>();
         for (double p : quantiles) {
-            out.add(HistogramQuantileTest.start(testAlpha(tests), p, tOpt, direction));
+            out.add(HistogramQuantileEProcess.start(testAlpha(tests), p, tOpt, direction));
         }
         return List.copyOf(out);
     }

@@ -99,10 +99,10 @@ public final class SequentialJudge {
         if (s instanceof BatchRankEProcess r && r.tau() != config.tau()) {
             changed.add("tau " + r.tau() + " -> " + config.tau());
         }
-        if (s instanceof QuantileABTest q && q.tOpt() != config.tOpt()) {
+        if (s instanceof QuantileEProcess q && q.tOpt() != config.tOpt()) {
             changed.add("tOpt " + q.tOpt() + " -> " + config.tOpt());
         }
-        if (s instanceof HistogramQuantileTest h && h.tOpt() != config.tOpt()) {
+        if (s instanceof HistogramQuantileEProcess h && h.tOpt() != config.tOpt()) {
             changed.add("tOpt " + h.tOpt() + " -> " + config.tOpt());
         }
         if (s instanceof RankZMixture z && (!config.fastMode() || z.vOpt() != config.vOpt())) {

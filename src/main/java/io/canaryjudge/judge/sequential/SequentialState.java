@@ -10,7 +10,7 @@ import io.canaryjudge.judge.Direction;
  * <p>Guarantee (Ville's inequality): under H0, P(∃ t: M_t ≥ 1/α) ≤ α, however often one looks.
  */
 public sealed interface SequentialState
-    permits CountRatioEProcess, BetaBinomialLM, BatchRankEProcess, QuantileABTest, HistogramQuantileTest,
+    permits CountRatioEProcess, BetaBinomialLM, BatchRankEProcess, QuantileEProcess, HistogramQuantileEProcess,
         RankZMixture, TailEProcess, PairedSignEProcess {
 
     /** The per-metric level the process was started with (after any α/m split). */

@@ -10,8 +10,8 @@
  *     {@link io.canaryjudge.judge.sequential.BetaBinomialLM} is the closed-form cross-check for a fixed split.</li>
  * <li>{@link io.canaryjudge.judge.sequential.BatchRankEProcess} — latency/CPU: exact per-interval
  *     rank-sum e-process (raw samples or histogram buckets);
- *     {@link io.canaryjudge.judge.sequential.QuantileABTest} — p50/p99 on raw values,
- *     {@link io.canaryjudge.judge.sequential.HistogramQuantileTest} — the same on histogram buckets;
+ *     {@link io.canaryjudge.judge.sequential.QuantileEProcess} — p50/p99 on raw values,
+ *     {@link io.canaryjudge.judge.sequential.HistogramQuantileEProcess} — the same on histogram buckets;
  *     {@link io.canaryjudge.judge.sequential.RankZMixture} — opt-in asymptotic fast mode.</li>
  * <li>{@link io.canaryjudge.judge.sequential.SequentialJudge} — ABORT / early PROMOTE / CONTINUE from
  *     every metric's {@link io.canaryjudge.judge.sequential.SequentialState} and

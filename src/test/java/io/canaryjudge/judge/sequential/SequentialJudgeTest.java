@@ -107,7 +107,7 @@ class SequentialJudgeTest {
 
     @Test
     void informativeTestsNeverDecide() {
-        QuantileABTest p99 = CONFIG.startQuantiles(Direction.INCREASE, 1).get(1);
+        QuantileEProcess p99 = CONFIG.startQuantiles(Direction.INCREASE, 1).get(1);
         double[] slow = new double[400];
         double[] fast = new double[400];
         for (int i = 0; i < 400; i++) {

@@ -71,9 +71,9 @@ class StateJsonTest {
 
     @Test
     void quantileFastModeAndBetaBinomialStatesRoundTrip() throws Exception {
-        QuantileABTest q = QuantileABTest.start(0.05, 0.99, 3000, Direction.INCREASE)
+        QuantileEProcess q = QuantileEProcess.start(0.05, 0.99, 3000, Direction.INCREASE)
             .update(new double[] {1, 5, 3}, new double[] {2, 2, 9});
-        assertEquals(q, roundTrip(q, QuantileABTest.class));
+        assertEquals(q, roundTrip(q, QuantileEProcess.class));
         RankZMixture z = RankZMixture.start(0.05, 5, Direction.EITHER).update(new double[] {3, 4, 5},
             new double[] {1, 2, 3});
         assertEquals(z, roundTrip(z, RankZMixture.class));

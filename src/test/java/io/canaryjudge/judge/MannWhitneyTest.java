@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class RankSumTestTest {
+class MannWhitneyTest {
 
-    private final RankSumTest test = RankSumTest.withDefaults();
+    private final MannWhitney test = MannWhitney.withDefaults();
 
     @Test
     void uCountsCanaryWinsWithHalfTies() {
@@ -46,7 +46,7 @@ class RankSumTestTest {
         double[] y = new double[29];
         y[26] = 1;
         y[28] = 1;
-        RankSumResult r = RankSumTest.withDefaults().compare(x, y);
+        RankSumResult r = MannWhitney.withDefaults().compare(x, y);
         assertEquals(TestMethod.ASYMPTOTIC, r.method());
         assertTrue(r.shift().lower() <= r.shift().upper(), r.shift().toString());
         assertTrue(r.shift().lower() <= 3.3254698693927832e-06 + 1e-9, "holds R's ends: " + r.shift());
@@ -92,10 +92,10 @@ class RankSumTestTest {
 
     @Test
     void configurationIsImmutable() {
-        RankSumTest greater = test.with(Alternative.GREATER);
+        MannWhitney greater = test.with(Alternative.GREATER);
         assertEquals(Alternative.TWO_SIDED, test.alternative());
         assertEquals(Alternative.GREATER, greater.alternative());
-        assertSame(RankSumTest.withDefaults(), test);
+        assertSame(MannWhitney.withDefaults(), test);
     }
 
     @Test

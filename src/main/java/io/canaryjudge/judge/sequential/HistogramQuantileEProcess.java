@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The Howard-Ramdas two-sample quantile test of {@link QuantileABTest} on Prometheus histogram buckets
+ * The Howard-Ramdas two-sample quantile test of {@link QuantileEProcess} on Prometheus histogram buckets
  * (docs/statistics.md, Informative tests, last paragraph): k_i(x) = #{obs_i ≤ x} is known only at bucket edges, so inside bucket b
  * each arm's k may be anywhere in [cumulative count below b, cumulative count up to b] and the infimum takes the
- * most favourable k per arm — exactly {@link QuantileABTest} with every observation of a bucket tied at one
+ * most favourable k per arm — exactly {@link QuantileEProcess} with every observation of a bucket tied at one
  * value, hence conservative and exact for the bucketised data. The state is the per-bucket totals of each arm
  * (O(buckets), not O(samples)); if an interval comes with other boundaries, both are merged to the boundaries
  * they share (coarser, still exact).
@@ -18,11 +18,11 @@ import java.util.Locale;
  * @param bounds finite upper bucket edges, ascending (the last bucket is (last bound, +Inf])
  * @param canary per-bucket totals over all intervals, {@code bounds.length + 1} entries
  */
-public record HistogramQuantileTest(double alpha, double p, double tOpt, Direction direction, int looks,
+public record HistogramQuantileEProcess(double alpha, double p, double tOpt, Direction direction, int looks,
                                     double[] bounds, long[] canary, long[] stable, double logM, double maxLogM,
                                     boolean regression) implements SequentialState {
 
-    public HistogramQuantileTest {
+    public HistogramQuantileEProcess {
         LogMath.checkAlpha(alpha);
         if (!(p > 0 && p < 1)) {
             throw new IllegalArgumentException("p not in (0, 1)");
@@ -37,8 +37,8 @@ public record HistogramQuantileTest(double alpha, double p, double tOpt, Directi
         stable = stable.clone();
     }
 
-    public static HistogramQuantileTest start(double alpha, double p, double tOpt, Direction direction) {
-        return new HistogramQuantileTest(alpha, p, tOpt, direction, 0, new double[0], new long[1], new long[1], 0, 0,
+    public static HistogramQuantileEProcess start(double alpha, double p, double tOpt, Direction direction) {
+        return new HistogramQuantileEProcess(alpha, p, tOpt, direction, 0, new double[0], new long[1], new long[1], 0, 0,
             false);
     }
 
@@ -58,7 +58,7 @@ public record HistogramQuantileTest(double alpha, double p, double tOpt, Directi
     }
 
     /** The test after one more interval of per-bucket counts (not cumulative) on {@code intervalBounds}. */
-    public HistogramQuantileTest updateHistogram(double[] intervalBounds, long[] canaryBuckets, long[] stableBuckets) {
+    public HistogramQuantileEProcess updateHistogram(double[] intervalBounds, long[] canaryBuckets, long[] stableBuckets) {
         check(intervalBounds, canaryBuckets, stableBuckets);
         boolean empty = total(canary) + total(stable) == 0;
         double[] b = empty ? intervalBounds.clone() : common(bounds, intervalBounds);
@@ -67,7 +67,7 @@ public record HistogramQuantileTest(double alpha, double p, double tOpt, Directi
         double lm = logE(c, s);
         boolean worse = worse(quantile(b, c, p), quantile(b, s, p));
         boolean bad = regression || lm >= threshold() && worse;
-        return new HistogramQuantileTest(alpha, p, tOpt, direction, looks + 1, b, c, s, lm, Math.max(maxLogM, lm), bad);
+        return new HistogramQuantileEProcess(alpha, p, tOpt, direction, looks + 1, b, c, s, lm, Math.max(maxLogM, lm), bad);
     }
 
     @Override
@@ -118,16 +118,16 @@ public record HistogramQuantileTest(double alpha, double p, double tOpt, Directi
         if (nc + ns == 0) {
             return 0;
         }
-        int kc = QuantileABTest.minimiser(p, nc);
-        int ks = QuantileABTest.minimiser(p, ns);
+        int kc = QuantileEProcess.minimiser(p, nc);
+        int ks = QuantileEProcess.minimiser(p, ns);
         double inf = Double.POSITIVE_INFINITY;
         int belowC = 0;
         int belowS = 0;
         for (int b = 0; b < c.length; b++) {
             int upC = belowC + (int) c[b];
             int upS = belowS + (int) s[b];
-            inf = Math.min(inf, QuantileABTest.g(alpha, p, tOpt, nc, QuantileABTest.clamp(kc, belowC, upC))
-                + QuantileABTest.g(alpha, p, tOpt, ns, QuantileABTest.clamp(ks, belowS, upS)));
+            inf = Math.min(inf, QuantileEProcess.g(alpha, p, tOpt, nc, QuantileEProcess.clamp(kc, belowC, upC))
+                + QuantileEProcess.g(alpha, p, tOpt, ns, QuantileEProcess.clamp(ks, belowS, upS)));
             belowC = upC;
             belowS = upS;
         }
@@ -219,7 +219,7 @@ public record HistogramQuantileTest(double alpha, double p, double tOpt, Directi
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof HistogramQuantileTest q && alpha == q.alpha && p == q.p && tOpt == q.tOpt
+        return o instanceof HistogramQuantileEProcess q && alpha == q.alpha && p == q.p && tOpt == q.tOpt
             && direction == q.direction && looks == q.looks && Arrays.equals(bounds, q.bounds)
             && Arrays.equals(canary, q.canary) && Arrays.equals(stable, q.stable)
             && Double.compare(logM, q.logM) == 0 && Double.compare(maxLogM, q.maxLogM) == 0
@@ -233,7 +233,7 @@ public record HistogramQuantileTest(double alpha, double p, double tOpt, Directi
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "HistogramQuantileTest[p=%s, direction=%s, looks=%d, n=%d/%d, logM=%s, "
+        return String.format(Locale.ROOT, "HistogramQuantileEProcess[p=%s, direction=%s, looks=%d, n=%d/%d, logM=%s, "
             + "maxLogM=%s, regression=%s]", p, direction, looks, total(canary), total(stable), logM, maxLogM,
             regression);
     }

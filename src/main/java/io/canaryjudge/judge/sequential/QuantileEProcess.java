@@ -7,7 +7,7 @@ import java.util.Locale;
 import org.apache.commons.math3.special.Beta;
 
 /**
- * Howard &amp; Ramdas' two-sample quantile test (Bernoulli 2022; confseq {@code QuantileABTest}):
+ * Howard &amp; Ramdas' two-sample quantile test (Bernoulli 2022; confseq {@code QuantileEProcess}):
  * "canary and stable have the same p-quantile", tested with a beta-binomial mixture per arm and an
  * infimum over the candidate common quantile x (docs/statistics.md, Informative tests). Sensitive to one chosen quantile —
  * p99 catches a longer tail or a doubled spread at the same median, which a rank test misses.
@@ -16,14 +16,14 @@ import org.apache.commons.math3.special.Beta;
  * {@link BatchRankEProcess} for the abort decision then). Keeps every value, sorted: a sketch would
  * void exactness, so the serialised state grows with the samples seen.
  */
-public record QuantileABTest(double alpha, double p, double tOpt, Direction direction, int looks, double[] canary,
+public record QuantileEProcess(double alpha, double p, double tOpt, Direction direction, int looks, double[] canary,
                              double[] stable, double logM, double maxLogM, boolean regression)
     implements SequentialState {
 
     /** Samples per arm at which the mixture is tuned by default (about 10 intervals of 300). */
     public static final double DEFAULT_T_OPT = 3000;
 
-    public QuantileABTest {
+    public QuantileEProcess {
         LogMath.checkAlpha(alpha);
         if (!(p > 0 && p < 1)) {
             throw new IllegalArgumentException("p not in (0, 1)");
@@ -39,8 +39,8 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
         stable = stable.clone();
     }
 
-    public static QuantileABTest start(double alpha, double p, double tOpt, Direction direction) {
-        return new QuantileABTest(alpha, p, tOpt, direction, 0, new double[0], new double[0], 0, 0, false);
+    public static QuantileEProcess start(double alpha, double p, double tOpt, Direction direction) {
+        return new QuantileEProcess(alpha, p, tOpt, direction, 0, new double[0], new double[0], 0, 0, false);
     }
 
     @Override
@@ -54,13 +54,13 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
     }
 
     /** The test after one more interval of raw values (NaN and infinities are rejected). */
-    public QuantileABTest update(double[] canaryValues, double[] stableValues) {
+    public QuantileEProcess update(double[] canaryValues, double[] stableValues) {
         double[] c = merge(canary, canaryValues, "canary");
         double[] s = merge(stable, stableValues, "stable");
         double lm = logE(c, s);
         boolean worse = worse(Quantiles.type7(c, p), Quantiles.type7(s, p));
         boolean bad = regression || lm >= threshold() && worse;
-        return new QuantileABTest(alpha, p, tOpt, direction, looks + 1, c, s, lm, Math.max(maxLogM, lm), bad);
+        return new QuantileEProcess(alpha, p, tOpt, direction, looks + 1, c, s, lm, Math.max(maxLogM, lm), bad);
     }
 
     /** Rejected "equal p-quantiles" with the canary's quantile on the bad side (directional error ≤ α). */
@@ -194,7 +194,7 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof QuantileABTest q && alpha == q.alpha && p == q.p && tOpt == q.tOpt
+        return o instanceof QuantileEProcess q && alpha == q.alpha && p == q.p && tOpt == q.tOpt
             && direction == q.direction && looks == q.looks && Arrays.equals(canary, q.canary)
             && Arrays.equals(stable, q.stable) && Double.compare(logM, q.logM) == 0
             && Double.compare(maxLogM, q.maxLogM) == 0 && regression == q.regression;
@@ -207,7 +207,7 @@ public record QuantileABTest(double alpha, double p, double tOpt, Direction dire
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "QuantileABTest[p=%s, direction=%s, looks=%d, n=%d/%d, logM=%s, "
+        return String.format(Locale.ROOT, "QuantileEProcess[p=%s, direction=%s, looks=%d, n=%d/%d, logM=%s, "
             + "maxLogM=%s, regression=%s]", p, direction, looks, canary.length, stable.length, logM, maxLogM, regression);
     }
 }

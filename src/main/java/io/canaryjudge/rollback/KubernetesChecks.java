@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 /** Checks shared by the Kubernetes strategies. */
-final class Workloads {
-    private Workloads() {
+final class KubernetesChecks {
+    private KubernetesChecks() {
     }
 
     /** Index of the named container, or of the only one when none is named; -1 when there is no such one. */
@@ -20,18 +20,18 @@ final class Workloads {
      * The running image decides whether there is anything to do: already the stable digest (done, e.g. by a
      * previous attempt), the canary (roll back), anything else (a tag, or a newer deployment: never touch it).
      */
-    static Optional<Outcome> checkCurrent(RollbackRequest r, String container, String currentImage) {
+    static Optional<RollbackOutcome> checkCurrent(RollbackRequest r, String container, String currentImage) {
         Images.Ref current = Images.parse(currentImage);
         if (!current.pinned()) {
-            return Optional.of(Outcome.refused(r.workload() + " container " + container + " runs " + currentImage
+            return Optional.of(RollbackOutcome.refused(r.workload() + " container " + container + " runs " + currentImage
                     + ", a tag, not a digest: cannot tell it is the canary (digests only, never tags)"));
         }
         if (current.digest().equals(r.stableDigest())) {
-            return Optional.of(Outcome.applied("already at the stable digest, nothing changed",
+            return Optional.of(RollbackOutcome.applied("already at the stable digest, nothing changed",
                     "container " + container + " image " + currentImage, current.repository()));
         }
         if (!current.digest().equals(r.canaryDigest())) {
-            return Optional.of(Outcome.refused(r.workload() + " container " + container + " runs "
+            return Optional.of(RollbackOutcome.refused(r.workload() + " container " + container + " runs "
                     + Images.shortly(current.digest()) + ", neither the canary " + Images.shortly(r.canaryDigest())
                     + " nor the stable digest: a newer deployment happened, left alone"));
         }

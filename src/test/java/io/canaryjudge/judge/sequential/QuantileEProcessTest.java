@@ -10,14 +10,14 @@ import java.util.SplittableRandom;
 import org.apache.commons.math3.special.Beta;
 import org.junit.jupiter.api.Test;
 
-class QuantileABTestTest {
+class QuantileEProcessTest {
 
     @Test
     void doubledSpreadAtTheSameMedianIsCaughtByP99AndMissedByTheRankTest() {
         // Kayenta #780: variance grows at the same location and the rank test passes.
         SplittableRandom rng = new SplittableRandom(780);
         BatchRankEProcess rank = BatchRankEProcess.start(0.05, 0.5, Direction.INCREASE);
-        QuantileABTest p99 = QuantileABTest.start(0.05, 0.99, 3000, Direction.INCREASE);
+        QuantileEProcess p99 = QuantileEProcess.start(0.05, 0.99, 3000, Direction.INCREASE);
         int caughtAt = 0;
         for (int t = 1; t <= 30 && caughtAt == 0; t++) {
             double[] canary = lognormal(rng, 300, 1.0); // σ_log 1.0: twice the spread, same median 100 ms
@@ -35,8 +35,8 @@ class QuantileABTestTest {
     void aLongerTailAtTheSameMedianIsCaughtByP99() {
         // 3 % of canary requests take a slow path (×6): the median moves < 2 %, p99 moves a lot.
         SplittableRandom rng = new SplittableRandom(99);
-        QuantileABTest p99 = QuantileABTest.start(0.05, 0.99, 3000, Direction.INCREASE);
-        QuantileABTest p50 = QuantileABTest.start(0.05, 0.5, 3000, Direction.INCREASE);
+        QuantileEProcess p99 = QuantileEProcess.start(0.05, 0.99, 3000, Direction.INCREASE);
+        QuantileEProcess p50 = QuantileEProcess.start(0.05, 0.5, 3000, Direction.INCREASE);
         int t = 0;
         while (!p99.crossed() && t < 30) {
             t++;
@@ -55,7 +55,7 @@ class QuantileABTestTest {
     @Test
     void aFasterCanaryIsNotARegressionForIncrease() {
         SplittableRandom rng = new SplittableRandom(5);
-        QuantileABTest p50 = QuantileABTest.start(0.05, 0.5, 3000, Direction.INCREASE);
+        QuantileEProcess p50 = QuantileEProcess.start(0.05, 0.5, 3000, Direction.INCREASE);
         for (int t = 0; t < 5; t++) {
             p50 = p50.update(scale(lognormal(rng, 300, 0.5), 0.7), lognormal(rng, 300, 0.5));
         }
@@ -68,7 +68,7 @@ class QuantileABTestTest {
         SplittableRandom rng = new SplittableRandom(6);
         double[] c = lognormal(rng, 37, 0.5);
         double[] s = scale(lognormal(rng, 53, 0.5), 1.3);
-        QuantileABTest q = QuantileABTest.start(0.05, 0.5, 100, Direction.EITHER).update(c, s);
+        QuantileEProcess q = QuantileEProcess.start(0.05, 0.5, 100, Direction.EITHER).update(c, s);
         double[] pooled = concat(c, s);
         Arrays.sort(pooled);
         double brute = Double.POSITIVE_INFINITY;
@@ -82,7 +82,7 @@ class QuantileABTestTest {
 
     @Test
     void serialisedStateKeepsEveryValueSorted() {
-        QuantileABTest q = QuantileABTest.start(0.05, 0.5, 3000, Direction.INCREASE)
+        QuantileEProcess q = QuantileEProcess.start(0.05, 0.5, 3000, Direction.INCREASE)
             .update(new double[] {3, 1, 2}, new double[] {5, 4})
             .update(new double[] {0.5}, new double[] {6, 1});
         assertEquals(Arrays.toString(new double[] {0.5, 1, 2, 3}), Arrays.toString(q.canary()));

@@ -15,15 +15,15 @@ import org.apache.commons.statistics.inference.PValueMethod;
  * <p>Cost: one sort of each sample, then O(n + m) per root-finder step for the asymptotic interval;
  * the exact case (both samples under 50 values) enumerates the n·m differences.
  */
-public final class RankSumTest {
+public final class MannWhitney {
 
     /** R's {@code wilcox.test} rule: exact p-values while both samples are below this size. */
     public static final int EXACT_LIMIT = 50;
     /** R's default {@code tol.root} for the asymptotic interval and estimate. */
     public static final double R_ROOT_TOLERANCE = 1e-4;
 
-    private static final RankSumTest DEFAULTS =
-        new RankSumTest(Alternative.TWO_SIDED, TestMethod.AUTO, 0.95, R_ROOT_TOLERANCE);
+    private static final MannWhitney DEFAULTS =
+        new MannWhitney(Alternative.TWO_SIDED, TestMethod.AUTO, 0.95, R_ROOT_TOLERANCE);
     private static final NormalDistribution STANDARD_NORMAL = NormalDistribution.of(0, 1);
 
     private final Alternative alternative;
@@ -31,7 +31,7 @@ public final class RankSumTest {
     private final double confidenceLevel;
     private final double rootTolerance;
 
-    private RankSumTest(Alternative alternative, TestMethod method, double confidenceLevel, double rootTolerance) {
+    private MannWhitney(Alternative alternative, TestMethod method, double confidenceLevel, double rootTolerance) {
         this.alternative = alternative;
         this.method = method;
         this.confidenceLevel = confidenceLevel;
@@ -39,37 +39,37 @@ public final class RankSumTest {
     }
 
     /** Two-sided, AUTO, 95 %, R's root tolerance. */
-    public static RankSumTest withDefaults() {
+    public static MannWhitney withDefaults() {
         return DEFAULTS;
     }
 
-    public RankSumTest with(Alternative alternative) {
+    public MannWhitney with(Alternative alternative) {
         if (alternative == null) {
             throw new IllegalArgumentException("alternative == null");
         }
-        return new RankSumTest(alternative, method, confidenceLevel, rootTolerance);
+        return new MannWhitney(alternative, method, confidenceLevel, rootTolerance);
     }
 
-    public RankSumTest with(TestMethod method) {
+    public MannWhitney with(TestMethod method) {
         if (method == null) {
             throw new IllegalArgumentException("method == null");
         }
-        return new RankSumTest(alternative, method, confidenceLevel, rootTolerance);
+        return new MannWhitney(alternative, method, confidenceLevel, rootTolerance);
     }
 
-    public RankSumTest withConfidenceLevel(double level) {
+    public MannWhitney withConfidenceLevel(double level) {
         if (!(level > 0 && level < 1)) {
             throw new IllegalArgumentException("confidence level not in (0, 1)");
         }
-        return new RankSumTest(alternative, method, level, rootTolerance);
+        return new MannWhitney(alternative, method, level, rootTolerance);
     }
 
     /** Absolute tolerance of the asymptotic interval ends and estimate (R's {@code tol.root}). */
-    public RankSumTest withRootTolerance(double tolerance) {
+    public MannWhitney withRootTolerance(double tolerance) {
         if (!(tolerance > 0) || Double.isInfinite(tolerance)) {
             throw new IllegalArgumentException("root tolerance must be > 0");
         }
-        return new RankSumTest(alternative, method, confidenceLevel, tolerance);
+        return new MannWhitney(alternative, method, confidenceLevel, tolerance);
     }
 
     public Alternative alternative() {

@@ -13,7 +13,7 @@ import java.util.List;
  * @param progress measurements taken so far and the interim verdict of the latest one
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record Outcome(String verdict, Double score, String reason, String analysisId, String eventId, String phase,
+public record IntegrationOutcome(String verdict, Double score, String reason, String analysisId, String eventId, String phase,
                       Progress progress, List<MetricSummary> metrics) {
     public static final String PENDING = "PENDING";
 

@@ -13,11 +13,11 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Compares {@link RankSumTest} with R's wilcox.test on the vectors written by
+ * Compares {@link MannWhitney} with R's wilcox.test on the vectors written by
  * {@code tools/r/golden-wilcox.R}: U exactly, p within 1e-9 relative, estimate and interval within
  * 1e-9 (exact) or 1e-4 absolute (asymptotic — R's uniroot tolerance), infinite ends identical.
  */
-class RankSumTestGoldenTest {
+class MannWhitneyGoldenTest {
 
     static final double P_RELATIVE = 1e-9;
     static final double EXACT_ABSOLUTE = 1e-9;
@@ -43,7 +43,7 @@ class RankSumTestGoldenTest {
     }
 
     private static void check(double[] canary, double[] stable, JsonNode r) {
-        RankSumTest test = RankSumTest.withDefaults()
+        MannWhitney test = MannWhitney.withDefaults()
             .with(alternative(r.get("alternative").asText()))
             .with(TestMethod.valueOf(r.get("method").asText()))
             .withConfidenceLevel(r.get("confidenceLevel").asDouble());

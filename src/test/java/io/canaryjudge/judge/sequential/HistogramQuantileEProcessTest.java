@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * The bucket quantile test is the raw-sample test with every observation of a bucket tied at the bucket's edge
  * (docs/statistics.md, Informative tests: k known only at edges, conservative inside a bucket): the same ln M to rounding.
  */
-class HistogramQuantileTestTest {
+class HistogramQuantileEProcessTest {
     private static final double[] BOUNDS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 
     private static long[] bucketise(double[] values) {
@@ -54,8 +54,8 @@ class HistogramQuantileTestTest {
     void equalsTheRawSampleTestOnValuesTiedPerBucket() {
         Random rnd = new Random(7);
         for (double p : new double[] {0.5, 0.99}) {
-            HistogramQuantileTest h = HistogramQuantileTest.start(0.05, p, 3000, Direction.INCREASE);
-            QuantileABTest q = QuantileABTest.start(0.05, p, 3000, Direction.INCREASE);
+            HistogramQuantileEProcess h = HistogramQuantileEProcess.start(0.05, p, 3000, Direction.INCREASE);
+            QuantileEProcess q = QuantileEProcess.start(0.05, p, 3000, Direction.INCREASE);
             for (int t = 0; t < 6; t++) {
                 long[] c = bucketise(lognormal(rnd, 60, 0.06));
                 long[] s = bucketise(lognormal(rnd, 600, 0.04));
@@ -73,8 +73,8 @@ class HistogramQuantileTestTest {
     @Test
     void shiftedCanaryIsDetectedAndIdenticalIsNot() {
         Random rnd = new Random(11);
-        HistogramQuantileTest bad = HistogramQuantileTest.start(0.05, 0.5, 3000, Direction.INCREASE);
-        HistogramQuantileTest same = HistogramQuantileTest.start(0.05, 0.5, 3000, Direction.INCREASE);
+        HistogramQuantileEProcess bad = HistogramQuantileEProcess.start(0.05, 0.5, 3000, Direction.INCREASE);
+        HistogramQuantileEProcess same = HistogramQuantileEProcess.start(0.05, 0.5, 3000, Direction.INCREASE);
         for (int t = 0; t < 5; t++) {
             bad = bad.updateHistogram(BOUNDS, bucketise(lognormal(rnd, 200, 0.12)), bucketise(lognormal(rnd, 200, 0.04)));
             same = same.updateHistogram(BOUNDS, bucketise(lognormal(rnd, 200, 0.04)), bucketise(lognormal(rnd, 200, 0.04)));
@@ -86,7 +86,7 @@ class HistogramQuantileTestTest {
 
     @Test
     void otherBoundariesAreMergedOntoTheSharedOnes() {
-        HistogramQuantileTest h = HistogramQuantileTest.start(0.05, 0.5, 3000, Direction.INCREASE)
+        HistogramQuantileEProcess h = HistogramQuantileEProcess.start(0.05, 0.5, 3000, Direction.INCREASE)
             .updateHistogram(new double[] {1, 2, 3}, new long[] {1, 2, 3, 4}, new long[] {4, 3, 2, 1})
             .updateHistogram(new double[] {1, 3}, new long[] {1, 1, 1}, new long[] {0, 0, 5});
         assertEquals("[1.0, 3.0]", Arrays.toString(h.bounds()));
@@ -99,18 +99,18 @@ class HistogramQuantileTestTest {
     @Test
     void histogramQuantileInterpolatesLikePrometheus() {
         // 10 observations: 4 in (0, 1], 6 in (1, 2]: the median is 1 + (5 − 4)/6
-        assertEquals(1 + 1.0 / 6, HistogramQuantileTest.quantile(new double[] {1, 2}, new long[] {4, 6, 0}, 0.5), 1e-12);
-        assertEquals(2, HistogramQuantileTest.quantile(new double[] {1, 2}, new long[] {0, 0, 3}, 0.5), 1e-12,
+        assertEquals(1 + 1.0 / 6, HistogramQuantileEProcess.quantile(new double[] {1, 2}, new long[] {4, 6, 0}, 0.5), 1e-12);
+        assertEquals(2, HistogramQuantileEProcess.quantile(new double[] {1, 2}, new long[] {0, 0, 3}, 0.5), 1e-12,
             "in the +Inf bucket: the highest finite bound");
     }
 
     @Test
     void stateRoundTripsThroughJson() throws Exception {
         ObjectMapper json = new ObjectMapper();
-        HistogramQuantileTest h = HistogramQuantileTest.start(0.05, 0.99, 3000, Direction.INCREASE);
-        assertEquals(h, json.readValue(json.writeValueAsString(h), HistogramQuantileTest.class));
+        HistogramQuantileEProcess h = HistogramQuantileEProcess.start(0.05, 0.99, 3000, Direction.INCREASE);
+        assertEquals(h, json.readValue(json.writeValueAsString(h), HistogramQuantileEProcess.class));
         h = h.updateHistogram(BOUNDS, bucketise(new double[] {0.02, 0.3, 7}), bucketise(new double[] {0.04, 0.2}));
-        HistogramQuantileTest back = json.readValue(json.writeValueAsString(h), HistogramQuantileTest.class);
+        HistogramQuantileEProcess back = json.readValue(json.writeValueAsString(h), HistogramQuantileEProcess.class);
         assertEquals(h, back);
         long[] c = bucketise(new double[] {0.5, 0.6});
         long[] s = bucketise(new double[] {0.05});
@@ -121,15 +121,15 @@ class HistogramQuantileTestTest {
     void aLookOverHundredsOfMillionsOfRequestsEvaluatesOnlyTheBucketsItNeeds() {
         // 2 x 10^8 observations: a per-look table over the cohort would need 1.6 GB; g at the clamped k needs nothing
         double[] bounds = {0.1, 0.25, 0.5, 1};
-        HistogramQuantileTest t = HistogramQuantileTest.start(0.05, 0.99, 3000, Direction.INCREASE)
+        HistogramQuantileEProcess t = HistogramQuantileEProcess.start(0.05, 0.99, 3000, Direction.INCREASE)
             .updateHistogram(bounds, new long[] {50_000_000, 40_000_000, 9_000_000, 900_000, 100_000},
                 new long[] {50_000_000, 40_000_000, 9_000_000, 900_000, 100_000});
         assertTrue(Double.isFinite(t.logM()), "ln M " + t.logM());
         assertTrue(t.logM() < 0, "identical histograms: no evidence, " + t.logM());
         for (int n : new int[] {1, 10, 1000, 12345}) {
-            double[] table = QuantileABTest.table(0.05, 0.99, 3000, n);
+            double[] table = QuantileEProcess.table(0.05, 0.99, 3000, n);
             for (int k = 0; k <= n; k += Math.max(1, n / 7)) {
-                org.junit.jupiter.api.Assertions.assertEquals(table[k], QuantileABTest.g(0.05, 0.99, 3000, n, k),
+                org.junit.jupiter.api.Assertions.assertEquals(table[k], QuantileEProcess.g(0.05, 0.99, 3000, n, k),
                     1e-9 * Math.max(1, Math.abs(table[k])), "n=" + n + " k=" + k);
             }
         }
