@@ -59,15 +59,29 @@ public final class RegistryServer implements AutoCloseable {
 
     /** An anonymous registry of its own (for tests that stop or freeze it). */
     public static RegistryServer start(Path dir) {
-        return start(dir, null, null);
+        return start(dir, null, null, null, null);
     }
 
     /** A registry that asks for HTTP basic auth, its one user in an htpasswd file of bcrypt entries. */
     public static RegistryServer startWithBasicAuth(Path dir, String user, String password) {
-        return start(dir, user, password);
+        return start(dir, user, password, null, null);
     }
 
-    private static RegistryServer start(Path dir, String user, String password) {
+    /**
+     * A registry that asks for bearer tokens ({@code auth: token:}): it sends clients to {@code realm} and accepts
+     * JWTs from {@code issuer} for {@code service} whose signing certificate chains to {@code rootCertBundle}.
+     *
+     * @param pushAuthorization the Authorization header this helper pushes with (a token allowing push)
+     */
+    public static RegistryServer startWithTokenAuth(Path dir, String realm, String service, String issuer,
+                                                    Path rootCertBundle, String pushAuthorization) {
+        String auth = "auth:\n  token:\n    realm: " + realm + "\n    service: " + service + "\n    issuer: " + issuer
+                + "\n    rootcertbundle: " + rootCertBundle + "\n";
+        return start(dir, null, null, auth, pushAuthorization);
+    }
+
+    private static RegistryServer start(Path dir, String user, String password, String authConfig,
+                                        String pushAuthorization) {
         try {
             String binary = binary("docker-registry");
             Files.createDirectories(dir);
@@ -88,6 +102,10 @@ public final class RegistryServer implements AutoCloseable {
                 config.append("auth:\n  htpasswd:\n    realm: canary-test-registry\n    path: ").append(htpasswd).append('\n');
                 authorization = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
                         .getBytes(StandardCharsets.UTF_8));
+            }
+            if (authConfig != null) {
+                config.append(authConfig);
+                authorization = pushAuthorization;
             }
             Path configFile = dir.resolve("config.yml");
             Files.writeString(configFile, config.toString());
