@@ -209,7 +209,8 @@ public final class CosignVerifier {
             return new VerificationResult(image, Status.UNAVAILABLE, null, null, null, now, sig.reason + bundleWords,
                     bundles, notChecked);
         }
-        if (bundleProblem != null && sig.status == Status.UNSIGNED) {
+        if (bundleProblem != null) {
+            // a keyed bundle might have verified it: whether it is signed is not known
             return new VerificationResult(image, Status.UNAVAILABLE, null, null, null, now,
                     sig.reason + "; " + bundleProblem, bundles, notChecked);
         }
