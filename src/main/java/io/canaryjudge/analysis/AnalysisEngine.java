@@ -12,6 +12,9 @@ import io.canaryjudge.DaemonThreads;
 import io.canaryjudge.event.DeploymentEvent;
 import io.canaryjudge.judge.MetricResult;
 import io.canaryjudge.judge.ScoreResult;
+import io.canaryjudge.supplychain.SignatureCheck;
+import io.canaryjudge.supplychain.SignatureMode;
+import io.canaryjudge.supplychain.Signatures;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.Durations;
 import io.canaryjudge.template.MetricTemplate;
@@ -60,6 +63,7 @@ class AnalysisEngine {
 
     private final AnalysisStore store;
     private final MetricReader reader;
+    private final Signatures signatures;
     private final VerdictPublisher publisher;
     private final AnalysisConfig config;
     private final ObjectMapper json;
@@ -91,8 +95,9 @@ class AnalysisEngine {
 
     AnalysisEngine(AnalysisStore store, MetricReader reader, VerdictPublisher publisher, AnalysisConfig config,
                    ObjectMapper json, Clock clock, MeterRegistry registry, Event<AnalysisFinished> finished,
-                   Ownership ownership, @Readiness Migrations migrations) {
+                   Ownership ownership, @Readiness Migrations migrations, Signatures signatures) {
         this.migrations = migrations;
+        this.signatures = signatures;
         this.finished = finished;
         this.ownership = ownership;
         this.store = store;
@@ -463,6 +468,18 @@ class AnalysisEngine {
     private void finish(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template, Phase phase,
                         io.canaryjudge.judge.Verdict verdict, double score, String reason, ArrayNode metrics, Instant now)
             throws JsonProcessingException {
+        SignatureCheck signature = null;
+        if (verdict == io.canaryjudge.judge.Verdict.PROMOTE) {
+            signature = signatures.check(event.namespace(), event.image(), event.canary().digest(),
+                    SignatureCheck.Purpose.PROMOTE);
+            if (!signature.allowed()) {
+                // an unverified digest is never promoted: INCONCLUSIVE (a person decides) or ABORT, as configured
+                verdict = io.canaryjudge.judge.Verdict.valueOf(signatures.unsignedVerdict());
+                phase = Phase.of(verdict.name());
+                reason = "Not promoted: the canary's image signature was not verified (" + signature.reason()
+                        + "). The metrics alone said PROMOTE: " + reason;
+            }
+        }
         ObjectNode v = verdictHead(a, template.name(), verdict.name(), phase);
         if (template.sequentialMode()) {
             v.put("mode", "sequential");
@@ -476,6 +493,12 @@ class AnalysisEngine {
         v.putObject("canary").put("digest", event.canary().digest());
         v.putObject("stable").put("digest", event.stable().digest());
         v.set("target", json.valueToTree(event.target()));
+        if (event.image() != null) {
+            v.put("image", event.image());
+        }
+        if (signature != null && signature.mode() != SignatureMode.OFF) {
+            v.set("signature", json.valueToTree(signature));
+        }
         v.put("startedAt", a.startedAt().toString());
         v.put("completedAt", now.toString());
         v.put("measurements", store.measurementCount(a.id()));

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canaryjudge.event.DeploymentEvent;
 import io.canaryjudge.problem.ConflictException;
+import io.canaryjudge.supplychain.SignatureCheck;
+import io.canaryjudge.supplychain.Signatures;
 import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
@@ -13,6 +16,7 @@ import io.canaryjudge.verdict.Phase;
 import io.canaryjudge.verdict.VerdictPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -29,13 +33,15 @@ public class DecisionService {
     private static final Logger LOG = Logger.getLogger(DecisionService.class);
 
     private final AnalysisStore store;
+    private final Signatures signatures;
     private final VerdictPublisher publisher;
     private final Event<AnalysisFinished> finished;
     private final ObjectMapper json;
     private final Clock clock;
 
     DecisionService(AnalysisStore store, VerdictPublisher publisher, Event<AnalysisFinished> finished, ObjectMapper json,
-                    Clock clock) {
+                    Clock clock, Signatures signatures) {
+        this.signatures = signatures;
         this.store = store;
         this.publisher = publisher;
         this.finished = finished;
@@ -69,6 +75,9 @@ public class DecisionService {
             throw new Conflict("only a running or INCONCLUSIVE analysis can be aborted by hand; this one is " + a.phase()
                     + " with verdict " + a.verdict());
         }
+        if (action == Action.APPROVE) {
+            requireSignedCanary(a);
+        }
         Instant now = clock.instant();
         String verdict = action == Action.APPROVE ? "PROMOTE" : "ABORT";
         Phase phase = Phase.of(verdict);
@@ -85,6 +94,20 @@ public class DecisionService {
             finished.fire(new AnalysisFinished(done));
         }
         return Optional.of(done);
+    }
+
+    /** A person may overrule the metrics, not the signature policy: an unverified digest is never promoted. */
+    private void requireSignedCanary(AnalysisRecord a) {
+        DeploymentEvent event;
+        try {
+            event = json.readValue(a.eventJson(), DeploymentEvent.class);
+        } catch (IOException e) {
+            throw new Conflict("the analysis' stored event cannot be read, so its canary's signature cannot be checked");
+        }
+        SignatureCheck c = signatures.check(a.namespace(), event.image(), a.canaryDigest(), SignatureCheck.Purpose.PROMOTE);
+        if (!c.allowed()) {
+            throw new Conflict("not approved: the canary's image signature was not verified (" + c.reason() + ")");
+        }
     }
 
     private String verdictJson(AnalysisRecord a, HumanDecision d, String verdict, Phase phase, String reason, Instant now) {

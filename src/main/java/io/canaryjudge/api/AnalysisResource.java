@@ -173,6 +173,10 @@ public class AnalysisResource {
         }
         JsonNode verdict = parse(a.verdictJson());
         n.set("metrics", verdict == null ? json.createArrayNode() : verdict.path("metrics"));
+        // what the signature policy verified of the canary before a PROMOTE (absent when signatures are off)
+        if (verdict != null && verdict.has("signature")) {
+            n.set("signature", verdict.get("signature"));
+        }
         n.set("decisions", json.valueToTree(store.decisions(a.id())));
         // the frozen template (tolerance, direction, kind per metric): the web page draws tolerance bands from it
         n.set("templateDefinition", parse(a.templateJson()));

@@ -11,6 +11,8 @@ import java.util.Objects;
  * @param deploymentId the deploy tool's id of this rollout
  * @param environment  optional environment name (for DORA figures and GitOps overlays), may be null
  * @param commitTime   optional time of the commit being deployed (DORA lead time), may be null
+ * @param image        optional image repository both digests belong to ({@code registry/path}, no tag or digest),
+ *                     where their signatures are checked; may be null
  */
 public record DeploymentEvent(
         String id,
@@ -24,13 +26,22 @@ public record DeploymentEvent(
         RollbackTarget target,
         Instant startedAt,
         String environment,
-        Instant commitTime) {
+        Instant commitTime,
+        String image) {
 
     public DeploymentEvent {
         Objects.requireNonNull(id, "id == null");
         Objects.requireNonNull(type, "type == null");
         Objects.requireNonNull(namespace, "namespace == null");
         Objects.requireNonNull(service, "service == null");
+    }
+
+    /** The same event without an image repository (events stored before the field existed read this way). */
+    public DeploymentEvent(String id, EventType type, String deploymentId, String namespace, String service,
+                           String template, Cohort canary, Cohort stable, RollbackTarget target, Instant startedAt,
+                           String environment, Instant commitTime) {
+        this(id, type, deploymentId, namespace, service, template, canary, stable, target, startedAt, environment,
+            commitTime, null);
     }
 
     /** Kafka key and grouping key of every event and verdict of this service. */

@@ -77,9 +77,27 @@ final class EventValidator {
         Instant startedAt = startedAt(node, errors);
         String environment = node.has("environment") ? dnsLabel(node, "environment", errors) : null;
         Instant commitTime = commitTime(node, startedAt, errors);
+        String image = image(node, errors);
         throwIfAny(errors);
         return new DeploymentEvent(id, type, deploymentId, namespace, service, template, canary, stable, target,
-                startedAt, environment, commitTime);
+                startedAt, environment, commitTime, image);
+    }
+
+    /** The OCI repository of both digests: {@code [host[:port]/]path}, lowercase, no tag and no digest. */
+    private static final java.util.regex.Pattern IMAGE = java.util.regex.Pattern.compile(
+            "([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*");
+
+    private static String image(ObjectNode node, List<InvalidEventException.Violation> errors) {
+        if (!node.has("image") || node.get("image").isNull()) {
+            return null;
+        }
+        String image = string(node, "image", false, 255, errors);
+        if (image != null && !IMAGE.matcher(image).matches()) {
+            errors.add(v("image", "expected an image repository such as registry.example.com/shop/checkout, "
+                    + "without tag or digest (the digests are canary.digest and stable.digest)"));
+            return null;
+        }
+        return image;
     }
 
     private static void throwIfAny(List<InvalidEventException.Violation> errors) {

@@ -30,4 +30,9 @@ record RollbackOutcome(RollbackState state, String reason, String detail, String
     static RollbackOutcome dryRun(String detail, String artifact) {
         return new RollbackOutcome(RollbackState.DRY_RUN, "dry run: nothing changed", detail, artifact);
     }
+
+    /** The same outcome, its reason followed by a warning (e.g. an unverified signature under {@code warn}). */
+    RollbackOutcome withWarning(String warning) {
+        return new RollbackOutcome(state, reason + "; warning: " + warning, detail, artifact);
+    }
 }

@@ -2,6 +2,8 @@ package io.canaryjudge.rollback;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canaryjudge.DaemonThreads;
+import io.canaryjudge.supplychain.SignatureCheck;
+import io.canaryjudge.supplychain.Signatures;
 import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.Migrations;
@@ -41,7 +43,8 @@ public class RollbackService {
     private final Migrations migrations;
 
     RollbackService(RollbackConfig config, RollbackStore store, RollbackPublisher publisher, AnalysisStore analyses,
-                    Instance<KubernetesClient> kubernetes, ObjectMapper json, Clock clock, @Readiness Migrations migrations) {
+                    Instance<KubernetesClient> kubernetes, ObjectMapper json, Clock clock, @Readiness Migrations migrations,
+                    Signatures signatures) {
         this.config = config;
         this.migrations = migrations;
         this.kubernetes = kubernetes;
@@ -52,7 +55,8 @@ public class RollbackService {
         Strategy rollout = new Lazy("Rollout", () -> new ArgoRolloutRollback(kubernetes.get(), json));
         Strategy gitops = new GitOpsRollback(config.gitops(), new Retry(config.retries(), config.backoff()), clock);
         this.rollbacks = new Rollbacks(config, store, List.of(deployment, rollout, gitops), publisher, analyses::find,
-                json, clock, holder);
+                json, clock, holder, (namespace, repository, digest) -> signatures.check(namespace, repository, digest,
+                        SignatureCheck.Purpose.ROLLBACK));
     }
 
     void onStart(@Observes StartupEvent ev) {

@@ -3,6 +3,8 @@ package io.canaryjudge.rollback;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canaryjudge.event.DeploymentEvent;
+import io.canaryjudge.supplychain.SignatureCheck;
+import io.canaryjudge.supplychain.SignatureMode;
 import io.canaryjudge.verdict.AnalysisRecord;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,9 +33,27 @@ final class Rollbacks {
     private final Clock clock;
     private final String holder;
     private final Retry retry;
+    private final StableSignatures signatures;
+
+    /** The signature check of the stable digest a rollback is about to write. */
+    @FunctionalInterface
+    interface StableSignatures {
+        SignatureCheck check(String namespace, String repository, String digest);
+
+        /** No policy: every digest may be written (the tests of everything but signatures). */
+        StableSignatures UNCHECKED = (ns, repository, digest) -> new SignatureCheck(SignatureCheck.Purpose.ROLLBACK,
+                SignatureMode.OFF, null, SignatureCheck.NOT_CHECKED, true, null, null, "signatures are not checked");
+    }
 
     Rollbacks(RollbackConfig config, RollbackStore store, List<Strategy> strategies, Announcer announcer,
               Function<String, Optional<AnalysisRecord>> analyses, ObjectMapper json, Clock clock, String holder) {
+        this(config, store, strategies, announcer, analyses, json, clock, holder, StableSignatures.UNCHECKED);
+    }
+
+    Rollbacks(RollbackConfig config, RollbackStore store, List<Strategy> strategies, Announcer announcer,
+              Function<String, Optional<AnalysisRecord>> analyses, ObjectMapper json, Clock clock, String holder,
+              StableSignatures signatures) {
+        this.signatures = signatures;
         this.config = config;
         this.store = store;
         this.strategies = strategies.stream().collect(Collectors.toUnmodifiableMap(Strategy::kind, s -> s));
@@ -152,12 +172,23 @@ final class Rollbacks {
         if (strategy == null) {
             return RollbackOutcome.refused("no rollback for target kind " + event.target().kind());
         }
+        // only a digest signed by an accepted key is written back, whatever the target kind
+        SignatureCheck signature = signatures.check(a.namespace(), event.image(), event.stable().digest());
+        if (!signature.allowed()) {
+            String why = "the stable digest " + event.stable().digest() + " is not written back: its image signature "
+                    + "was not verified (" + signature.reason() + ")";
+            // a registry that did not answer is asked again (FAILED rollbacks are retried); a definite no is final
+            return signature.couldNotCheck() ? RollbackOutcome.failed(why) : RollbackOutcome.refused(why);
+        }
         RollbackRequest request = new RollbackRequest(a.id(), a.namespace(), a.service(), a.environment(),
                 event.target(), event.canary().digest(), event.stable().digest(), policy.dryRun(), verdictUrl(a.id()));
         try {
-            return strategy instanceof GitOpsRollback
+            RollbackOutcome done = strategy instanceof GitOpsRollback
                     ? strategy.rollBack(request)   // retries each fetch/push itself; a rerun would repeat them
                     : retry.call(request.workload() + " rollback", () -> strategy.rollBack(request));
+            return signature.mode() == SignatureMode.WARN && !signature.verified()
+                    ? done.withWarning("stable digest signature not verified: " + signature.reason())
+                    : done;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return RollbackOutcome.failed(request.workload() + ": interrupted");

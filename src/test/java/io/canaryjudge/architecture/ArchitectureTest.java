@@ -26,7 +26,7 @@ class ArchitectureTest {
         new String[] {"io.canaryjudge.judge.."},
         // what the service is told and what it reads: templates, the event contract, problems, metric sources
         new String[] {"io.canaryjudge.template..", "io.canaryjudge.event..", "io.canaryjudge.problem..",
-            "io.canaryjudge.metrics.."},
+            "io.canaryjudge.metrics..", "io.canaryjudge.supplychain.."},
         // the store of analyses and the verdict publisher
         new String[] {"io.canaryjudge.verdict.."},
         // running analyses; DORA figures from stored verdicts

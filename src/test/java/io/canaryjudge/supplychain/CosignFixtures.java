@@ -18,31 +18,31 @@ import java.util.stream.Collectors;
  * Images, cosign signatures and Sigstore bundles written into a real registry in the layouts cosign uses
  * (specs/SIGNATURE_SPEC.md, specs/BUNDLE_SPEC.md of sigstore/cosign), with keys made for the test.
  */
-final class CosignFixtures {
+public final class CosignFixtures {
     static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
     static final String OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
     static final String OCI_EMPTY = "application/vnd.oci.empty.v1+json";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** One simple-signing layer: the payload bytes as pushed, and the base64 signature put in its annotation. */
-    record SignatureLayer(byte[] payload, String signatureBase64) {
+    public record SignatureLayer(byte[] payload, String signatureBase64) {
     }
 
     private CosignFixtures() {
     }
 
-    static KeyPair p256() throws GeneralSecurityException {
+    public static KeyPair p256() throws GeneralSecurityException {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
         return g.generateKeyPair();
     }
 
-    static KeyPair ed25519() throws GeneralSecurityException {
+    public static KeyPair ed25519() throws GeneralSecurityException {
         return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
     }
 
     /** Signs as cosign does: SHA256withECDSA (ASN.1 DER) for P-256, pure Ed25519 for Ed25519. */
-    static byte[] sign(PrivateKey key, byte[] message) throws GeneralSecurityException {
+    public static byte[] sign(PrivateKey key, byte[] message) throws GeneralSecurityException {
         Signature s = Signature.getInstance(key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "Ed25519");
         s.initSign(key);
         s.update(message);
@@ -53,7 +53,7 @@ final class CosignFixtures {
      * Pushes a small image (a config blob and one random layer, so every image has its own digest) as an OCI image
      * manifest under {@code tag}, and returns it addressed by digest.
      */
-    static ImageReference pushImage(RegistryServer registry, String repository, String tag) {
+    public static ImageReference pushImage(RegistryServer registry, String repository, String tag) {
         byte[] layer = new byte[64];
         RANDOM.nextBytes(layer);
         String layerDigest = registry.pushBlob(repository, layer);
@@ -69,14 +69,14 @@ final class CosignFixtures {
     }
 
     /** cosign's simple-signing payload for {@code namedDigest}, as {@code cosign sign} writes it. */
-    static byte[] payload(ImageReference image, String namedDigest) {
+    public static byte[] payload(ImageReference image, String namedDigest) {
         return ("{\"critical\":{\"identity\":{\"docker-reference\":\"" + image.registry() + "/" + image.repository()
                 + "\"},\"image\":{\"docker-manifest-digest\":\"" + namedDigest + "\"},\"type\":\"cosign container image "
                 + "signature\"},\"optional\":{\"creator\":\"canary-judge tests\"}}").getBytes(StandardCharsets.UTF_8);
     }
 
     /** A layer signing {@code image}'s own digest with {@code key}. */
-    static SignatureLayer signedLayer(ImageReference image, PrivateKey key) throws GeneralSecurityException {
+    public static SignatureLayer signedLayer(ImageReference image, PrivateKey key) throws GeneralSecurityException {
         byte[] p = payload(image, image.digest());
         return new SignatureLayer(p, Base64.getEncoder().encodeToString(sign(key, p)));
     }
@@ -85,7 +85,7 @@ final class CosignFixtures {
      * Pushes cosign's signature image for {@code image}: the payload blobs, a config, and an OCI image manifest of
      * simple-signing layers annotated with their signatures, tagged {@code sha256-<hex>.sig}.
      */
-    static void pushSignatures(RegistryServer registry, ImageReference image, List<SignatureLayer> layers) {
+    public static void pushSignatures(RegistryServer registry, ImageReference image, List<SignatureLayer> layers) {
         String descriptors = layers.stream().map(l -> {
             String d = registry.pushBlob(image.repository(), l.payload());
             return "{\"mediaType\":\"" + CosignVerifier.SIMPLE_SIGNING + "\",\"size\":" + l.payload().length
@@ -105,13 +105,13 @@ final class CosignFixtures {
     }
 
     /** The in-toto statement {@code cosign sign --new-bundle-format} signs: cosign's sign predicate about the digest. */
-    static byte[] statement(String hex, String predicateType) {
+    public static byte[] statement(String hex, String predicateType) {
         return ("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"digest\":{\"sha256\":\"" + hex
                 + "\"}}],\"predicateType\":\"" + predicateType + "\",\"predicate\":{}}").getBytes(StandardCharsets.UTF_8);
     }
 
     /** A Sigstore bundle v0.3 holding a DSSE envelope of {@code statement}, signed with {@code key} (no tlog entry). */
-    static byte[] dsseBundle(byte[] statement, PrivateKey key, String hint) throws GeneralSecurityException {
+    public static byte[] dsseBundle(byte[] statement, PrivateKey key, String hint) throws GeneralSecurityException {
         byte[] sig = sign(key, CosignVerifier.pae(CosignVerifier.INTOTO_PAYLOAD, statement));
         return ("{\"mediaType\":\"" + CosignVerifier.BUNDLE_V03 + "\",\"verificationMaterial\":{\"publicKey\":{\"hint\":\""
                 + hint + "\"},\"tlogEntries\":[]},\"dsseEnvelope\":{\"payload\":\""
@@ -121,7 +121,7 @@ final class CosignFixtures {
     }
 
     /** A Sigstore bundle v0.3 with a message signature over the image manifest's bytes (digest SHA2_256). */
-    static byte[] messageSignatureBundle(String hex, byte[] signature) {
+    public static byte[] messageSignatureBundle(String hex, byte[] signature) {
         return ("{\"mediaType\":\"" + CosignVerifier.BUNDLE_V03 + "\",\"verificationMaterial\":{\"publicKey\":{\"hint\":"
                 + "\"k\"},\"tlogEntries\":[]},\"messageSignature\":{\"messageDigest\":{\"algorithm\":\"SHA2_256\","
                 + "\"digest\":\"" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex)) + "\"},"
@@ -134,7 +134,7 @@ final class CosignFixtures {
      * OCI manifest with {@code artifactType} and {@code subject}, listed in the image index tagged
      * {@code sha256-<hex>} (the OCI referrers tag schema). Returns the bundle manifests' digests.
      */
-    static List<String> attachBundles(RegistryServer registry, ImageReference image, List<byte[]> bundles) {
+    public static List<String> attachBundles(RegistryServer registry, ImageReference image, List<byte[]> bundles) {
         int imageManifestSize = registry.getManifest(image.repository(), image.digest()).length;
         String emptyDigest = registry.pushBlob(image.repository(), "{}".getBytes(StandardCharsets.UTF_8));
         List<String> digests = new java.util.ArrayList<>();

@@ -1,0 +1,148 @@
+package io.canaryjudge.supplychain;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The signature policy of the service: for a namespace, the mode and the accepted keys, and the check of one digest
+ * before it is promoted or written back by a rollback. Keys are read at start-up (a missing or unreadable key file
+ * stops the service); the registry is asked only when a mode is not off, through one cached verifier per key set.
+ */
+@ApplicationScoped
+@Startup
+public class Signatures {
+    private static final Logger LOG = Logger.getLogger(Signatures.class);
+
+    private final SignatureConfig config;
+    private final SignatureMode defaultMode;
+    private final Map<String, AcceptedKey> keys;
+    private final RegistryClient registry;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final Map<List<String>, CosignVerifier> verifiers = new ConcurrentHashMap<>();
+
+    public Signatures(SignatureConfig config, Clock clock, MeterRegistry meters) {
+        this.config = config;
+        this.clock = clock;
+        this.meters = meters;
+        this.defaultMode = SignatureMode.parse(config.mode());
+        unsignedVerdict(config.unsigned());
+        config.namespaces().forEach((ns, p) -> p.mode().ifPresent(SignatureMode::parse));
+        Map<String, AcceptedKey> loaded = new LinkedHashMap<>();
+        config.keys().forEach((name, file) -> {
+            try {
+                loaded.put(name, AcceptedKey.load(Path.of(file)));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalStateException("canary.signatures.keys." + name + ": cannot read a public key from "
+                    + file + ": " + e.getMessage(), e);
+            }
+        });
+        this.keys = Map.copyOf(loaded);
+        config.namespaces().forEach((ns, p) -> p.keys().ifPresent(names -> names.forEach(n -> {
+            if (!keys.containsKey(n)) {
+                throw new IllegalStateException("canary.signatures.namespaces." + ns + ".keys names key '" + n
+                    + "', which canary.signatures.keys does not define");
+            }
+        })));
+        if (defaultMode != SignatureMode.OFF && keys.isEmpty()) {
+            throw new IllegalStateException("canary.signatures.mode=" + config.mode()
+                + " needs at least one accepted key (canary.signatures.keys.<name>=<PEM file>)");
+        }
+        DockerConfig credentials;
+        try {
+            credentials = config.dockerConfig().isPresent() ? DockerConfig.load(Path.of(config.dockerConfig().get()))
+                : DockerConfig.empty();
+        } catch (IOException e) {
+            throw new IllegalStateException("canary.signatures.docker-config: " + e.getMessage(), e);
+        }
+        this.registry = new RegistryClient(RegistryClient.Settings.defaults().withTimeout(config.timeout())
+            .withInsecureHosts(new HashSet<>(config.insecureRegistries().orElse(List.of())))
+            .withCredentials(credentials), clock);
+    }
+
+    /** The mode for a namespace: its own, or the service-wide one. */
+    public SignatureMode mode(String namespace) {
+        SignatureConfig.NamespacePolicy p = config.namespaces().get(namespace);
+        return p != null && p.mode().isPresent() ? SignatureMode.parse(p.mode().get()) : defaultMode;
+    }
+
+    /** The verdict an unverified canary gets under {@code required}: INCONCLUSIVE or ABORT. */
+    public String unsignedVerdict() {
+        return unsignedVerdict(config.unsigned());
+    }
+
+    /**
+     * Checks {@code digest} of {@code repository} (e.g. {@code registry.example.com/shop/checkout}; may be null when
+     * the event named none) for {@code namespace}'s policy.
+     */
+    public SignatureCheck check(String namespace, String repository, String digest, SignatureCheck.Purpose purpose) {
+        SignatureMode mode = mode(namespace);
+        SignatureCheck c;
+        if (mode == SignatureMode.OFF) {
+            c = new SignatureCheck(purpose, mode, null, SignatureCheck.NOT_CHECKED, true, null, null,
+                "signatures are not checked in namespace " + namespace);
+        } else if (repository == null || repository.isBlank()) {
+            c = new SignatureCheck(purpose, mode, null, SignatureCheck.NOT_CHECKED, mode != SignatureMode.REQUIRED,
+                null, null, "the deployment event names no image repository (field image), so the signature of "
+                + digest + " cannot be checked");
+        } else {
+            c = verify(namespace, mode, repository + "@" + digest, purpose);
+        }
+        meters.counter("canary.signature.checks", "purpose", purpose.name().toLowerCase(), "status",
+            c.status().toLowerCase(), "allowed", Boolean.toString(c.allowed())).increment();
+        if (!c.verified() && mode != SignatureMode.OFF) {
+            LOG.warnf("signature namespace=%s purpose=%s image=%s status=%s allowed=%s reason=\"%s\"", namespace,
+                purpose, c.image(), c.status(), c.allowed(), c.reason());
+        }
+        return c;
+    }
+
+    private SignatureCheck verify(String namespace, SignatureMode mode, String reference,
+                                  SignatureCheck.Purpose purpose) {
+        ImageReference image;
+        try {
+            image = ImageReference.parse(reference);
+        } catch (IllegalArgumentException e) {
+            return new SignatureCheck(purpose, mode, reference, VerificationResult.Status.REJECTED.name(),
+                mode != SignatureMode.REQUIRED, null, clock.instant(), "not an image reference: " + e.getMessage());
+        }
+        VerificationResult r = verifier(namespace).verify(image);
+        boolean allowed = r.verified() || mode != SignatureMode.REQUIRED;
+        return new SignatureCheck(purpose, mode, image.toString(), r.status().name(), allowed, r.keyId(),
+            r.checkedAt(), r.reason());
+    }
+
+    private CosignVerifier verifier(String namespace) {
+        SignatureConfig.NamespacePolicy p = config.namespaces().get(namespace);
+        List<String> names = p != null && p.keys().isPresent() ? List.copyOf(p.keys().get())
+            : List.copyOf(keys.keySet());
+        return verifiers.computeIfAbsent(names, n -> {
+            List<AcceptedKey> accepted = new ArrayList<>();
+            n.forEach(k -> accepted.add(keys.get(k)));
+            return new CosignVerifier(registry, accepted, CosignVerifier.Options.defaults()
+                .withTtls(config.verifiedTtl(), config.rejectedTtl(), Duration.ZERO), clock);
+        });
+    }
+
+    private static String unsignedVerdict(String text) {
+        return switch (Optional.ofNullable(text).orElse("").trim().toLowerCase()) {
+            case "inconclusive" -> "INCONCLUSIVE";
+            case "abort" -> "ABORT";
+            default -> throw new IllegalArgumentException(
+                "canary.signatures.unsigned must be inconclusive or abort, not '" + text + "'");
+        };
+    }
+}

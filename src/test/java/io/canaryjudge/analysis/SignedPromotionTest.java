@@ -1,0 +1,148 @@
+package io.canaryjudge.analysis;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canaryjudge.supplychain.AcceptedKey;
+import io.canaryjudge.supplychain.CosignFixtures;
+import io.canaryjudge.supplychain.ImageReference;
+import io.canaryjudge.testing.DemoScenario;
+import io.canaryjudge.testing.RealInfrastructure;
+import io.canaryjudge.testing.RegistryServer;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An unsigned canary is never promoted: the packaged flow (REST intake, real Prometheus, the shipped template) with
+ * {@code canary.signatures} required for namespace shop, and cosign signatures in a real registry on loopback.
+ */
+@QuarkusTest
+@TestProfile(SignedPromotionTest.Required.class)
+@QuarkusTestResource(value = RealInfrastructure.class, restrictToAnnotatedClass = false)
+class SignedPromotionTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Signatures required in namespace shop, accepting the key the images are signed with; a database of its own. */
+    public static class Required implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("canary.signatures.namespaces.shop.mode", "required",
+                "quarkus.datasource.jdbc.url",
+                "jdbc:h2:mem:canary-signed-test;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(SignedImages.class));
+        }
+    }
+
+    /** Two canary images of shop/cart in a real registry, one signed by the accepted key; its PEM on disk. */
+    public static class SignedImages implements QuarkusTestResourceLifecycleManager {
+        @Override
+        public Map<String, String> start() {
+            try {
+                RegistryServer registry = RegistryServer.shared();
+                KeyPair key = CosignFixtures.p256();
+                ImageReference signed = CosignFixtures.pushImage(registry, "shop/cart", "canary-signed");
+                CosignFixtures.pushSignatures(registry, signed, List.of(CosignFixtures.signedLayer(signed,
+                    key.getPrivate())));
+                ImageReference unsigned = CosignFixtures.pushImage(registry, "shop/cart", "canary-unsigned");
+                Path pem = Files.createTempFile("release", ".pub");
+                Files.writeString(pem, AcceptedKey.of(key.getPublic()).pem());
+                return Map.of("canary.signatures.keys.release", pem.toString(),
+                    "canary.signatures.insecure-registries", registry.host(),
+                    "canary.test.repository", registry.host() + "/shop/cart",
+                    "canary.test.signed-digest", signed.digest(),
+                    "canary.test.unsigned-digest", unsigned.digest(),
+                    "canary.test.key-id", AcceptedKey.of(key.getPublic()).keyId());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void stop() {
+            // the registry is shared by the JVM's tests and stopped at its exit
+        }
+    }
+
+    @ConfigProperty(name = "canary.test.started-at")
+    Instant startedAt;
+    @ConfigProperty(name = "canary.test.repository")
+    String repository;
+    @ConfigProperty(name = "canary.test.signed-digest")
+    String signedDigest;
+    @ConfigProperty(name = "canary.test.unsigned-digest")
+    String unsignedDigest;
+    @ConfigProperty(name = "canary.test.key-id")
+    String keyId;
+
+    /** The demo's healthy canary of shop/cart, running {@code canaryDigest} of the test repository. */
+    private String start(String canaryDigest) throws Exception {
+        String id = "evt-signed-" + System.nanoTime();
+        ObjectNode event = (ObjectNode) JSON.readTree(DemoScenario.event(id, DemoScenario.GOOD_SERVICE, startedAt));
+        ((ObjectNode) event.get("canary")).put("digest", canaryDigest);
+        event.put("image", repository);
+        return given().contentType("application/json").body(event.toString()).post("/api/v1/analyses")
+            .then().statusCode(202).extract().path("id");
+    }
+
+    private static JsonNode awaitEnd(String analysisId) {
+        JsonNode[] last = new JsonNode[1];
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            last[0] = JSON.readTree(given().get("/api/v1/analyses/" + analysisId).then().statusCode(200).extract()
+                .asString());
+            return !last[0].path("verdict").isNull() && !last[0].path("verdict").asText().isEmpty()
+                && !List.of("PENDING", "RUNNING").contains(last[0].path("phase").asText());
+        });
+        return last[0];
+    }
+
+    @Test
+    void aSignedHealthyCanaryIsPromotedAndTheVerdictSaysWhichKeySignedIt() throws Exception {
+        JsonNode a = awaitEnd(start(signedDigest));
+
+        assertEquals("PROMOTE", a.path("verdict").asText(), a.toPrettyString());
+        JsonNode signature = a.path("signature");
+        assertEquals("VERIFIED", signature.path("status").asText(), a.toPrettyString());
+        assertEquals(keyId, signature.path("keyId").asText());
+        assertEquals(repository + "@" + signedDigest, signature.path("image").asText());
+        assertEquals("REQUIRED", signature.path("mode").asText());
+    }
+
+    @Test
+    void anUnsignedHealthyCanaryIsNeverPromotedNotEvenByAPerson() throws Exception {
+        String id = start(unsignedDigest);
+        JsonNode a = awaitEnd(id);
+
+        assertEquals("INCONCLUSIVE", a.path("verdict").asText(), a.toPrettyString());
+        String reason = a.path("reason").asText();
+        assertTrue(reason.startsWith("Not promoted: the canary's image signature was not verified"), reason);
+        assertTrue(reason.contains("sha256-" + unsignedDigest.substring(7) + ".sig"), reason);
+        assertTrue(reason.contains("The metrics alone said PROMOTE"), reason);
+        assertEquals("UNSIGNED", a.path("signature").path("status").asText());
+
+        given().contentType("application/json").body("{\"action\":\"approve\",\"reason\":\"looks fine\"}")
+            .post("/api/v1/analyses/" + id + "/decisions")
+            .then().statusCode(409)
+            .body("detail", org.hamcrest.Matchers.containsString("not approved: the canary's image signature"));
+    }
+}
