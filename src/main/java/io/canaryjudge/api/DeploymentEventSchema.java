@@ -18,7 +18,10 @@ record DeploymentEventSchema(
         @Schema(required = true, description = "RFC 3339", example = "2026-11-26T01:00:00Z") String startedAt,
         @Schema(description = "Optional environment name", example = "prod") String environment,
         @Schema(description = "Optional RFC 3339 time of the deployed commit, not after startedAt (DORA lead time)",
-                example = "2026-11-26T00:40:00Z") String commitTime) {
+                example = "2026-11-26T00:40:00Z") String commitTime,
+        @Schema(description = "Optional image repository of both digests, without tag or digest: where their cosign "
+                + "signatures are checked (canary.signatures)", example = "registry.example.com/shop/checkout")
+        String image) {
 
     @Schema(name = "Cohort")
     record CohortSchema(

@@ -61,12 +61,18 @@ public class Signatures {
             throw new IllegalStateException("canary.signatures.mode=" + config.mode()
                 + " needs at least one accepted key (canary.signatures.keys.<name>=<PEM file>)");
         }
-        DockerConfig credentials;
-        try {
-            credentials = config.dockerConfig().isPresent() ? DockerConfig.load(Path.of(config.dockerConfig().get()))
-                : DockerConfig.empty();
-        } catch (IOException e) {
-            throw new IllegalStateException("canary.signatures.docker-config: " + e.getMessage(), e);
+        DockerConfig credentials = DockerConfig.empty();
+        Optional<Path> dockerConfig = config.dockerConfig().map(Path::of);
+        if (dockerConfig.isPresent() && !java.nio.file.Files.exists(dockerConfig.get())) {
+            // an optional Secret that is not there (public registries): anonymous, said once
+            LOG.warnf("canary.signatures.docker-config %s does not exist: registries are asked anonymously",
+                dockerConfig.get());
+        } else if (dockerConfig.isPresent()) {
+            try {
+                credentials = DockerConfig.load(dockerConfig.get());
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalStateException("canary.signatures.docker-config: " + e.getMessage(), e);
+            }
         }
         this.registry = new RegistryClient(RegistryClient.Settings.defaults().withTimeout(config.timeout())
             .withInsecureHosts(new HashSet<>(config.insecureRegistries().orElse(List.of())))

@@ -55,8 +55,19 @@ function header(a) {
       h('dt', {}, 'Canary started'), h('dd', {}, when(a.startedAt)),
       h('dt', {}, 'Finished'), h('dd', {}, a.completedAt ? when(a.completedAt) : '—'),
       h('dt', {}, 'Measurements'), h('dd', {}, `${taken} of ${a.measurementCount}, every ${a.interval.replace('PT', '').toLowerCase()}`),
-      h('dt', {}, 'Analysis id'), h('dd', { class: 'digest' }, a.id)),
+      h('dt', {}, 'Analysis id'), h('dd', { class: 'digest' }, a.id),
+      a.signature ? h('dt', {}, 'Canary signature') : null,
+      a.signature ? h('dd', { id: 'signature' }, signature(a.signature)) : null),
     rollback(a)];
+}
+
+/** What the signature policy verified of the canary's digest before a PROMOTE: key, status, when. */
+function signature(s) {
+  const verified = s.status === 'VERIFIED';
+  return h('span', { class: verified ? 'signature verified' : 'signature unverified' },
+    verified ? `verified, key ${s.keyId}` : `not verified (${s.status.toLowerCase().replace('_', ' ')})`,
+    ` · ${String(s.mode).toLowerCase()}`, s.checkedAt ? h('span', {}, ' · checked ', when(s.checkedAt)) : '',
+    verified ? '' : h('span', { class: 'muted' }, ` — ${s.reason}`));
 }
 
 /** Sequential (the default) or fixed horizon, as the analysis' stored template says. */

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 final class CrdSchemas {
     private static final YAMLMapper YAML = new YAMLMapper();
     static final List<String> FILES = List.of("argo-rollouts-analysis-template-crd.yaml",
-            "argo-rollouts-rollout-crd.yaml", "flagger-crd.yaml", "kargo-stages-crd.yaml");
+            "argo-rollouts-rollout-crd.yaml", "flagger-crd.yaml", "kargo-stages-crd.yaml",
+            "sigstore-clusterimagepolicy-crd.yaml");
 
     private final Map<String, JsonNode> schemas = new HashMap<>();
 

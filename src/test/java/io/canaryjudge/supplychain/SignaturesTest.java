@@ -4,6 +4,7 @@ import static io.canaryjudge.supplychain.CosignFixtures.pushImage;
 import static io.canaryjudge.supplychain.CosignFixtures.pushSignatures;
 import static io.canaryjudge.supplychain.CosignFixtures.signedLayer;
 import static io.canaryjudge.supplychain.SignatureTesting.repository;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -157,6 +158,10 @@ class SignaturesTest {
             "canary.signatures.namespaces.shop.keys", "nobody")));
         assertTrue(unknown.getMessage().contains("names key 'nobody'"), unknown.getMessage());
         assertThrows(IllegalArgumentException.class, () -> policy(Map.of("canary.signatures.mode", "strict")));
+        // an optional registry Secret that is not mounted: anonymous, not a failed start
+        assertTrue(assertDoesNotThrow(() -> policy(Map.of("canary.signatures.mode", "required",
+            "canary.signatures.docker-config", dir.resolve("absent/.dockerconfigjson").toString())))
+            .check("shop", repository(signed), signed.digest(), Purpose.PROMOTE).allowed());
         assertThrows(IllegalArgumentException.class, () -> policy(Map.of("canary.signatures.unsigned", "promote")));
     }
 }
