@@ -41,8 +41,11 @@ public class Signatures {
         this.defaultMode = SignatureMode.parse(config.mode());
         unsignedVerdict(config.unsigned());
         config.namespaces().forEach((ns, p) -> p.mode().ifPresent(SignatureMode::parse));
+        boolean anyChecked = defaultMode != SignatureMode.OFF || config.namespaces().values().stream()
+            .anyMatch(p -> p.mode().map(SignatureMode::parse).orElse(defaultMode) != SignatureMode.OFF);
         Map<String, AcceptedKey> loaded = new LinkedHashMap<>();
-        config.keys().forEach((name, file) -> {
+        // with every mode off no key is read: a key path configured for other environments may point nowhere here
+        (anyChecked ? config.keys() : Map.<String, String>of()).forEach((name, file) -> {
             try {
                 loaded.put(name, AcceptedKey.load(Path.of(file)));
             } catch (IOException | IllegalArgumentException e) {
@@ -52,14 +55,15 @@ public class Signatures {
         });
         this.keys = Map.copyOf(loaded);
         config.namespaces().forEach((ns, p) -> p.keys().ifPresent(names -> names.forEach(n -> {
-            if (!keys.containsKey(n)) {
+            if (!config.keys().containsKey(n)) {
                 throw new IllegalStateException("canary.signatures.namespaces." + ns + ".keys names key '" + n
                     + "', which canary.signatures.keys does not define");
             }
         })));
-        if (defaultMode != SignatureMode.OFF && keys.isEmpty()) {
-            throw new IllegalStateException("canary.signatures.mode=" + config.mode()
-                + " needs at least one accepted key (canary.signatures.keys.<name>=<PEM file>)");
+        if (anyChecked && keys.isEmpty()) {
+            throw new IllegalStateException("signature mode " + (defaultMode != SignatureMode.OFF ? config.mode()
+                : "warn or required in a namespace") + " needs at least one accepted key "
+                + "(canary.signatures.keys.<name>=<PEM file>)");
         }
         DockerConfig credentials = DockerConfig.empty();
         Optional<Path> dockerConfig = config.dockerConfig().map(Path::of);

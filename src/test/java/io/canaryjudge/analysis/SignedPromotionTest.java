@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.supplychain.AcceptedKey;
 import io.canaryjudge.supplychain.CosignFixtures;
 import io.canaryjudge.supplychain.ImageReference;
+import io.canaryjudge.supplychain.SignedCases;
 import io.canaryjudge.testing.DemoScenario;
 import io.canaryjudge.testing.RealInfrastructure;
 import io.canaryjudge.testing.RegistryServer;
@@ -61,18 +62,18 @@ class SignedPromotionTest {
             try {
                 RegistryServer registry = RegistryServer.shared();
                 KeyPair key = CosignFixtures.p256();
-                ImageReference signed = CosignFixtures.pushImage(registry, "shop/cart", "canary-signed");
-                CosignFixtures.pushSignatures(registry, signed, List.of(CosignFixtures.signedLayer(signed,
-                    key.getPrivate())));
-                ImageReference unsigned = CosignFixtures.pushImage(registry, "shop/cart", "canary-unsigned");
+                Map<SignedCases.Case, ImageReference> cases = SignedCases.push(registry, "shop/cart", "canary", key);
                 Path pem = Files.createTempFile("release", ".pub");
                 Files.writeString(pem, AcceptedKey.of(key.getPublic()).pem());
-                return Map.of("canary.signatures.keys.release", pem.toString(),
+                Map<String, String> config = new java.util.HashMap<>(Map.of(
+                    "canary.signatures.keys.release", pem.toString(),
                     "canary.signatures.insecure-registries", registry.host(),
                     "canary.test.repository", registry.host() + "/shop/cart",
-                    "canary.test.signed-digest", signed.digest(),
-                    "canary.test.unsigned-digest", unsigned.digest(),
-                    "canary.test.key-id", AcceptedKey.of(key.getPublic()).keyId());
+                    "canary.test.signed-digest", cases.get(SignedCases.Case.SIGNED).digest(),
+                    "canary.test.unsigned-digest", cases.get(SignedCases.Case.UNSIGNED).digest(),
+                    "canary.test.key-id", AcceptedKey.of(key.getPublic()).keyId()));
+                cases.forEach((c, image) -> config.put("canary.test.case." + c.name(), image.digest()));
+                return config;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -144,5 +145,19 @@ class SignedPromotionTest {
             .post("/api/v1/analyses/" + id + "/decisions")
             .then().statusCode(409)
             .body("detail", org.hamcrest.Matchers.containsString("not approved: the canary's image signature"));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = SignedCases.Case.class,
+        names = {"OTHER_KEY", "TAMPERED", "WRONG_DIGEST"})
+    void aCanarySignedWronglyIsNotPromotedEither(SignedCases.Case c) throws Exception {
+        String digest = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+            .getValue("canary.test.case." + c.name(), String.class);
+        JsonNode a = awaitEnd(start(digest));
+
+        assertEquals("INCONCLUSIVE", a.path("verdict").asText(), a.toPrettyString());
+        assertEquals("REJECTED", a.path("signature").path("status").asText(), a.toPrettyString());
+        assertTrue(a.path("reason").asText().startsWith("Not promoted: the canary's image signature"),
+            a.path("reason").asText());
     }
 }

@@ -9,6 +9,7 @@ import io.canaryjudge.supplychain.CosignFixtures;
 import io.canaryjudge.supplychain.ImageReference;
 import io.canaryjudge.supplychain.SignatureCheck;
 import io.canaryjudge.supplychain.SignatureTesting;
+import io.canaryjudge.supplychain.SignedCases;
 import io.canaryjudge.supplychain.Signatures;
 import io.canaryjudge.testing.RegistryServer;
 import io.canaryjudge.verdict.AnalysisRecord;
@@ -53,6 +54,7 @@ class SignedRollbackTest {
     static ImageReference signedStable;
     static ImageReference unsignedStable;
     static ImageReference canary;
+    static Map<SignedCases.Case, ImageReference> cases;
 
     KubernetesClient client;
     JdbcDataSource db;
@@ -71,6 +73,7 @@ class SignedRollbackTest {
             release.getPrivate())));
         unsignedStable = CosignFixtures.pushImage(registry, "shop/checkout", "stable-unsigned");
         canary = CosignFixtures.pushImage(registry, "shop/checkout", "canary");
+        cases = SignedCases.push(registry, "shop/checkout", "stable", release);
     }
 
     @BeforeEach
@@ -146,19 +149,40 @@ class SignedRollbackTest {
         return a;
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"Deployment", "Rollout", "GitOps"})
-    void requiredRefusesAnUnsignedStableDigestForEveryTargetKind(String kind) throws Exception {
-        new Cluster(client).deployment("checkout", unsignedStable.toString(), canary.toString());
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> kindsAndUnverifiedCases() {
+        return java.util.stream.Stream.of("Deployment", "Rollout", "GitOps").flatMap(kind -> java.util.stream.Stream.of(
+                SignedCases.Case.UNSIGNED, SignedCases.Case.OTHER_KEY, SignedCases.Case.TAMPERED,
+                SignedCases.Case.WRONG_DIGEST).map(c -> org.junit.jupiter.params.provider.Arguments.of(kind, c)));
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @org.junit.jupiter.params.provider.MethodSource("kindsAndUnverifiedCases")
+    void requiredRefusesEveryUnverifiedStableDigestForEveryTargetKind(String kind, SignedCases.Case c)
+            throws Exception {
+        ImageReference stable = cases.get(c);
+        new Cluster(client).deployment("checkout", stable.toString(), canary.toString());
         Rollbacks r = rollbacks(Map.of("canary.signatures.mode", "required"));
 
-        RollbackStatus s = r.rollBack(abort(kind, unsignedStable, repo())).orElseThrow();
+        RollbackStatus s = r.rollBack(abort(kind, stable, repo())).orElseThrow();
 
         assertEquals(RollbackState.REFUSED, s.state(), s.reason());
         assertTrue(s.reason().contains("is not written back: its image signature was not verified"), s.reason());
-        assertTrue(s.reason().contains(unsignedStable.signatureTag()), s.reason());
+        assertTrue(s.reason().contains(c == SignedCases.Case.UNSIGNED ? stable.signatureTag()
+                : c == SignedCases.Case.WRONG_DIGEST ? "payload names digest" : "not verified"), s.reason());
         assertEquals(0, calls.get(kind).get(), "no " + kind + " strategy was asked to write anything");
         assertEquals(canary.toString(), new Cluster(client).deploymentImage("checkout"), "the canary still runs");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Rollout", "GitOps"})
+    void requiredLetsASignedStableDigestThroughToEveryTargetKind(String kind) throws Exception {
+        Rollbacks r = rollbacks(Map.of("canary.signatures.mode", "required"));
+
+        RollbackStatus s = r.rollBack(abort(kind, cases.get(SignedCases.Case.SIGNED), repo())).orElseThrow();
+
+        // this test has no Rollout and no config repository: the strategy itself answers, after the check passed
+        assertTrue(calls.get(kind).get() >= 1, kind + " strategy asked (and retried): " + s.reason());
+        assertTrue(!s.reason().contains("signature"), s.reason());
     }
 
     @ParameterizedTest

@@ -158,6 +158,13 @@ class SignaturesTest {
             "canary.signatures.namespaces.shop.keys", "nobody")));
         assertTrue(unknown.getMessage().contains("names key 'nobody'"), unknown.getMessage());
         assertThrows(IllegalArgumentException.class, () -> policy(Map.of("canary.signatures.mode", "strict")));
+        // every mode off: configured key paths (for other environments) are not read
+        assertDoesNotThrow(() -> SignatureTesting.signatures(registry, dir, Map.of(), Map.of(
+            "canary.signatures.keys.release", dir.resolve("absent.pub").toString()), meters));
+        IllegalStateException unreadable = assertThrows(IllegalStateException.class, () -> SignatureTesting.signatures(
+            registry, dir, Map.of(), Map.of("canary.signatures.namespaces.shop.mode", "warn",
+                "canary.signatures.keys.release", dir.resolve("absent.pub").toString()), meters));
+        assertTrue(unreadable.getMessage().contains("cannot read a public key from"), unreadable.getMessage());
         // an optional registry Secret that is not mounted: anonymous, not a failed start
         assertTrue(assertDoesNotThrow(() -> policy(Map.of("canary.signatures.mode", "required",
             "canary.signatures.docker-config", dir.resolve("absent/.dockerconfigjson").toString())))
