@@ -174,6 +174,9 @@ public class AnalysisResource {
         JsonNode verdict = parse(a.verdictJson());
         n.set("metrics", verdict == null ? json.createArrayNode() : verdict.path("metrics"));
         // what the signature policy verified of the canary before a PROMOTE (absent when signatures are off)
+        if (verdict != null && verdict.has("image")) {
+            n.set("image", verdict.get("image"));
+        }
         if (verdict != null && verdict.has("signature")) {
             n.set("signature", verdict.get("signature"));
         }

@@ -13,7 +13,16 @@ import java.util.Objects;
  */
 public record CanaryRequest(String eventId, String deploymentId, String namespace, String service, String template,
                             String canaryDigest, Map<String, String> canaryLabels, String stableDigest,
-                            Map<String, String> stableLabels, String targetKind, String targetName, Instant startedAt) {
+                            Map<String, String> stableLabels, String targetKind, String targetName, Instant startedAt,
+                            String image) {
+    /** A request without an image repository (its digests' signatures cannot be checked). */
+    public CanaryRequest(String eventId, String deploymentId, String namespace, String service, String template,
+                         String canaryDigest, Map<String, String> canaryLabels, String stableDigest,
+                         Map<String, String> stableLabels, String targetKind, String targetName, Instant startedAt) {
+        this(eventId, deploymentId, namespace, service, template, canaryDigest, canaryLabels, stableDigest,
+            stableLabels, targetKind, targetName, startedAt, null);
+    }
+
     public CanaryRequest {
         Objects.requireNonNull(eventId, "eventId == null");
         canaryLabels = canaryLabels == null ? Map.of() : Map.copyOf(canaryLabels);

@@ -67,6 +67,9 @@ public class IntegrationAnalyses {
             e.putObject("target").put("kind", r.targetKind()).put("name", r.targetName());
         }
         e.put("startedAt", (r.startedAt() == null ? clock.instant() : r.startedAt()).toString());
+        if (r.image() != null && !r.image().isBlank()) {
+            e.put("image", r.image());
+        }
         Submission s = analyses.submit(reader.read(e));
         if (s.created()) {
             LOG.infof("analysis=%s event=%s started by integration", s.analysisId(), r.eventId());
@@ -107,6 +110,11 @@ public class IntegrationAnalyses {
             if (!stored.isEmpty() && !stored.equals(asked)) {
                 differs.add(cohort + " labels " + stored + " (this call: " + asked + ")");
             }
+        }
+        String storedImage = event.path("image").isTextual() ? event.path("image").asText() : null;
+        String askedImage = r.image() == null || r.image().isBlank() ? null : r.image();
+        if (!java.util.Objects.equals(storedImage, askedImage)) {
+            differs.add("image " + storedImage + " (this call: " + askedImage + ")");
         }
         if (!differs.isEmpty()) {
             throw new Mismatch("analysis " + a.id() + " (" + r.eventId() + ") was started with " + String.join(", ",

@@ -33,6 +33,36 @@ class ArgoWebProviderTest {
     Instant startedAt;
 
     @Test
+    void theImageRepositoryTravelsWithTheCanarySoItsSignatureCanBeChecked() throws Exception {
+        String canary = "sha256:" + Long.toHexString(System.nanoTime()).repeat(8).substring(0, 64);
+        String stable = "sha256:" + "5".repeat(64);
+        java.util.function.Function<String, io.restassured.specification.RequestSpecification> call = image -> given()
+                .queryParam("namespace", "shop").queryParam("rollout", "checkout-signed")
+                .queryParam("canaryDigest", canary).queryParam("stableDigest", stable)
+                .queryParam("template", "http-golden-signals")
+                .queryParam("canaryLabels", "namespace=shop,service=checkout,track=canary")
+                .queryParam("stableLabels", "namespace=shop,service=checkout,track=stable")
+                .queryParam("startedAt", startedAt.toString()).queryParam("image", image);
+        String id = call.apply("registry.example.com/shop/checkout").get("/api/v1/argo/verdict")
+                .then().statusCode(200).extract().path("analysisId");
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !"PENDING".equals(call.apply(
+                "registry.example.com/shop/checkout").get("/api/v1/argo/verdict").then().extract().path("verdict")));
+        assertEquals("registry.example.com/shop/checkout", given().get("/api/v1/analyses/" + id).then()
+                .statusCode(200).extract().path("image"));
+        call.apply("registry.example.com/other/checkout").get("/api/v1/argo/verdict").then().statusCode(409)
+                .body("detail", org.hamcrest.Matchers.containsString("image registry.example.com/shop/checkout "
+                        + "(this call: registry.example.com/other/checkout)"));
+        // a new canary naming a tag instead of a repository is refused before anything starts
+        given().queryParam("namespace", "shop").queryParam("rollout", "checkout-signed")
+                .queryParam("canaryDigest", "sha256:" + "7".repeat(64)).queryParam("stableDigest", stable)
+                .queryParam("canaryLabels", "namespace=shop,service=checkout,track=canary")
+                .queryParam("stableLabels", "namespace=shop,service=checkout,track=stable")
+                .queryParam("image", "registry.example.com/shop/checkout:v1")
+                .get("/api/v1/argo/verdict").then().statusCode(400)
+                .body("detail", org.hamcrest.Matchers.containsString("image"));
+    }
+
+    @Test
     void everyIntervalsGetOfAWorseCanaryFindsOneAnalysisAndEndsInAbort() throws Exception {
         String hash = "c" + Long.toHexString(System.nanoTime());
         Set<String> analysisIds = new HashSet<>();

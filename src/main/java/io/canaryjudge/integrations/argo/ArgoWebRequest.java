@@ -31,5 +31,8 @@ public record ArgoWebRequest(
                 example = "2026-11-26T01:00:00Z") String startedAt,
         @Schema(description = "Anything that changes per attempt of the same canary (e.g. the rollout's revision "
                 + "annotation), so a retried rollout gets a fresh analysis", example = "7") String revision,
-        @Schema(description = "Record the Rollout as rollback target (needs both image digests)") Boolean rollback) {
+        @Schema(description = "Record the Rollout as rollback target (needs both image digests)") Boolean rollback,
+        @Schema(description = "Image repository of both digests, without tag or digest: where their cosign "
+                + "signatures are checked (canary.signatures)", example = "registry.example.com/shop/checkout")
+        String image) {
 }

@@ -63,9 +63,9 @@ public class ArgoWebResource {
                        @QueryParam("canaryDigest") String canaryDigest, @QueryParam("stableDigest") String stableDigest,
                        @QueryParam("canaryLabels") String canaryLabels, @QueryParam("stableLabels") String stableLabels,
                        @QueryParam("startedAt") String startedAt, @QueryParam("revision") String revision,
-                       @QueryParam("rollback") Boolean rollback) {
+                       @QueryParam("rollback") Boolean rollback, @QueryParam("image") String image) {
         return answer(new ArgoWebRequest(namespace, rollout, service, template, canaryHash, stableHash, canaryDigest,
-                stableDigest, text(canaryLabels), text(stableLabels), startedAt, revision, rollback));
+                stableDigest, text(canaryLabels), text(stableLabels), startedAt, revision, rollback, image));
     }
 
     @POST
@@ -120,7 +120,7 @@ public class ArgoWebResource {
                 labels("canaryLabels", r.canaryLabels(), namespace, canaryHash),
                 r.stableDigest() != null ? r.stableDigest() : Fingerprints.digestOf("rollouts-pod-template-hash", stableHash),
                 labels("stableLabels", r.stableLabels(), namespace, stableHash),
-                target, target == null ? null : rollout, time(r.startedAt()));
+                target, target == null ? null : rollout, time(r.startedAt()), r.image());
     }
 
     private Map<String, String> labels(String field, JsonNode given, String namespace, String hash) {

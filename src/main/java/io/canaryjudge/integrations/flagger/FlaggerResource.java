@@ -140,7 +140,7 @@ public class FlaggerResource {
                 labels("metadata.canaryLabels", m.get("canaryLabels"), p.namespace(), label, p.name()),
                 m.getOrDefault("stableDigest", Fingerprints.digestOf("flagger-primary", checksum)),
                 labels("metadata.stableLabels", m.get("stableLabels"), p.namespace(), label, p.name() + "-primary"),
-                null, null, time(m.get("startedAt")));
+                null, null, time(m.get("startedAt")), m.get("image"));
     }
 
     private static Map<String, String> labels(String field, String given, String namespace, String label, String value) {
