@@ -30,7 +30,7 @@ final class EventValidator {
     static final int MAX_ID = 200;
     static final int MAX_LABELS = 20;
     static final int MAX_LABEL_VALUE = 1024;
-    static final List<String> TARGET_KINDS = List.of("Deployment", "Rollout", "GitOps");
+    static final List<String> TARGET_KINDS = TargetKind.wireNames();
     private static final Duration MAX_AGE = Duration.ofDays(400);
     private static final Duration MAX_FUTURE = Duration.ofHours(1);
 

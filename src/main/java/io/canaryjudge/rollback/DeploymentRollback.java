@@ -2,6 +2,7 @@ package io.canaryjudge.rollback;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.canaryjudge.event.TargetKind;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -31,8 +32,8 @@ final class DeploymentRollback implements Strategy {
     }
 
     @Override
-    public String kind() {
-        return "Deployment";
+    public TargetKind kind() {
+        return TargetKind.DEPLOYMENT;
     }
 
     @Override

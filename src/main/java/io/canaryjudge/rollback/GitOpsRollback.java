@@ -1,5 +1,6 @@
 package io.canaryjudge.rollback;
 
+import io.canaryjudge.event.TargetKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,8 +51,8 @@ final class GitOpsRollback implements Strategy {
     }
 
     @Override
-    public String kind() {
-        return "GitOps";
+    public TargetKind kind() {
+        return TargetKind.GITOPS;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.canaryjudge.rollback;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canaryjudge.DaemonThreads;
+import io.canaryjudge.event.TargetKind;
 import io.canaryjudge.supplychain.SignatureCheck;
 import io.canaryjudge.supplychain.Signatures;
 import io.canaryjudge.verdict.AnalysisFinished;
@@ -51,8 +52,8 @@ public class RollbackService {
         String holder = System.getenv().getOrDefault("HOSTNAME", "canary-judge") + "-" + UUID.randomUUID().toString()
                 .substring(0, 8);
         // the client is created on first use only: nothing reaches for a cluster unless a rollback runs
-        Strategy deployment = new Lazy("Deployment", () -> new DeploymentRollback(kubernetes.get(), json));
-        Strategy rollout = new Lazy("Rollout", () -> new ArgoRolloutRollback(kubernetes.get(), json));
+        Strategy deployment = new Lazy(TargetKind.DEPLOYMENT, () -> new DeploymentRollback(kubernetes.get(), json));
+        Strategy rollout = new Lazy(TargetKind.ROLLOUT, () -> new ArgoRolloutRollback(kubernetes.get(), json));
         Strategy gitops = new GitOpsRollback(config.gitops(), new Retry(config.retries(), config.backoff()), clock);
         this.rollbacks = new Rollbacks(config, store, List.of(deployment, rollout, gitops), publisher, analyses::find,
                 json, clock, holder, (namespace, repository, digest) -> signatures.check(namespace, repository, digest,
@@ -130,17 +131,17 @@ public class RollbackService {
 
     /** A Kubernetes strategy built on first use. */
     private static final class Lazy implements Strategy {
-        private final String kind;
+        private final TargetKind kind;
         private final java.util.function.Supplier<Strategy> factory;
         private volatile Strategy strategy;
 
-        Lazy(String kind, java.util.function.Supplier<Strategy> factory) {
+        Lazy(TargetKind kind, java.util.function.Supplier<Strategy> factory) {
             this.kind = kind;
             this.factory = factory;
         }
 
         @Override
-        public String kind() {
+        public TargetKind kind() {
             return kind;
         }
 

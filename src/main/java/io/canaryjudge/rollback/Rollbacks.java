@@ -3,6 +3,7 @@ package io.canaryjudge.rollback;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canaryjudge.event.DeploymentEvent;
+import io.canaryjudge.event.TargetKind;
 import io.canaryjudge.supplychain.SignatureCheck;
 import io.canaryjudge.supplychain.SignatureMode;
 import io.canaryjudge.verdict.AnalysisRecord;
@@ -26,7 +27,7 @@ final class Rollbacks {
 
     private final RollbackConfig config;
     private final RollbackStore store;
-    private final Map<String, Strategy> strategies;
+    private final Map<TargetKind, Strategy> strategies;
     private final Announcer announcer;
     private final Function<String, Optional<AnalysisRecord>> analyses;
     private final ObjectMapper json;
@@ -168,7 +169,7 @@ final class Rollbacks {
             return RollbackOutcome.refused("namespace " + a.namespace() + " is not allowed to be rolled back "
                     + "(canary.rollback.namespaces: " + config.namespaces().map(Object::toString).orElse("none") + ")");
         }
-        Strategy strategy = strategies.get(event.target().kind());
+        Strategy strategy = TargetKind.fromWire(event.target().kind()).map(strategies::get).orElse(null);
         if (strategy == null) {
             return RollbackOutcome.refused("no rollback for target kind " + event.target().kind());
         }

@@ -1,5 +1,7 @@
 package io.canaryjudge.rollback;
 
+import io.canaryjudge.event.TargetKind;
+
 /**
  * One way to put the stable digest back. Implementations read the live state first and are idempotent: run
  * twice (a retry, a takeover after a crash) they change the workload at most once, and the second run reports
@@ -7,7 +9,7 @@ package io.canaryjudge.rollback;
  */
 interface Strategy {
     /** The event's {@code target.kind} this strategy serves. */
-    String kind();
+    TargetKind kind();
 
     /**
      * @throws RuntimeException on faults (timeouts, 5xx) that are worth retrying; refusals are returned

@@ -187,8 +187,8 @@ class RollbacksTest {
         AnalysisRecord a = abort(null);
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         Strategy flaky = new Strategy() {
-            @Override public String kind() {
-                return "Deployment";
+            @Override public io.canaryjudge.event.TargetKind kind() {
+                return io.canaryjudge.event.TargetKind.DEPLOYMENT;
             }
 
             @Override public RollbackOutcome rollBack(RollbackRequest request) {
@@ -225,8 +225,8 @@ class RollbacksTest {
         // past the recovery window a FAILED rollback is left alone (and reported): the verdict is an hour old
         AnalysisRecord old = abort(null);
         Rollbacks never = rollbacks("r1", Map.of("canary.rollback.retries", "1"), new Strategy() {
-            @Override public String kind() {
-                return "Deployment";
+            @Override public io.canaryjudge.event.TargetKind kind() {
+                return io.canaryjudge.event.TargetKind.DEPLOYMENT;
             }
 
             @Override public RollbackOutcome rollBack(RollbackRequest request) {
@@ -392,8 +392,8 @@ class RollbacksTest {
     void persistentServerErrorsAreRetriedThenFailedWithTheError() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         Strategy broken = new Strategy() {
-            public String kind() {
-                return "Deployment";
+            public io.canaryjudge.event.TargetKind kind() {
+                return io.canaryjudge.event.TargetKind.DEPLOYMENT;
             }
 
             public RollbackOutcome rollBack(RollbackRequest r) {
@@ -413,8 +413,8 @@ class RollbacksTest {
     void forbiddenIsNotRetried() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         Strategy forbidden = new Strategy() {
-            public String kind() {
-                return "Deployment";
+            public io.canaryjudge.event.TargetKind kind() {
+                return io.canaryjudge.event.TargetKind.DEPLOYMENT;
             }
 
             public RollbackOutcome rollBack(RollbackRequest r) {

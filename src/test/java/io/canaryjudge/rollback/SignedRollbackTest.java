@@ -91,10 +91,10 @@ class SignedRollbackTest {
 
     /** Every strategy counted, so a refusal can show that none was even asked. */
     private Strategy counted(Strategy s) {
-        AtomicInteger n = calls.computeIfAbsent(s.kind(), k -> new AtomicInteger());
+        AtomicInteger n = calls.computeIfAbsent(s.kind().wireName(), k -> new AtomicInteger());
         return new Strategy() {
             @Override
-            public String kind() {
+            public io.canaryjudge.event.TargetKind kind() {
                 return s.kind();
             }
 

@@ -3,11 +3,12 @@ package io.canaryjudge.integrations.argo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.canaryjudge.event.TargetKind;
 import io.canaryjudge.integrations.CanaryRequest;
 import io.canaryjudge.integrations.Fingerprints;
 import io.canaryjudge.integrations.IntegrationAnalyses;
-import io.canaryjudge.integrations.IntegrationsConfig;
 import io.canaryjudge.integrations.IntegrationOutcome;
+import io.canaryjudge.integrations.IntegrationsConfig;
 import io.canaryjudge.integrations.Selectors;
 import io.canaryjudge.problem.Inputs;
 import io.canaryjudge.problem.InvalidInputException;
@@ -110,7 +111,7 @@ public class ArgoWebResource {
                 throw new InvalidInputException("rollback", "rollback needs canaryDigest and stableDigest: "
                         + "a pod-template hash is not an image to roll back to");
             }
-            target = "Rollout";
+            target = TargetKind.ROLLOUT.wireName();
         }
         return new CanaryRequest(Fingerprints.eventId("argo", readable),
                 Fingerprints.eventId("argo", rollout + "@" + canaryName).substring("argo:".length()),
