@@ -5,7 +5,7 @@ import io.canaryjudge.metrics.Series;
 /**
  * The exact increase of a raw counter series over an interval (start, end], from its samples — what the
  * sequential tests need instead of {@code increase()}, which extrapolates to the window edges (docs/statistics.md
- * §2.1). The baseline is the last sample at or before {@code start}; every later sample up to {@code end} adds
+ * §3). The baseline is the last sample at or before {@code start}; every later sample up to {@code end} adds
  * its difference to the previous one, and a drop is a counter reset (the process restarted from 0), which
  * adds the new value. A series without a sample in the look-back before {@code start} is either new (a pod started,
  * or a label value such as {@code status="500"} or a bucket appeared with its first event), whose first value counts

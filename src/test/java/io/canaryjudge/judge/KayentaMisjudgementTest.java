@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Cases Kayenta's users reported as misjudged (ANCHORS.md); each must be judged right here. */
+/** Cases Kayenta's users reported as misjudged (in Kayenta's issue tracker, e.g. #426 on sparse errors); each must be judged right here. */
 class KayentaMisjudgementTest {
 
     private final MetricJudge judge = new MetricJudge();

@@ -24,7 +24,7 @@ public record BatchRankEProcess(double alpha, double tau, Direction direction, d
                                 double logM, double maxLogM, double sumU, double sumPairs, double lastAuc)
     implements SequentialState {
 
-    /** Grid step h_θ and node count J_θ (§3.1 defaults). */
+    /** Grid step h_θ and node count J_θ (docs/statistics.md §4). */
     public static final double STEP = 0.05;
     public static final int NODES = 100;
 

@@ -6,7 +6,7 @@ import org.apache.commons.math3.special.Beta;
 /**
  * Lindon &amp; Malek's closed-form Bayes factor for a <em>constant</em> canary share q (the
  * 2-category Dirichlet-multinomial with prior Beta(kq, k(1 − q)) centred on the null; docs/statistics.md
- * §2.4). A cross-check of {@link CountRatioEProcess} and a fast path for a fixed split: with a wrong or
+ * §3). A cross-check of {@link CountRatioEProcess} and a fast path for a fixed split: with a wrong or
  * drifting q it is not valid. {@code logM} is the one-sided (prior truncated to θ &gt; q) factor for
  * INCREASE, the two-sided one for EITHER.
  */
@@ -14,7 +14,7 @@ public record BetaBinomialLM(double alpha, double k, double q, Direction directi
                              long stableErrors, double logBFTwoSided, double logBFOneSided, double logM,
                              double maxLogM) implements SequentialState {
 
-    /** Errors at which the prior concentration is tuned by default (§2.4: k = 11.60 at α = 0.05). */
+    /** Errors at which the prior concentration is tuned by default (k = 11.60 at α = 0.05). */
     public static final double DEFAULT_OPTIMAL_ERRORS = 100;
 
     public BetaBinomialLM {

@@ -32,7 +32,7 @@ final class LogMath {
 
     /**
      * Log weights ∝ exp(−x²/(2s²)) of a symmetric grid x_j = (j − half)·step, normalised over the
-     * nodes [from, to) without skip; other entries are −∞. docs/statistics.md, Counts / §3.1.
+     * nodes [from, to) without skip; other entries are −∞. docs/statistics.md §3 (Counts).
      */
     static double[] gaussianLogWeights(int half, double step, double scale, int from, int to, int skip) {
         double[] w = new double[2 * half + 1];
