@@ -46,13 +46,23 @@ public final class RegistryServer implements AutoCloseable {
      */
     public static synchronized RegistryServer shared() {
         if (shared == null) {
+            Path dir;
             try {
-                shared = start(Files.createTempDirectory("canary-registry"));
+                dir = Files.createTempDirectory("canary-registry");
+                shared = start(dir);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
             RegistryServer s = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(s::close, "stop-registry-" + s.pid()));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                s.close();
+                // the images and signatures the tests pushed: nothing of them outlives the JVM
+                try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (IOException | RuntimeException e) {
+                    // best effort at exit
+                }
+            }, "stop-registry-" + s.pid()));
         }
         return shared;
     }
