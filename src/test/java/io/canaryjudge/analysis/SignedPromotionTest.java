@@ -96,8 +96,8 @@ class SignedPromotionTest {
     @ConfigProperty(name = "canary.test.key-id")
     String keyId;
 
-    /** The demo's healthy canary of shop/cart, running {@code canaryDigest} of the test repository. */
-    private String start(String canaryDigest) throws Exception {
+    /** The demo's healthy canary of shop/cart, running {@code canaryDigest} of {@code repository}: its analysis id. */
+    static String start(Instant startedAt, String repository, String canaryDigest) throws Exception {
         String id = "evt-signed-" + System.nanoTime();
         ObjectNode event = (ObjectNode) JSON.readTree(DemoScenario.event(id, DemoScenario.GOOD_SERVICE, startedAt));
         ((ObjectNode) event.get("canary")).put("digest", canaryDigest);
@@ -106,7 +106,12 @@ class SignedPromotionTest {
             .then().statusCode(202).extract().path("id");
     }
 
-    private static JsonNode awaitEnd(String analysisId) {
+    private String start(String canaryDigest) throws Exception {
+        return start(startedAt, repository, canaryDigest);
+    }
+
+    /** The analysis as REST shows it once it has a verdict. */
+    static JsonNode awaitEnd(String analysisId) {
         JsonNode[] last = new JsonNode[1];
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
             last[0] = JSON.readTree(given().get("/api/v1/analyses/" + analysisId).then().statusCode(200).extract()
