@@ -289,6 +289,10 @@ class AnalysisEngine {
             AnalysisRecord a = withProgress(run.record, progress);
             DeploymentEvent event = run.event;
             AnalysisTemplate template = run.template;
+            if (run.lastSeq != seq - 1 && finishFromStoredDecision(a, event, template)) {
+                forget(id);
+                return;
+            }
             if (template.sequentialMode()) {
                 takeSequential(run, a, progress, seq, due);
                 return;
@@ -317,6 +321,9 @@ class AnalysisEngine {
             Judging.number(result, "score", score.score());
             result.put("reason", d.reason() == null ? score.reason() : d.reason());
             result.put("decision", d.kind().name());
+            if (d.kind() == Lifecycle.Decision.Kind.FINISH) {
+                result.put("phase", d.phase().name()); // a restart finishes from this document, not a new measurement
+            }
             result.set("metrics", metricsJson);
             result.set("groupScores", json.valueToTree(score.groupScores()));
             result.set("counters", json.valueToTree(d.counters()));
@@ -416,6 +423,9 @@ class AnalysisEngine {
         result.put("verdict", verdict);
         result.put("reason", d.reason());
         result.put("decision", d.kind().name());
+        if (d.kind() == Lifecycle.Decision.Kind.FINISH) {
+            result.put("phase", d.phase().name()); // a restart finishes from this document, not a new measurement
+        }
         result.put("action", d.decision().action().name());
         result.set("metrics", metricsJson);
         result.putPOJO("counters", d.counters());
@@ -444,6 +454,32 @@ class AnalysisEngine {
                 finish(a, event, template, d.phase(), d.verdict(), Double.NaN, d.reason(), metricsJson, now);
             }
         }
+    }
+
+    /**
+     * A service that stopped between storing an analysis' final measurement and storing its verdict finds, when it
+     * resumes, a last measurement whose decision is FINISH: it ends the analysis with that stored decision instead of
+     * taking (and judging) a measurement the analysis never planned. Returns whether it did.
+     */
+    private boolean finishFromStoredDecision(AnalysisRecord a, DeploymentEvent event, AnalysisTemplate template)
+            throws JsonProcessingException {
+        Optional<MeasurementRecord> last = store.lastMeasurement(a.id());
+        if (last.isEmpty()) {
+            return false;
+        }
+        JsonNode r = json.readTree(last.get().resultJson());
+        if (!Lifecycle.Decision.Kind.FINISH.name().equals(r.path("decision").asText())) {
+            return false;
+        }
+        io.canaryjudge.judge.Verdict verdict = io.canaryjudge.judge.Verdict.valueOf(r.path("verdict").asText());
+        // documents stored before the phase was written with them: the phase their verdict ends in
+        Phase phase = r.hasNonNull("phase") ? Phase.valueOf(r.path("phase").asText()) : Phase.of(verdict.name());
+        double score = r.path("score").isNumber() ? r.path("score").asDouble() : Double.NaN;
+        ArrayNode metrics = r.path("metrics") instanceof ArrayNode m ? m : json.createArrayNode();
+        LOG.infof("analysis=%s resumed after its final measurement %d: finishing with its stored decision", a.id(),
+                last.get().seq());
+        finish(a, event, template, phase, verdict, score, r.path("reason").asText(null), metrics, clock.instant());
+        return true;
     }
 
     /** The e-process states stored with the last measurement: a restarted service continues the same processes. */
