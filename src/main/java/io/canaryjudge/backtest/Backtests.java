@@ -45,7 +45,7 @@ public class Backtests {
     Backtests(TemplateRepository templates, MetricSource prometheus, BacktestConfig config, Clock clock,
               ObjectMapper json) {
         this.templates = templates;
-        this.prometheus = prometheus;
+        this.prometheus = prometheus.backtests();
         this.config = config;
         this.clock = clock;
         this.analysis = new OfflineAnalysis(json);

@@ -23,4 +23,10 @@ public interface MetricSource {
      * @throws MetricSourceException when the source cannot answer
      */
     List<Series> queryRaw(String query, Instant at);
+
+    /**
+     * The same source for backtests: their queries draw on their own share of the source's concurrency, so a
+     * backtest of many windows never holds the permits a live analysis waits for.
+     */
+    MetricSource backtests();
 }

@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,7 @@ import org.apache.hc.client5.http.ssl.HttpsSupport;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.util.TimeValue;
@@ -52,7 +54,11 @@ public class PrometheusClient implements MetricSource {
     private final PrometheusConfig config;
     private final ObjectMapper json;
     private final CloseableHttpClient http;
+    /** Permits of live analyses' queries. */
     private final Semaphore permits;
+    /** Permits of backtests' queries: a separate share of the same budget (the same semaphore when it is one). */
+    private final Semaphore backtestPermits;
+    private final MetricSource backtests;
     private final String baseUrl;
     /** The readiness probe's shorter deadline (the connect timeout). */
     private final RequestConfig probe;
@@ -103,7 +109,25 @@ public class PrometheusClient implements MetricSource {
                 .build();
         this.probe = RequestConfig.custom().setResponseTimeout(Timeout.of(config.connectTimeout()))
                 .setConnectionRequestTimeout(Timeout.of(config.connectTimeout())).build();
-        this.permits = new Semaphore(max, true);
+        int backtest = Math.max(1, Math.min(config.backtestConcurrency().orElse(max / 4), max - 1));
+        this.permits = new Semaphore(max > 1 ? max - backtest : 1, true);
+        this.backtestPermits = max > 1 ? new Semaphore(backtest, true) : permits;
+        this.backtests = new MetricSource() {
+            @Override
+            public List<Series> queryRange(String query, Instant start, Instant end, Duration step) {
+                return matrix("/api/v1/query_range", rangeForm(query, start, end, step), backtestPermits);
+            }
+
+            @Override
+            public List<Series> queryRaw(String query, Instant at) {
+                return matrix("/api/v1/query", rawForm(query, at), backtestPermits);
+            }
+
+            @Override
+            public MetricSource backtests() {
+                return this;
+            }
+        };
         this.baseUrl = config.url().endsWith("/") ? config.url().substring(0, config.url().length() - 1) : config.url();
         headers.put("Accept", "application/json");
         config.headers().forEach(headers::put);
@@ -141,9 +165,22 @@ public class PrometheusClient implements MetricSource {
     /** Evaluates {@code query} at start, start+step, … end (Prometheus {@code query_range}). */
     @Override
     public List<Series> queryRange(String query, Instant start, Instant end, Duration step) {
-        String form = "query=" + enc(query) + "&start=" + seconds(start) + "&end=" + seconds(end)
+        return matrix("/api/v1/query_range", rangeForm(query, start, end, step), permits);
+    }
+
+    private static String rangeForm(String query, Instant start, Instant end, Duration step) {
+        return "query=" + enc(query) + "&start=" + seconds(start) + "&end=" + seconds(end)
                 + "&step=" + (step.toMillis() / 1000.0);
-        return matrix("/api/v1/query_range", form);
+    }
+
+    private static String rawForm(String query, Instant at) {
+        return "query=" + enc(query) + "&time=" + seconds(at);
+    }
+
+    /** The same Prometheus through the backtests' share of the query permits. */
+    @Override
+    public MetricSource backtests() {
+        return backtests;
     }
 
     /**
@@ -153,12 +190,11 @@ public class PrometheusClient implements MetricSource {
      */
     @Override
     public List<Series> queryRaw(String query, Instant at) {
-        String form = "query=" + enc(query) + "&time=" + seconds(at);
-        return matrix("/api/v1/query", form);
+        return matrix("/api/v1/query", rawForm(query, at), permits);
     }
 
     /** POSTs a form query to {@code path} and parses the matrix answer, timing it as success or failure. */
-    private List<Series> matrix(String path, String form) {
+    private List<Series> matrix(String path, String form, Semaphore lane) {
         byte[] body = form.getBytes(StandardCharsets.US_ASCII); // URL-encoded: ASCII only
         Timer.Sample sample = Timer.start();
         Timer outcome = failed;
@@ -167,7 +203,7 @@ public class PrometheusClient implements MetricSource {
                 HttpPost post = request(new HttpPost(baseUrl + path));
                 post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_FORM_URLENCODED));
                 return post;
-            }));
+            }, lane));
             outcome = succeeded;
             return series;
         } finally {
@@ -203,7 +239,7 @@ public class PrometheusClient implements MetricSource {
     }
 
     /** Sends with retries; {@code request} makes a fresh request per attempt (a request object is used once). */
-    private byte[] send(Supplier<HttpUriRequestBase> request) {
+    private byte[] send(Supplier<HttpUriRequestBase> request, Semaphore lane) {
         PrometheusException last = null;
         long backoff = config.backoff().toMillis();
         for (int attempt = 0; attempt <= config.retries(); attempt++) {
@@ -212,7 +248,7 @@ public class PrometheusClient implements MetricSource {
                 backoff *= 2;
             }
             try {
-                return sendOnce(request.get());
+                return sendOnce(request.get(), lane);
             } catch (PrometheusException e) {
                 last = e;
                 if (!e.retryable()) {
@@ -223,16 +259,15 @@ public class PrometheusClient implements MetricSource {
         throw last;
     }
 
-    private byte[] sendOnce(HttpUriRequestBase request) {
+    private byte[] sendOnce(HttpUriRequestBase request, Semaphore lane) {
         try {
-            permits.acquire();
+            lane.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PrometheusException("interrupted", false, e);
         }
         try {
-            Answer a = http.execute(request, (ClassicHttpResponse r) -> new Answer(r.getCode(),
-                    r.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(r.getEntity())));
+            Answer a = http.execute(request, (ClassicHttpResponse r) -> new Answer(r.getCode(), bounded(r.getEntity())));
             if (a.status() >= 500) {
                 throw new PrometheusException("Prometheus answered " + a.status() + ": " + errorOf(a.text()), true, null);
             }
@@ -246,8 +281,35 @@ public class PrometheusClient implements MetricSource {
         } catch (IOException e) {
             throw new PrometheusException("Prometheus unreachable at " + baseUrl + ": " + e, true, e);
         } finally {
-            permits.release();
+            lane.release();
         }
+    }
+
+    /**
+     * The answer's bytes, at most {@code max-response-size} of them: a larger answer is not read on (the connection is
+     * dropped) and fails the query — retrying would read the same size again.
+     */
+    private byte[] bounded(HttpEntity entity) throws IOException {
+        if (entity == null) {
+            return new byte[0];
+        }
+        long limit = config.maxResponseSize().asLongValue();
+        if (entity.getContentLength() > limit) {
+            throw tooLarge(entity.getContentLength() + " bytes");
+        }
+        try (InputStream in = entity.getContent()) {
+            byte[] b = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+            if (b.length > limit) {
+                throw tooLarge("more than " + limit + " bytes");
+            }
+            return b;
+        }
+    }
+
+    private PrometheusException tooLarge(String size) {
+        return new PrometheusException("Prometheus' answer is too large (" + size + "; canary.prometheus.max-response-size="
+                + config.maxResponseSize().asLongValue() + " bytes): the query selects far more series or points than "
+                + "one comparison needs — narrow its labels or raise the limit", false, null);
     }
 
     private record Answer(int status, byte[] body) {

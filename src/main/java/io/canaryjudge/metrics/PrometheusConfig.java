@@ -1,11 +1,13 @@
 package io.canaryjudge.metrics;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Where and how to reach Prometheus. */
 @ConfigMapping(prefix = "canary.prometheus")
@@ -37,6 +39,21 @@ public interface PrometheusConfig {
      */
     @WithDefault("16")
     int maxConcurrency();
+
+    /**
+     * Of {@link #maxConcurrency()}, the most queries backtests may hold at once (env
+     * CANARY_PROMETHEUS_BACKTEST_CONCURRENCY); live analyses keep the rest, so a long backtest never makes a live
+     * measurement wait for a permit. Default: a quarter of maxConcurrency (at least 1). With a concurrency of 1 both
+     * share the one permit.
+     */
+    OptionalInt backtestConcurrency();
+
+    /**
+     * The largest answer read from Prometheus (env CANARY_PROMETHEUS_MAX_RESPONSE_SIZE): a query that selects far more
+     * series or points than a canary needs fails with a clear error instead of filling the heap.
+     */
+    @WithDefault("32M")
+    MemorySize maxResponseSize();
 
     /** Bearer token sent as Authorization header (env CANARY_PROMETHEUS_BEARER_TOKEN). */
     Optional<String> bearerToken();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.canaryjudge.testing.PrometheusServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,6 +152,8 @@ class PrometheusClientTest {
         @Override public int retries() { return 1; }
         @Override public Duration backoff() { return Duration.ofMillis(10); }
         @Override public int maxConcurrency() { return 2; }
+        @Override public java.util.OptionalInt backtestConcurrency() { return java.util.OptionalInt.empty(); }
+        @Override public MemorySize maxResponseSize() { return new MemorySize(java.math.BigInteger.valueOf(32L << 20)); }
         @Override public Optional<String> bearerToken() { return Optional.empty(); }
         @Override public Optional<Path> bearerTokenFile() { return Optional.empty(); }
         @Override public Optional<Path> passwordFile() { return passwordFile; }
