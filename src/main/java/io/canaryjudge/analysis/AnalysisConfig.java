@@ -34,6 +34,14 @@ public interface AnalysisConfig {
     @WithDefault("10s")
     Duration sweepInterval();
 
+    /**
+     * Most analyses one replica runs at once (env CANARY_ANALYSIS_MAX_IN_FLIGHT). Beyond it a new analysis is not
+     * started: REST and the integrations answer 503 with Retry-After, the Kafka consumer holds the event (no ack, no
+     * dead letter) and retries, so intake slows down instead of the measurements falling behind.
+     */
+    @WithDefault("10000")
+    int maxInFlight();
+
     /** Most raw values of one cohort kept with a stored measurement (for charts and audits). */
     @WithDefault("2000")
     int maxStoredValues();

@@ -244,6 +244,19 @@ class AnalysisEngine {
         }
     }
 
+    /**
+     * An analysis ended outside the engine (cancelled, superseded): it no longer counts as in flight here. Its planned
+     * measurement, when due, finds it ended and does nothing.
+     */
+    void released(String id) {
+        forget(id);
+    }
+
+    /** Analyses with a measurement planned or running on this replica. */
+    int inFlight() {
+        return local.size();
+    }
+
     /** Plans measurement {@code seq} of a running analysis. */
     void schedule(AnalysisRecord a, int seq) {
         Instant due = a.startedAt().plus(initialDelay(a)).plus(a.interval().multipliedBy(seq)).plus(config.queryDelay());

@@ -7,11 +7,14 @@ import io.canaryjudge.event.DeploymentEvents;
 import io.canaryjudge.event.EventType;
 import io.canaryjudge.event.InvalidEventException;
 import io.canaryjudge.event.Submission;
+import io.canaryjudge.problem.CapacityException;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.TemplateRepository;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.Phase;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -34,10 +37,18 @@ public class AnalysisService implements DeploymentEvents {
     private final ObjectMapper json;
     private final Clock clock;
     private final Ownership ownership;
+    private final AnalysisConfig config;
+    private final Counter atCapacity;
 
     AnalysisService(AnalysisStore store, AnalysisEngine engine, TemplateRepository templates, ObjectMapper json,
-                    Clock clock, Ownership ownership) {
+                    Clock clock, Ownership ownership, AnalysisConfig config, MeterRegistry registry) {
         this.ownership = ownership;
+        this.config = config;
+        this.atCapacity = Counter.builder("canary.analysis.refused.at.capacity")
+                .description("New analyses refused (REST 503) or held back (Kafka) because this replica ran "
+                        + "canary.analysis.max-in-flight analyses")
+                .register(registry);
+        registry.gauge("canary.analysis.max.in.flight", config, AnalysisConfig::maxInFlight);
         this.store = store;
         this.engine = engine;
         this.templates = templates;
@@ -53,6 +64,7 @@ public class AnalysisService implements DeploymentEvents {
         }
         AnalysisTemplate template = templates.find(event.template())
                 .orElseThrow(() -> new InvalidEventException("template", "unknown analysis template '" + event.template() + "'"));
+        refuseBeyondCapacity(event);
         Instant now = clock.instant();
         AnalysisRecord a = new AnalysisRecord(UUID.randomUUID().toString(), event.id(), event.deploymentId(),
                 event.namespace(), event.service(), event.environment(), template.name(), event.canary().digest(),
@@ -66,6 +78,7 @@ public class AnalysisService implements DeploymentEvents {
             return new Submission(insert.analysis().id(), false, insert.analysis().phase().name());
         }
         for (String old : insert.superseded()) {
+            engine.released(old);
             LOG.infof("analysis=%s phase=CANCELLED superseded-by=%s", old, a.id());
         }
         LOG.infof("analysis=%s event=%s service=%s template=%s phase=PENDING", a.id(), event.id(), event.key(),
@@ -76,12 +89,27 @@ public class AnalysisService implements DeploymentEvents {
         return new Submission(a.id(), true, Phase.PENDING.name());
     }
 
+    /**
+     * A new analysis this replica would run while it already runs {@code max-in-flight}: refused (a repeated event id
+     * still finds its analysis). The limit is per replica, like the measurement workers it protects.
+     */
+    private void refuseBeyondCapacity(DeploymentEvent event) {
+        int max = config.maxInFlight();
+        if (engine.inFlight() >= max && ownership.owns(event.key()) && store.findByEventId(event.id()).isEmpty()) {
+            atCapacity.increment();
+            throw new CapacityException("this replica runs " + engine.inFlight() + " analyses, its limit "
+                    + "(canary.analysis.max-in-flight=" + max + "): the analysis of event " + event.id()
+                    + " starts when one ends", config.sweepInterval());
+        }
+    }
+
     private Submission cancel(DeploymentEvent event) {
         Instant now = clock.instant();
         String last = null;
         for (AnalysisRecord a : store.running(event.namespace(), event.service())) {
             if (event.deploymentId() == null || event.deploymentId().equals(a.deploymentId())) {
                 if (store.finish(a.id(), Phase.CANCELLED, null, null, "cancelled by event " + event.id(), null, now)) {
+                    engine.released(a.id());
                     LOG.infof("analysis=%s phase=CANCELLED event=%s", a.id(), event.id());
                     last = a.id();
                 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.canaryjudge.event.InvalidEventException;
+import io.canaryjudge.problem.CapacityException;
 import io.canaryjudge.problem.ConflictException;
 import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.problem.Problem;
@@ -26,6 +27,12 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response conflict(ConflictException e) {
         return problem(409, e.type(), e.title(), e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response atCapacity(CapacityException e) {
+        return Response.fromResponse(problem(503, "at-capacity", "At capacity", e.getMessage(), null))
+                .header("Retry-After", Math.max(1, e.retryAfter().toSeconds())).build();
     }
 
     @ServerExceptionMapper

@@ -6,6 +6,7 @@ import io.canaryjudge.event.DeploymentEvents;
 import io.canaryjudge.event.EventReader;
 import io.canaryjudge.event.InvalidEventException;
 import io.canaryjudge.event.Submission;
+import io.canaryjudge.problem.CapacityException;
 import io.canaryjudge.verdict.StoreException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -75,6 +76,12 @@ public class DeploymentConsumer {
         while (true) {
             try {
                 return analyses.submit(event);
+            } catch (CapacityException e) {
+                // back-pressure: this replica runs all the analyses it may; the event waits (unacknowledged), and
+                // so do the later ones of its partition, until an analysis ends
+                registry.counter("canary.intake.capacity.waits").increment();
+                LOG.infof("event=%s waits: %s", event.id(), e.getMessage());
+                pause(e.retryAfter().toMillis(), e);
             } catch (StoreException e) {
                 registry.counter("canary.intake.store.retries").increment();
                 LOG.warnf("event=%s store unavailable, retrying in %dms: %s", event.id(), backoff, e.getMessage());
@@ -86,6 +93,15 @@ public class DeploymentConsumer {
                 }
                 backoff = Math.min(backoff * 2, 15_000);
             }
+        }
+    }
+
+    private static void pause(long millis, RuntimeException cause) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw cause;
         }
     }
 
