@@ -25,7 +25,8 @@ final class CrdSchemas {
     private static final YAMLMapper YAML = new YAMLMapper();
     static final List<String> FILES = List.of("argo-rollouts-analysis-template-crd.yaml",
             "argo-rollouts-rollout-crd.yaml", "flagger-crd.yaml", "kargo-stages-crd.yaml",
-            "sigstore-clusterimagepolicy-crd.yaml");
+            "sigstore-clusterimagepolicy-crd.yaml", "external-secrets-externalsecrets-crd.yaml",
+            "sealed-secrets-sealedsecrets-crd.yaml");
 
     private final Map<String, JsonNode> schemas = new HashMap<>();
 
@@ -45,6 +46,9 @@ final class CrdSchemas {
                     String group = crd.path("spec").path("group").asText();
                     String kind = crd.path("spec").path("names").path("kind").asText();
                     for (JsonNode v : crd.path("spec").path("versions")) {
+                        if (!v.path("served").asBoolean(true)) {
+                            continue; // the API server refuses objects of a version it does not serve
+                        }
                         s.schemas.put(key(group + "/" + v.path("name").asText(), kind),
                                 v.path("schema").path("openAPIV3Schema"));
                     }

@@ -144,16 +144,78 @@ class DeploySchemaTest {
                             - {name: CANARY_AUTH_API_KEYS, value: "ci:0123456789abcdef:deployer"}
                             - name: CANARY_DB_PASSWORD
                               valueFrom: {secretKeyRef: {name: db, key: password}}
-                """).documents()) {
+                ---
+                apiVersion: bitnami.com/v1alpha1
+                kind: SealedSecret
+                metadata: {name: sealed}
+                spec:
+                  encryptedData:
+                    username: SEALED-BY-KUBESEAL
+                    password: hunter2
+                    token: %s
+                  template:
+                    data: {config: "user=judge password=hunter2"}
+                ---
+                apiVersion: external-secrets.io/v1
+                kind: ExternalSecret
+                metadata: {name: referenced}
+                spec:
+                  target:
+                    template:
+                      data:
+                        sasl.jaas.config: 'ScramLoginModule required username="{{ .username }}" password="{{ .password }}";'
+                        api-keys: ci:0123456789abcdef:deployer
+                        jaas: 'ScramLoginModule required username="{{ .username }}" password="hunter2";'
+                """.formatted("AgB" + "x".repeat(400))).documents()) {
             plaintextSecrets(RenderedManifests.name(doc), doc, found);
         }
-        assertEquals(4, found.size(), found.toString());
+        assertEquals(List.of("Secret/db: a Secret with its values in git",
+                "ConfigMap/c: credential-like key CANARY_PROMETHEUS_PASSWORD",
+                "ConfigMap/c: a URL with credentials in CANARY_ROLLBACK_GITOPS_REPOSITORY",
+                "Deployment/d: env CANARY_AUTH_API_KEYS has a literal value",
+                "SealedSecret/sealed: encryptedData.password is not kubeseal's ciphertext",
+                "SealedSecret/sealed: template.data in clear",
+                "ExternalSecret/referenced: template value api-keys is a literal, not a reference",
+                "ExternalSecret/referenced: template value jaas is a literal, not a reference"), found);
     }
+
+    /** kubeseal's output: base64 of a 2-byte key length, the RSA-OAEP-sealed session key and the AES-GCM data. */
+    private static final java.util.regex.Pattern SEALED = java.util.regex.Pattern.compile("Ag[A-Za-z0-9+/]{340,}={0,2}");
+    /** The placeholder deploy/components/sealed-secrets ships until kubeseal's output replaces it. */
+    static final String SEALED_PLACEHOLDER = "SEALED-BY-KUBESEAL";
+    /** A template expression of External Secrets ({{ .username }}): a fetched value, not one in git. */
+    private static final java.util.regex.Pattern TEMPLATE = java.util.regex.Pattern.compile("\\{\\{.*?\\}\\}");
+    /** A credential assigned in the literal text around the expressions (password="hunter2", token: x). */
+    private static final java.util.regex.Pattern ASSIGNED = java.util.regex.Pattern.compile(
+            "(?i)(password|passwd|token|secret|key|user(name)?)\\s*[=:]\\s*\"?[^\"\\s;]");
 
     private static void plaintextSecrets(String where, JsonNode doc, List<String> found) {
         String kind = doc.path("kind").asText();
         if (kind.equals("Secret") && (doc.path("data").size() > 0 || doc.path("stringData").size() > 0)) {
             found.add(where + ": a Secret with its values in git");
+        }
+        if (kind.equals("SealedSecret")) {
+            // encrypted values are fine in git, anything else is plaintext; template.data would render in clear
+            doc.path("spec").path("encryptedData").fields().forEachRemaining(e -> {
+                if (!e.getValue().asText().equals(SEALED_PLACEHOLDER) && !SEALED.matcher(e.getValue().asText()).matches()) {
+                    found.add(where + ": encryptedData." + e.getKey() + " is not kubeseal's ciphertext");
+                }
+            });
+            if (doc.path("spec").has("data")) {
+                found.add(where + ": spec.data (the deprecated single blob) instead of encryptedData");
+            }
+            if (doc.path("spec").path("template").path("data").size() > 0) {
+                found.add(where + ": template.data in clear");
+            }
+        }
+        if (kind.equals("ExternalSecret")) {
+            // git holds references; a template may only put fetched values together
+            doc.path("spec").path("target").path("template").path("data").fields().forEachRemaining(e -> {
+                String v = e.getValue().asText();
+                if (!TEMPLATE.matcher(v).find() || ASSIGNED.matcher(TEMPLATE.matcher(v).replaceAll("")).find()) {
+                    found.add(where + ": template value " + e.getKey() + " is a literal, not a reference");
+                }
+            });
         }
         if (kind.equals("ConfigMap")) {
             doc.path("data").fields().forEachRemaining(e -> {
@@ -178,7 +240,8 @@ class DeploySchemaTest {
     @Test
     void theEntryPointsIncludeEveryIntegration() throws IOException {
         List<String> dirs = entryPoints().toList();
-        for (String d : List.of("deploy/argo-rollouts", "deploy/flagger", "deploy/kargo", "deploy/envs/prod")) {
+        for (String d : List.of("deploy/argo-rollouts", "deploy/flagger", "deploy/kargo", "deploy/envs/prod",
+                "deploy/examples/sealed-secrets", "deploy/examples/single-instance")) {
             assertTrue(dirs.contains(d), d + " in " + dirs);
         }
     }
@@ -225,6 +288,35 @@ class DeploySchemaTest {
         // analysis needs interval and threshold with one of iterations, stepWeight, stepWeights (Flagger's oneOf)
         assertTrue(CRDS.validate(flagger).contains(".spec.analysis: matches 0 of the oneOf alternatives"),
                 CRDS.validate(flagger).toString());
+        JsonNode external = RenderedManifests.parse("inline", """
+                apiVersion: external-secrets.io/v1
+                kind: ExternalSecret
+                metadata: {name: x}
+                spec:
+                  secretStoreRef: {kind: VaultStore, name: canary-judge}
+                  data:
+                    - secretKey: password
+                      remoteRef: {key: db, field: password}
+                """).documents().get(0);
+        assertEquals(List.of(".spec.secretStoreRef.kind: \"VaultStore\" is not one of [\"SecretStore\",\"ClusterSecretStore\"]",
+                ".spec.data[0].remoteRef.field: unknown field (the schema declares conversionStrategy, decodingStrategy, "
+                        + "key, metadataPolicy, nullBytePolicy, property, version)"), CRDS.validate(external));
+        JsonNode unserved = RenderedManifests.parse("inline", """
+                apiVersion: external-secrets.io/v1beta1
+                kind: ExternalSecret
+                metadata: {name: x}
+                spec: {}
+                """).documents().get(0);
+        assertFalse(CRDS.covers(unserved), "v1beta1 is no longer served");
+        assertTrue(validate("inline", unserved).get(0).endsWith("is not defined by the upstream CRDs"));
+        JsonNode sealed = RenderedManifests.parse("inline", """
+                apiVersion: bitnami.com/v1alpha1
+                kind: SealedSecret
+                metadata: {name: x}
+                spec:
+                  template: {type: Opaque}
+                """).documents().get(0);
+        assertEquals(List.of(".spec: required field encryptedData is missing"), CRDS.validate(sealed));
         JsonNode deployment = RenderedManifests.parse("inline", """
                 apiVersion: apps/v1
                 kind: Deployment

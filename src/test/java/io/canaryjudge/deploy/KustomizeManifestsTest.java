@@ -34,7 +34,7 @@ class KustomizeManifestsTest {
     @BeforeAll
     static void renderAll() {
         for (String dir : List.of("deploy/base", "deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod",
-                "deploy/sidecar/example")) {
+                "deploy/sidecar/example", "deploy/examples/single-instance", "deploy/examples/sealed-secrets")) {
             RENDERED.put(dir, RenderedManifests.render(dir));
         }
     }
@@ -141,24 +141,180 @@ class KustomizeManifestsTest {
         assertTrue(pdb.path("spec").has("maxUnavailable") || pdb.path("spec").has("minAvailable"));
     }
 
+    /**
+     * Every entry point that runs canary-judge keeps its analyses safe: PostgreSQL with credentials from a Secret
+     * and the server certificate checked against a mounted CA (verify-full), or the embedded H2 store on a
+     * PersistentVolumeClaim with one replica, strategy Recreate and CANARY_REPLICAS=1 (never H2 on an emptyDir,
+     * never H2 under several replicas). CANARY_REPLICAS, the count the service's start-up rule trusts, is spec.replicas.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod"})
-    void moreThanOneReplicaSharesAPostgresStoreWithCredentialsFromASecret(String dir) {
+    @ValueSource(strings = {"deploy/base", "deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod",
+            "deploy/examples/single-instance", "deploy/examples/sealed-secrets"})
+    void theStoreIsPostgresWithVerifiedTlsOrH2OnAVolumeWithOneReplica(String dir) {
         RenderedManifests m = RENDERED.get(dir);
         JsonNode deployment = m.one("Deployment", "canary-judge");
+        JsonNode pod = deployment.path("spec").path("template").path("spec");
         Map<String, String> env = effectiveEnv(m, deployment);
         String url = env.get("CANARY_DB_URL");
-        assertNotNull(url, dir + ": no CANARY_DB_URL");
-        if (deployment.path("spec").path("replicas").asInt(1) > 1) {
-            assertTrue(url.startsWith("jdbc:postgresql://"), dir + ": replicated but the store is " + url);
+        assertNotNull(url, dir + ": no CANARY_DB_URL (the image's default is an H2 file in the container)");
+        int replicas = deployment.path("spec").path("replicas").asInt(1);
+        assertEquals(String.valueOf(replicas), env.get("CANARY_REPLICAS"), dir + ": CANARY_REPLICAS is not spec.replicas");
+        if (url.startsWith("jdbc:postgresql://")) {
+            Map<String, String> params = new HashMap<>();
+            for (String kv : url.substring(url.indexOf('?') + 1).split("&")) {
+                params.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+            assertEquals("verify-full", params.get("sslmode"), dir + ": " + url);
+            String rootCert = params.get("sslrootcert");
+            assertNotNull(rootCert, dir + ": verify-full needs the CA file");
+            JsonNode volume = volumeMountedAt(pod, rootCert, dir);
+            assertEquals("canary-judge-postgres-ca", volume.path("secret").path("secretName").asText(), dir);
+            assertFalse(volume.path("secret").path("optional").asBoolean(false), dir + ": the CA must not be optional");
+            assertEquals(rootCert.substring(rootCert.lastIndexOf('/') + 1),
+                    volume.path("secret").path("items").get(0).path("path").asText(), dir);
             assertEquals("secret:canary-judge-db/password", env.get("CANARY_DB_PASSWORD"), dir);
             assertEquals("secret:canary-judge-db/username", env.get("CANARY_DB_USER"), dir);
+        } else {
+            assertTrue(url.startsWith("jdbc:h2:file:/"), dir + ": unknown store " + url);
+            assertEquals(1, replicas, dir + ": the H2 store is per pod");
+            assertEquals("Recreate", deployment.path("spec").path("strategy").path("type").asText(),
+                    dir + ": a rolling update starts a second pod on the same H2 file");
+            String file = url.substring("jdbc:h2:file:".length(), url.indexOf(';'));
+            JsonNode volume = volumeMountedAt(pod, file, dir);
+            String claim = volume.path("persistentVolumeClaim").path("claimName").asText();
+            assertFalse(claim.isEmpty(), dir + ": H2 on " + volume + " is lost with the pod");
+            assertEquals("[\"ReadWriteOnce\"]",
+                    m.one("PersistentVolumeClaim", claim).path("spec").path("accessModes").toString(), dir);
+            assertFalse(env.containsKey("CANARY_DB_PASSWORD"), dir + ": no PostgreSQL, no PostgreSQL Secret");
         }
         for (JsonNode cm : m.ofKind("ConfigMap")) {
             cm.path("data").fieldNames().forEachRemaining(k -> assertFalse(k.contains("PASSWORD"),
                     dir + ": a password in ConfigMap " + RenderedManifests.name(cm)));
         }
         assertTrue(m.ofKind("Secret").isEmpty(), dir + ": secrets do not belong in git");
+    }
+
+    /** The volume whose mount path contains the file, from the canary-judge container's mounts. */
+    private static JsonNode volumeMountedAt(JsonNode pod, String file, String dir) {
+        for (JsonNode c : containers(pod)) {
+            if (!c.path("name").asText().equals("canary-judge")) {
+                continue;
+            }
+            for (JsonNode mount : c.path("volumeMounts")) {
+                if (file.startsWith(mount.path("mountPath").asText() + "/")) {
+                    for (JsonNode v : pod.path("volumes")) {
+                        if (v.path("name").asText().equals(mount.path("name").asText())) {
+                            return v;
+                        }
+                    }
+                }
+            }
+        }
+        throw new AssertionError(dir + ": nothing is mounted where " + file + " lives (the read-only root filesystem)");
+    }
+
+    /** The rule itself: H2 under two replicas, H2 on an emptyDir and PostgreSQL without certificate checks fail. */
+    @Test
+    void theStoreRuleRejectsReplicatedH2H2OnEmptyDirAndUncheckedTls() throws Exception {
+        String[][] cases = {
+                {"1", "jdbc:h2:file:/data/x;MODE=PostgreSQL", "Recreate", "persistentVolumeClaim: {claimName: d}"},
+                {"2", "jdbc:h2:file:/data/x;MODE=PostgreSQL", "Recreate", "persistentVolumeClaim: {claimName: d}"},
+                {"1", "jdbc:h2:file:/data/x;MODE=PostgreSQL", "Recreate", "emptyDir: {}"},
+                {"1", "jdbc:h2:file:/data/x;MODE=PostgreSQL", "RollingUpdate", "persistentVolumeClaim: {claimName: d}"},
+                {"1", "jdbc:postgresql://db:5432/x?sslmode=require", "RollingUpdate", "emptyDir: {}"}};
+        String[] first = cases[0];
+        for (String[] bad : cases) {
+            RenderedManifests m = RenderedManifests.parse("test", """
+                    apiVersion: v1
+                    kind: PersistentVolumeClaim
+                    metadata: {name: d}
+                    spec: {accessModes: [ReadWriteOnce]}
+                    ---
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: c}
+                    data: {CANARY_DB_URL: "%2$s", CANARY_REPLICAS: "%1$s"}
+                    ---
+                    apiVersion: apps/v1
+                    kind: Deployment
+                    metadata: {name: canary-judge}
+                    spec:
+                      replicas: %1$s
+                      strategy: {type: %3$s}
+                      template:
+                        spec:
+                          containers:
+                            - name: canary-judge
+                              envFrom: [{configMapRef: {name: c}}]
+                              volumeMounts: [{name: data, mountPath: /data}]
+                          volumes: [{name: data, %4$s}]
+                    """.formatted((Object[]) bad));
+            RENDERED.put("test", m);
+            try {
+                if (bad == first) {
+                    // the control: the same objects with one replica, Recreate and a claim pass
+                    theStoreIsPostgresWithVerifiedTlsOrH2OnAVolumeWithOneReplica("test");
+                } else {
+                    assertThrows(AssertionError.class,
+                            () -> theStoreIsPostgresWithVerifiedTlsOrH2OnAVolumeWithOneReplica("test"), String.join(" ", bad));
+                }
+            } finally {
+                RENDERED.remove("test");
+            }
+        }
+    }
+
+    /**
+     * Every Secret the Deployment needs (not optional) is delivered in the same rendering — as an ExternalSecret
+     * (a reference to the secret manager) or a SealedSecret (ciphertext) — with every key it reads; optional ones
+     * may be left out. Nothing is "created outside git" by hand.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy/envs/dev", "deploy/envs/staging", "deploy/envs/prod",
+            "deploy/examples/single-instance", "deploy/examples/sealed-secrets"})
+    void everySecretTheDeploymentNeedsIsDeliveredByReferenceOrEncrypted(String dir) {
+        RenderedManifests m = RENDERED.get(dir);
+        Map<String, Set<String>> delivered = new HashMap<>();
+        for (JsonNode es : m.ofKind("ExternalSecret")) {
+            String target = es.path("spec").path("target").path("name").asText(es.path("metadata").path("name").asText());
+            Set<String> keys = new TreeSet<>(es.path("spec").path("data").findValuesAsText("secretKey"));
+            JsonNode template = es.path("spec").path("target").path("template").path("data");
+            if (template.size() > 0) {
+                keys.clear(); // a template replaces the fetched keys with its own
+                template.fieldNames().forEachRemaining(keys::add);
+            }
+            assertTrue(delivered.put(target, keys) == null, dir + ": two objects deliver " + target);
+        }
+        for (JsonNode ss : m.ofKind("SealedSecret")) {
+            Set<String> keys = new TreeSet<>();
+            ss.path("spec").path("encryptedData").fieldNames().forEachRemaining(keys::add);
+            assertTrue(delivered.put(ss.path("metadata").path("name").asText(), keys) == null, dir);
+        }
+        JsonNode pod = m.one("Deployment", "canary-judge").path("spec").path("template").path("spec");
+        Map<String, Set<String>> needed = new HashMap<>();
+        for (JsonNode c : containers(pod)) {
+            for (JsonNode e : c.path("env")) {
+                JsonNode ref = e.path("valueFrom").path("secretKeyRef");
+                if (!ref.isMissingNode() && !ref.path("optional").asBoolean(false)) {
+                    needed.computeIfAbsent(ref.path("name").asText(), k -> new TreeSet<>()).add(ref.path("key").asText());
+                }
+            }
+        }
+        for (JsonNode v : pod.path("volumes")) {
+            JsonNode secret = v.path("secret");
+            if (!secret.isMissingNode() && !secret.path("optional").asBoolean(false)) {
+                Set<String> keys = needed.computeIfAbsent(secret.path("secretName").asText(), k -> new TreeSet<>());
+                secret.path("items").forEach(i -> keys.add(i.path("key").asText()));
+            }
+        }
+        assertFalse(needed.isEmpty(), dir);
+        needed.forEach((name, keys) -> {
+            assertTrue(delivered.containsKey(name), dir + ": nothing delivers Secret " + name + " (" + delivered.keySet() + ")");
+            assertTrue(delivered.get(name).containsAll(keys), dir + ": " + name + " lacks " + keys);
+        });
+        if (dir.equals("deploy/examples/single-instance")) {
+            assertFalse(delivered.containsKey("canary-judge-db"), "no PostgreSQL: its credentials are not fetched");
+        }
     }
 
     @Test

@@ -45,19 +45,44 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public static PostgresServer start() {
+        return start(null, null);
+    }
+
+    /**
+     * Like {@link #start()}, with TLS on: the server presents {@code certificate} (PEM, its chain's CA is the
+     * client's business) with {@code key}. Clients choose their sslmode; plain connections are still accepted.
+     */
+    public static PostgresServer startWithTls(Path certificate, Path key) {
+        return start(certificate, key);
+    }
+
+    private static PostgresServer start(Path certificate, Path key) {
         try {
             Path bin = binDir();
             Path dir = Files.createTempDirectory("canary-pg");
             Path data = dir.resolve("data");
             boolean root = "root".equals(System.getProperty("user.name"));
             List<String> asUser = root ? List.of("runuser", "-u", "postgres", "--") : List.of();
+            String tls = "";
+            if (certificate != null) {
+                // PostgreSQL refuses a key file that others can read, or that the server user does not own
+                Files.copy(certificate, dir.resolve("server.crt"));
+                Files.copy(key, dir.resolve("server.key"));
+                Files.setPosixFilePermissions(dir.resolve("server.key"),
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                if (root) {
+                    run(List.of("chown", "postgres", dir.resolve("server.crt").toString(),
+                            dir.resolve("server.key").toString()), dir, List.of());
+                }
+                tls = " -c ssl=on -c ssl_cert_file=" + dir.resolve("server.crt") + " -c ssl_key_file=" + dir.resolve("server.key");
+            }
             if (root) {
                 run(List.of("chown", "postgres", dir.toString()), dir, List.of());
             }
             run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "canary", "--auth=trust",
                     "-E", "UTF8", "--no-sync"), dir, asUser);
             int port = EmbeddedKafka.freePort();
-            String opts = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off";
+            String opts = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off" + tls;
             run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-o", opts, "-l",
                     dir.resolve("postgres.log").toString(), "-w", "-t", "60", "start"), dir, asUser);
             PostgresServer server = new PostgresServer(data, bin.resolve("pg_ctl").toString(), asUser, port, opts);
@@ -69,6 +94,10 @@ public final class PostgresServer implements AutoCloseable {
         } catch (IOException | SQLException e) {
             throw new IllegalStateException("cannot start PostgreSQL: " + e.getMessage(), e);
         }
+    }
+
+    public int port() {
+        return port;
     }
 
     public String jdbcUrl() {
