@@ -13,12 +13,22 @@ import java.util.Set;
  * a log line or an error.
  */
 final class ApiKeys {
-    static final Set<String> ROLES = Set.of("deployer", "approver", "reader", "admin");
+    static final Set<String> ROLES = Set.of("deployer", "approver", "reader", "admin", "flagger", "kayenta");
+    /**
+     * Roles that allow one integration's endpoints and nothing else: the only roles a key sent in a URL path may carry
+     * (a URL is written into the peer's manifests and shows up in proxies' logs).
+     */
+    static final Set<String> INTEGRATION_ROLES = Set.of("flagger", "kayenta");
 
     /** A caller: its name (recorded in history) and roles. */
     record Principal(String name, Set<String> roles) {
         boolean has(String role) {
             return roles.contains(role) || roles.contains("admin");
+        }
+
+        /** Whether every role of this caller is an integration role. */
+        boolean integrationOnly() {
+            return INTEGRATION_ROLES.containsAll(roles);
         }
     }
 

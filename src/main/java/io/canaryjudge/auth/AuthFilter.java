@@ -27,6 +27,11 @@ public class AuthFilter {
     /** Compiled once: {@code String.matches} would compile the pattern on every API request. */
     private static final Pattern DECISIONS = Pattern.compile("/api/v1/analyses/[^/]+/decisions/?");
 
+    /** Path prefix of a request that carries its key in the path. */
+    static final String PATH_KEY = "/key/";
+    /** Request property holding a key taken from the path. */
+    private static final String URL_KEY = "canary.url-key";
+
     static final String KEYS = "keys";
     static final String OPEN = "open";
 
@@ -65,9 +70,34 @@ public class AuthFilter {
         }
     }
 
+    /**
+     * A peer that cannot send a header (a Flagger webhook, Argo's kayenta provider) puts its key in the path:
+     * {@code /key/<api-key>/api/v1/flagger/check}. The key is taken off before the request is routed (so no resource,
+     * log line or metric sees it) and checked like a header key — and it may only carry integration roles.
+     */
+    @ServerRequestFilter(preMatching = true)
+    public void keyFromPath(ContainerRequestContext request) {
+        String raw = request.getUriInfo().getRequestUri().getRawPath();
+        if (raw == null || !raw.startsWith(PATH_KEY)) {
+            return;
+        }
+        int end = raw.indexOf('/', PATH_KEY.length());
+        String key = java.net.URLDecoder.decode(raw.substring(PATH_KEY.length(), end < 0 ? raw.length() : end),
+                java.nio.charset.StandardCharsets.UTF_8);
+        java.net.URI uri = request.getUriInfo().getRequestUri();
+        String rest = end < 0 ? "/" : raw.substring(end);
+        request.setProperty(URL_KEY, key);
+        request.setRequestUri(java.net.URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + rest
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())));
+    }
+
     @ServerRequestFilter
     public Optional<Response> authenticate(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
+        Object urlKey = request.getProperty(URL_KEY);
+        if (urlKey != null) {
+            return authenticateUrlKey(request, path, urlKey.toString());
+        }
         String role = requiredRole(request.getMethod(), path);
         if ("reader-if-protected".equals(role)) {
             role = protectReads ? "reader" : null;
@@ -88,13 +118,53 @@ public class AuthFilter {
         if (principal.isEmpty()) {
             return Optional.of(problem(401, "unauthenticated", "Authentication failed", "unknown API key"));
         }
-        if (!principal.get().has(role)) {
+        String integration = integrationRole(path);
+        if (!principal.get().has(role) && !(integration != null && principal.get().has(integration))) {
             LOG.infof("auth=denied caller=%s role=%s path=%s", principal.get().name(), role, path);
             return Optional.of(problem(403, "forbidden", "Forbidden",
                     "caller '" + principal.get().name() + "' lacks role " + role));
         }
         request.setProperty(PRINCIPAL, principal.get().name());
         return Optional.empty();
+    }
+
+    /** A key that came in the URL path: only an integration key, only on its own integration's endpoints. */
+    private Optional<Response> authenticateUrlKey(ContainerRequestContext request, String path, String key) {
+        if (keys.isEmpty()) {
+            request.setProperty(PRINCIPAL, "anonymous"); // open mode: the path form works, like every other call
+            return Optional.empty();
+        }
+        Optional<ApiKeys.Principal> principal = keys.find(key);
+        if (principal.isEmpty()) {
+            return Optional.of(problem(401, "unauthenticated", "Authentication failed", "unknown API key in the path"));
+        }
+        if (!principal.get().integrationOnly()) {
+            LOG.warnf("auth=denied caller=%s: a key with roles %s was sent in a URL path", principal.get().name(),
+                    principal.get().roles());
+            return Optional.of(problem(403, "forbidden", "Forbidden", "caller '" + principal.get().name()
+                    + "': a key sent in a URL path may only carry integration roles " + ApiKeys.INTEGRATION_ROLES
+                    + " (a URL is written into manifests and logs); send this key as a header instead"));
+        }
+        String integration = integrationRole(path);
+        if (integration == null || !principal.get().has(integration)) {
+            LOG.infof("auth=denied caller=%s path=%s", principal.get().name(), path);
+            return Optional.of(problem(403, "forbidden", "Forbidden", "caller '" + principal.get().name()
+                    + "' may only call the endpoints of " + principal.get().roles()));
+        }
+        request.setProperty(PRINCIPAL, principal.get().name());
+        return Optional.empty();
+    }
+
+    /** The integration role that also allows a call to {@code path}, or null when no integration role does. */
+    static String integrationRole(String path) {
+        if (path.equals("/api/v1/flagger") || path.startsWith("/api/v1/flagger/")) {
+            return "flagger";
+        }
+        if (path.equals("/canary") || path.startsWith("/canary/") || path.equals("/canaryConfig")
+                || path.startsWith("/canaryConfig/")) {
+            return "kayenta";
+        }
+        return null;
     }
 
     /** The role a call needs, or null when it is open (health, metrics, OpenAPI, the web page's assets). */

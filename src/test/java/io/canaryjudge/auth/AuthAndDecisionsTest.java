@@ -35,6 +35,8 @@ class AuthAndDecisionsTest {
     static final String DEPLOYER = "deployer-key-0123456789";
     static final String APPROVER = "approver-key-0123456789";
     static final String READER = "reader-key-0123456789ab";
+    static final String FLAGGER = "flagger-key-0123456789a";
+    static final String KAYENTA = "kayenta-key-0123456789a";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Three callers with one role each; reads protected too. */
@@ -42,7 +44,8 @@ class AuthAndDecisionsTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("canary.auth.api-keys", "ci:" + DEPLOYER + ":deployer,alice:" + APPROVER + ":approver,"
-                    + "grafana:" + READER + ":reader", "canary.auth.protect-reads", "true");
+                    + "grafana:" + READER + ":reader,flagger:" + FLAGGER + ":flagger,argo-kayenta:" + KAYENTA
+                    + ":kayenta", "canary.auth.protect-reads", "true");
         }
     }
 
@@ -66,6 +69,39 @@ class AuthAndDecisionsTest {
 
     @TestHTTPResource("/")
     URL root;
+
+    /**
+     * Peers that cannot send a header carry a key in the path, {@code /key/<key>/…}: only a key with integration roles
+     * only, only on its own integration's endpoints; the same key as a header opens nothing else either.
+     */
+    @Test
+    void integrationKeysInThePathOpenOnlyTheirOwnEndpoints() {
+        String flagger = """
+                {"name":"cart","namespace":"shop","phase":"Progressing","checksum":"path-key-1","metadata":{}}""";
+        // Flagger's key in the path reaches the Flagger endpoints (the answer is the webhook's own, not 401/403)
+        int status = given().contentType("application/json").body(flagger).post("/key/" + FLAGGER + "/api/v1/flagger/check")
+                .then().extract().statusCode();
+        assertTrue(status != 401 && status != 403 && status != 404, "status " + status);
+        // ... and nothing else: not Kayenta's, not the analyses
+        given().contentType("application/json").body("{}").post("/key/" + FLAGGER + "/canary/cfg")
+                .then().statusCode(403).body("detail", equalTo("caller 'flagger' may only call the endpoints of [flagger]"));
+        given().contentType("application/json").body(DemoScenario.event("evt-pathkey", "cart", startedAt))
+                .post("/key/" + FLAGGER + "/api/v1/analyses").then().statusCode(403);
+        given().auth().oauth2(FLAGGER).contentType("application/json").body(DemoScenario.event("evt-pathkey", "cart",
+                startedAt)).post("/api/v1/analyses").then().statusCode(403)
+                .body("detail", equalTo("caller 'flagger' lacks role deployer"));
+        // the Kayenta key opens Kayenta's endpoints, by path as by header
+        given().get("/key/" + KAYENTA + "/canaryConfig").then().statusCode(200);
+        given().header("X-Api-Key", KAYENTA).get("/canaryConfig").then().statusCode(200);
+        // a broader key is never accepted in a URL, even where its roles would allow the call
+        given().contentType("application/json").body(flagger).post("/key/" + DEPLOYER + "/api/v1/flagger/check")
+                .then().statusCode(403).body("detail", containsString("a key sent in a URL path may only carry "
+                        + "integration roles"));
+        given().contentType("application/json").body(flagger).post("/key/not-a-key-0123456789/api/v1/flagger/check")
+                .then().statusCode(401);
+        // without any key the integration endpoints stay closed
+        given().contentType("application/json").body(flagger).post("/api/v1/flagger/check").then().statusCode(401);
+    }
 
     /** Backtests cost Prometheus queries: role deployer, also through the CLI's --api-key / CANARY_API_KEY. */
     @Test
