@@ -28,4 +28,10 @@ public record CanaryRequest(String eventId, String deploymentId, String namespac
         canaryLabels = canaryLabels == null ? Map.of() : Map.copyOf(canaryLabels);
         stableLabels = stableLabels == null ? Map.of() : Map.copyOf(stableLabels);
     }
+
+    /** The same request under another event id (the next attempt at the same canary). */
+    public CanaryRequest withEventId(String id) {
+        return new CanaryRequest(id, deploymentId, namespace, service, template, canaryDigest, canaryLabels, stableDigest,
+                stableLabels, targetKind, targetName, startedAt, image);
+    }
 }

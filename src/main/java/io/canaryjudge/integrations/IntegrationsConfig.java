@@ -17,11 +17,27 @@ public interface IntegrationsConfig {
     @WithDefault("rollouts_pod_template_hash")
     String podTemplateHashLabel();
 
+    /** Argo Rollouts' web provider. */
+    Argo argo();
+
     /** Kayenta-compatible API. */
     Kayenta kayenta();
 
     /** Flagger webhooks. */
     Flagger flagger();
+
+    /** Settings of the Argo Rollouts web provider. */
+    interface Argo {
+        /**
+         * How long after an ABORT a call about the same canary still gets that ABORT (env
+         * CANARY_INTEGRATIONS_ARGO_RETRY_AFTER_ABORT). Argo passes nothing that changes when a person retries an
+         * aborted rollout, so a call that comes later than this is taken as the retry and starts a new analysis (the
+         * next attempt); calls within it — Argo asking again after a lost answer — find the ABORT. Keep it longer than
+         * the AnalysisTemplate's interval, and use failureLimit 0 (Argo stops asking after the first ABORT).
+         */
+        @WithDefault("5m")
+        java.time.Duration retryAfterAbort();
+    }
 
     /** Settings of the Kayenta-compatible API. */
     interface Kayenta {

@@ -12,6 +12,7 @@ import io.canaryjudge.integrations.IntegrationsConfig;
 import io.canaryjudge.integrations.Selectors;
 import io.canaryjudge.problem.Inputs;
 import io.canaryjudge.problem.InvalidInputException;
+import io.canaryjudge.verdict.AnalysisRecord;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -21,16 +22,19 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
 
 /**
  * The Argo Rollouts {@code web} metric provider. Argo calls it synchronously every interval; each call starts or
@@ -48,8 +52,11 @@ public class ArgoWebResource {
     private final IntegrationAnalyses analyses;
     private final IntegrationsConfig config;
     private final ObjectMapper json;
+    private final Clock clock;
+    private static final Logger LOG = Logger.getLogger(ArgoWebResource.class);
 
-    ArgoWebResource(IntegrationAnalyses analyses, IntegrationsConfig config, ObjectMapper json) {
+    ArgoWebResource(IntegrationAnalyses analyses, IntegrationsConfig config, ObjectMapper json, Clock clock) {
+        this.clock = clock;
         this.analyses = analyses;
         this.config = config;
         this.json = json;
@@ -89,7 +96,48 @@ public class ArgoWebResource {
     }
 
     private IntegrationOutcome answer(ArgoWebRequest r) {
-        return analyses.outcome(analyses.startOrFind(toCanary(r)));
+        return analyses.outcome(analyses.startOrFind(attempt(toCanary(r))));
+    }
+
+    /**
+     * The request of the current attempt at this canary: the first (event id {@code argo:ns/rollout@hash}), or, once an
+     * attempt ended ABORT longer than {@code retry-after-abort} ago, the next one ({@code …:attempt-2}, …) — a retried
+     * rollout gets a fresh analysis instead of finding the old ABORT for ever.
+     */
+    CanaryRequest attempt(CanaryRequest first) {
+        String id = first.eventId();
+        int n = 1;
+        Optional<AnalysisRecord> latest = analyses.findByEventId(id);
+        while (latest.isPresent()) {
+            Optional<AnalysisRecord> next = analyses.findByEventId(attemptId(first, n + 1));
+            if (next.isEmpty()) {
+                break;
+            }
+            latest = next;
+            n++;
+        }
+        if (latest.isEmpty()) {
+            return first;
+        }
+        AnalysisRecord a = latest.get();
+        boolean retried = "ABORT".equals(a.verdict()) && a.phase().terminal()
+                && !clock.instant().isBefore(decidedAt(a).plus(config.argo().retryAfterAbort()));
+        if (retried) {
+            n++;
+            LOG.infof("analysis=%s ended ABORT at %s: a call now is a retry of the rollout, attempt %d", a.id(),
+                    decidedAt(a), n);
+        }
+        return n == 1 ? first : first.withEventId(attemptId(first, n));
+    }
+
+    private static String attemptId(CanaryRequest first, int n) {
+        return n == 1 ? first.eventId() : first.eventId() + ":attempt-" + n;
+    }
+
+    /** When the ABORT was given: a person's decision updates the analysis after it completed. */
+    private static Instant decidedAt(AnalysisRecord a) {
+        Instant done = a.completedAt() == null ? a.updatedAt() : a.completedAt();
+        return a.updatedAt() != null && a.updatedAt().isAfter(done) ? a.updatedAt() : done;
     }
 
     CanaryRequest toCanary(ArgoWebRequest r) {
