@@ -1,5 +1,6 @@
 package io.canaryjudge.verdict;
 
+import io.canaryjudge.event.EventSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -48,8 +49,9 @@ public class AnalysisStore {
 
     /**
      * Inserts the analysis and, in the same transaction, ends every other PENDING or RUNNING analysis of its
-     * namespace/service as CANCELLED with {@code reason}: a crash in between can leave neither two running analyses
-     * of one service nor a superseded analysis without its successor. Nothing changes when the event id exists.
+     * namespace/service started by the same source ({@link EventSource}) as CANCELLED with {@code reason}: a crash in
+     * between can leave neither two running analyses of one service and source nor a superseded analysis without its
+     * successor. Nothing changes when the event id exists.
      */
     public Insert insertSuperseding(AnalysisRecord a, String reason, Instant now) {
         return insert(a, reason, now);
@@ -71,14 +73,17 @@ public class AnalysisStore {
                 }
                 List<String> superseded = new ArrayList<>();
                 if (supersedeReason != null) {
-                    try (PreparedStatement q = c.prepareStatement("SELECT id FROM analysis WHERE namespace = ? AND "
-                            + "service = ? AND phase IN ('PENDING', 'RUNNING') AND id <> ?")) {
+                    EventSource source = EventSource.of(a.eventId());
+                    try (PreparedStatement q = c.prepareStatement("SELECT id, event_id FROM analysis WHERE namespace = ? "
+                            + "AND service = ? AND phase IN ('PENDING', 'RUNNING') AND id <> ?")) {
                         q.setString(1, a.namespace());
                         q.setString(2, a.service());
                         q.setString(3, a.id());
                         try (ResultSet rs = q.executeQuery()) {
                             while (rs.next()) {
-                                superseded.add(rs.getString(1));
+                                if (EventSource.of(rs.getString(2)) == source) {
+                                    superseded.add(rs.getString(1));
+                                }
                             }
                         }
                     }

@@ -114,6 +114,26 @@ class AnalysisStoreTest {
 
     @ParameterizedTest
     @MethodSource("stores")
+    void aNewStartSupersedesOnlyTheRunningAnalysesOfItsOwnSource(String kind) {
+        AnalysisStore store = store(kind);
+        String service = "source-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        AnalysisRecord argo = store.insertIfAbsent(analysis("argo:shop/" + service + "@hash1", service, now)).analysis();
+        AnalysisRecord pipeline = store.insertIfAbsent(analysis("evt-1-" + service, service, now)).analysis();
+        // the pipeline's next canary ends the pipeline's analysis, not the one Argo Rollouts is waiting for
+        AnalysisStore.Insert next = store.insertSuperseding(analysis("evt-2-" + service, service, now.plusSeconds(1)),
+                "superseded", now.plusSeconds(1));
+        assertEquals(List.of(pipeline.id()), next.superseded());
+        assertEquals(Phase.PENDING, store.find(argo.id()).orElseThrow().phase());
+        // and the rollout's next canary ends only Argo's
+        AnalysisStore.Insert rollout = store.insertSuperseding(analysis("argo:shop/" + service + "@hash2", service,
+                now.plusSeconds(2)), "superseded", now.plusSeconds(2));
+        assertEquals(List.of(argo.id()), rollout.superseded());
+        assertEquals(Phase.PENDING, store.find(next.analysis().id()).orElseThrow().phase());
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
     void judgedAnalysesStreamGroupedByServiceWithTheEventsCommitTime(String kind) {
         AnalysisStore store = store(kind);
         String ns = "judged-" + kind + "-" + UUID.randomUUID().toString().substring(0, 8);
