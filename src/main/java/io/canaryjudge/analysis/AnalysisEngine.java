@@ -206,15 +206,26 @@ class AnalysisEngine {
             return;
         }
         try {
-            for (AnalysisRecord a : store.unpublished()) {
-                if (ownership.owns(a.key())) {
-                    publisher.publish(a);
-                }
-            }
+            resendUnpublished(Instant.MAX);
         } catch (RuntimeException e) {
             LOG.errorf(e, "republish failed, retrying in %s", config.retryDelay());
             timer.schedule(this::republish, config.retryDelay().toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Hands the unpublished verdicts of analyses this replica owns that completed before {@code before} to the
+     * publisher, oldest first; it sends them within its bounded window, never one that is pending already.
+     */
+    private void resendUnpublished(Instant before) {
+        List<AnalysisRecord> unpublished = store.unpublished();
+        List<AnalysisRecord> due = new ArrayList<>();
+        for (AnalysisRecord a : unpublished) {
+            if (a.completedAt() != null && a.completedAt().isBefore(before) && ownership.owns(a.key())) {
+                due.add(a);
+            }
+        }
+        publisher.resend(due, unpublished.size());
     }
 
     private void sweep() {
@@ -222,13 +233,9 @@ class AnalysisEngine {
             return; // the next sweep looks again
         }
         try {
-            // A verdict stored by a replica that died before Kafka acknowledged it: send it again (same CloudEvent id).
-            Instant stale = clock.instant().minus(Duration.ofSeconds(30));
-            for (AnalysisRecord a : store.unpublished()) {
-                if (a.completedAt() != null && a.completedAt().isBefore(stale) && ownership.owns(a.key())) {
-                    publisher.publish(a);
-                }
-            }
+            // A verdict stored by a replica that died before Kafka acknowledged it, or refused while Kafka was down:
+            // send it again (same CloudEvent id).
+            resendUnpublished(clock.instant().minus(Duration.ofSeconds(30)));
             for (AnalysisStore.RunningRef ref : store.runningRefs()) {
                 if (ownership.owns(ref.key()) && !local.contains(ref.id())) {
                     Optional<AnalysisRecord> a = store.find(ref.id());
