@@ -82,7 +82,7 @@ class RollbackFlowTest {
             assertEquals("APPLIED", e.path("customData").path("outcome").asText(), e.toPrettyString());
             assertEquals("https://judge.example.com/api/v1/analyses/" + analysisId,
                     e.path("customData").path("verdictUrl").asText());
-            assertEquals("pkg:oci/checkout@" + Cluster.STABLE + "?repository_url=" + Cluster.REPO,
+            assertEquals("pkg:oci/checkout@" + Cluster.STABLE.replace(":", "%3A") + "?repository_url=" + Cluster.REPO,
                     e.path("subject").path("content").path("artifactId").asText());
 
             assertEquals(Cluster.image(Cluster.STABLE), cluster.deploymentImage("checkout"));
