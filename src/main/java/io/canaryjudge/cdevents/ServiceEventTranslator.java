@@ -45,15 +45,19 @@ class ServiceEventTranslator implements EventTranslator {
 
     @Override
     public boolean accepts(ObjectNode node) {
-        return node.path("context").isObject() && node.has("subject")
-                && (node.path("context").path("type").asText("").startsWith(CdEventType.PREFIX)
-                    || node.path("type").asText("").startsWith(CdEventType.PREFIX));
+        // the CloudEvent type (binary mode copies it to "type") counts too, so that a CDEvent without context is
+        // told what is missing instead of being read as a plain event
+        return node.path("context").path("type").asText("").startsWith(CdEventType.PREFIX)
+                || node.path("type").asText("").startsWith(CdEventType.PREFIX);
     }
 
     @Override
     public ObjectNode translate(ObjectNode node) {
         List<Violation> errors = new ArrayList<>();
-        JsonNode context = node.path("context");
+        JsonNode context = object(node, "context", "context", errors);
+        if (context == null) {
+            throwIfAny(errors);
+        }
         String typeText = text(context, "context.type", "type", errors);
         if (typeText != null) {
             CdEventType type = CdEventType.parse(typeText).orElse(null);

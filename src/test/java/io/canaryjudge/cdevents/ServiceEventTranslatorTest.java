@@ -172,6 +172,14 @@ class ServiceEventTranslatorTest {
     }
 
     @Test
+    void aCloudEventOfACdEventsTypeWithoutContextIsToldSo() throws Exception {
+        ObjectNode data = (ObjectNode) JSON.readTree("{\"type\":\"dev.cdevents.service.deployed.0.3.0\",\"id\":\"x\"}");
+        assertTrue(NO_MAPPING.accepts(data));
+        assertEquals("context: required",
+                assertThrows(InvalidEventException.class, () -> NO_MAPPING.translate(data)).getMessage());
+    }
+
+    @Test
     void plainEventsAndOtherCloudEventsAreNotCdEvents() throws Exception {
         assertFalse(NO_MAPPING.accepts((ObjectNode) JSON.readTree(
                 "{\"id\":\"e\",\"type\":\"canary.started\",\"namespace\":\"shop\"}")));
