@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
 /**
  * Publishes rollback outcomes as CDEvents CloudEvents (binary mode) on the verdict topic, key
  * {@code namespace/service}, CloudEvent id {@code rollback-<analysisId>}: a re-publication after a crash carries the
- * same id. Channel {@code rollback-events} is configured onto the same topic as the verdicts.
+ * same id. CloudEvent subject and time are the CDEvent's {@code subject.id} and {@code timestamp}, as the CDEvents
+ * CloudEvents binding requires. Channel {@code rollback-events} is configured onto the same topic as the verdicts.
  */
 @ApplicationScoped
 class RollbackPublisher implements Announcer {
@@ -48,7 +49,8 @@ class RollbackPublisher implements Announcer {
                 .withId(RolledBackEvent.id(a.id()))
                 .withType(RolledBackEvent.TYPE)
                 .withSource(URI.create(RolledBackEvent.SOURCE))
-                .withSubject(a.id())
+                // the CDEvents CloudEvents binding: the CloudEvent subject is the CDEvent's subject.id
+                .withSubject(a.key())
                 .withDataContentType("application/json")
                 .withTimestamp((s.finishedAt() != null ? s.finishedAt() : s.claimedAt()).atZone(ZoneOffset.UTC))
                 .build();

@@ -100,6 +100,7 @@ class CdEventsFlowTest {
         assertEquals("dev.cdevents.testsuiterun.finished.0.3.0", KafkaTestClient.header(out, "ce_type"));
         assertEquals("1.0", KafkaTestClient.header(out, "ce_specversion"));
         assertEquals("shop/checkout", out.key());
+        assertEquals(analysisId, KafkaTestClient.header(out, "ce_subject"), "the binding: ce_subject is subject.id");
         JsonNode finished = JSON.readTree(out.value());
         assertEquals(List.of(), CdEventSchemas.validate("v0.5.1", "testsuiterunfinished", finished),
                 finished.toPrettyString());
