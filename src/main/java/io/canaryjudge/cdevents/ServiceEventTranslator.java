@@ -12,17 +12,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Turns a CDEvents {@code service.deployed} or {@code service.upgraded} (spec v0.5: {@code .0.3.x}, spec v0.4:
  * {@code .0.2.x}) into a plain {@code canary.started} event: the artifact's digest is the canary, the rest comes
- * from {@code customData.canaryJudge} or, where that is silent, from {@link CdEventsConfig#services()}. Any other
+ * from {@code customData.canaryJudge} or, where that is silent, from {@link CdEventsConfig#services()}; the stable
+ * digest, which no mapping can know, from the service's last PROMOTE ({@link StableDigests}). Any other
  * CDEvents type or version, and anything missing, is an {@link InvalidEventException} (the intake dead-letters it
  * with the reason). docs/integrations.md, "CDEvents", has the mapping table.
  */
@@ -37,10 +41,17 @@ class ServiceEventTranslator implements EventTranslator {
 
     private final ObjectMapper json;
     private final CdEventsConfig config;
+    private final StableDigests promoted;
 
-    ServiceEventTranslator(ObjectMapper json, CdEventsConfig config) {
+    ServiceEventTranslator(ObjectMapper json, CdEventsConfig config, StableDigests promoted) {
         this.json = json;
         this.config = config;
+        this.promoted = promoted;
+    }
+
+    /** The stable digest of an event that does not name one (implemented on the analysis store). */
+    interface StableDigests {
+        Optional<String> lastPromoted(String namespace, String service, Instant notAfter, String ownEventId);
     }
 
     @Override
@@ -120,15 +131,15 @@ class ServiceEventTranslator implements EventTranslator {
                 "canary", service, errors);
         JsonNode stableLabels = labels(custom.path("stable"), defaults == null ? Map.of() : defaults.stableLabels(),
                 "stable", service, errors);
-        JsonNode stableDigest = custom.path("stable").path("digest");
-        if (stableDigest.isMissingNode() || stableDigest.isNull()) {
-            errors.add(new Violation("customData.canaryJudge.stable.digest",
-                    "required: the digest serving now, which the canary is compared with"));
-        }
         throwIfAny(errors);
 
+        String id = "cdevents-" + hash(source + "\n" + contextId);
+        JsonNode stableDigest = custom.path("stable").path("digest");
+        if (stableDigest.isMissingNode() || stableDigest.isNull()) {
+            stableDigest = lastPromoted(namespace, service, timestamp, id);
+        }
         ObjectNode out = json.createObjectNode();
-        out.put("id", "cdevents-" + hash(source + "\n" + contextId));
+        out.put("id", id);
         out.put("type", "canary.started");
         out.put("deploymentId", ID.matcher(contextId).matches() ? contextId : out.get("id").asText());
         out.put("namespace", namespace).put("service", service).put("template", template);
@@ -157,6 +168,19 @@ class ServiceEventTranslator implements EventTranslator {
             out.put("image", image);
         }
         return out;
+    }
+
+    /** The canary digest of the service's last PROMOTE: what serves now, unless someone deployed around us. */
+    private JsonNode lastPromoted(String namespace, String service, String timestamp, String id) {
+        Instant at;
+        try {
+            at = Inputs.rfc3339(timestamp);
+        } catch (DateTimeParseException e) {
+            throw invalid("context.timestamp", "not an RFC 3339 timestamp with offset");
+        }
+        return promoted.lastPromoted(namespace, service, at, id).<JsonNode>map(json.getNodeFactory()::textNode)
+                .orElseThrow(() -> invalid("customData.canaryJudge.stable.digest", "required: no earlier PROMOTE of "
+                        + namespace + "/" + service + " names the digest serving now, which the canary is compared with"));
     }
 
     private JsonNode labels(JsonNode cohort, Map<String, String> fallback, String name, String service,

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -56,8 +57,10 @@ public class DeploymentConsumer {
         Map<String, String> headers = headers(meta);
         byte[] value = message.getPayload();
         try {
-            DeploymentEvent event = reader.read(value, headers);
-            Submission s = submitWithRetry(event);
+            // reading may consult the store too (a CDEvent without a stable digest takes the last promoted one)
+            DeploymentEvent event = untilStoreAnswers(() -> reader.read(value, headers), meta == null ? "record"
+                    : "record=" + meta.getTopic() + "/" + meta.getPartition() + "/" + meta.getOffset());
+            Submission s = untilStoreAnswers(() -> analyses.submit(event), "event=" + event.id());
             registry.counter("canary.intake.events", "result", s.created() ? "accepted" : "duplicate").increment();
             return message.ack();
         } catch (InvalidEventException e) {
@@ -70,14 +73,14 @@ public class DeploymentConsumer {
      * The store being down is not the event's fault: keep the event (no ack, no dead letter) and retry with
      * backoff until the store answers. Later events wait behind it, so the order per partition is kept.
      */
-    private Submission submitWithRetry(DeploymentEvent event) {
+    private <T> T untilStoreAnswers(Supplier<T> call, String what) {
         long backoff = 500;
         while (true) {
             try {
-                return analyses.submit(event);
+                return call.get();
             } catch (StoreException e) {
                 registry.counter("canary.intake.store.retries").increment();
-                LOG.warnf("event=%s store unavailable, retrying in %dms: %s", event.id(), backoff, e.getMessage());
+                LOG.warnf("%s store unavailable, retrying in %dms: %s", what, backoff, e.getMessage());
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {

@@ -141,6 +141,20 @@ class CdEventsFlowTest {
                 r -> ("testsuiterun-" + analysisId).equals(KafkaTestClient.header(r, "ce_id")), WAIT).value());
         assertEquals("success", finished.at("/subject/content/outcome").asText());
         assertEquals(List.of(), CdEventSchemas.validate("v0.5.1", "testsuiterunfinished", finished));
+
+        // the next release names no stable digest: it is compared with the canary the PROMOTE above let through
+        String next = UUID.randomUUID().toString();
+        ObjectNode release = serviceDeployed(next, DemoScenario.GOOD_SERVICE);
+        ((ObjectNode) release.at("/subject/content")).put("artifactId", "pkg:oci/cart@sha256%3A" + "d".repeat(64));
+        ObjectNode nextCustom = ((ObjectNode) upgraded.get("customData")).deepCopy();
+        ((ObjectNode) nextCustom.at("/canaryJudge/stable")).remove("digest");
+        release.set("customData", nextCustom);
+        assertEquals(List.of(), CdEventSchemas.validate("v0.5.1", "servicedeployed", release));
+        kafka.send("deployments", "shop/cart", JSON.writeValueAsString(release));
+        JsonNode second = JSON.readTree(kafka.await("canary-verdicts",
+                r -> KafkaTestClient.value(r).contains("\"deploymentId\":\"" + next + "\""), WAIT).value());
+        assertEquals("sha256:" + "d".repeat(64), second.path("canary").path("digest").asText(), second.toPrettyString());
+        assertEquals("sha256:" + CANARY_HEX, second.path("stable").path("digest").asText(), "the last promoted canary");
     }
 
     @Test
@@ -152,13 +166,21 @@ class CdEventsFlowTest {
         ObjectNode tagged = serviceDeployed(UUID.randomUUID().toString(), "checkout");
         ((ObjectNode) tagged.at("/subject/content")).put("artifactId", "pkg:oci/checkout@v1.2.3");
         ObjectNode unmapped = serviceDeployed(UUID.randomUUID().toString(), "search");
+        // a service never promoted, without a stable digest in customData: nothing to compare the canary with
+        ObjectNode neverPromoted = serviceDeployed(UUID.randomUUID().toString(), "inventory");
+        ObjectNode custom = JSON.createObjectNode().put("template", "http-golden-signals");
+        custom.putObject("canary").putObject("labels").put("service", "inventory").put("track", "canary");
+        custom.putObject("stable").putObject("labels").put("service", "inventory").put("track", "stable");
+        ((ObjectNode) neverPromoted.get("customData")).set("canaryJudge", custom);
         Map<ObjectNode, String> reasons = Map.of(
                 removed, "invalid: context.type: CDEvents type 'dev.cdevents.service.removed.0.3.0' does not start an "
                         + "analysis",
                 future, "invalid: context.type: unsupported version 0.4.0 of dev.cdevents.service.deployed",
                 tagged, "invalid: subject.content.artifactId: package URL version 'v1.2.3' is not an image digest",
                 unmapped, "invalid: customData.canaryJudge.template: required (or canary.cdevents.services.search"
-                        + ".template)");
+                        + ".template)",
+                neverPromoted, "invalid: customData.canaryJudge.stable.digest: required: no earlier PROMOTE of "
+                        + "shop/inventory names the digest serving now");
         for (ObjectNode e : reasons.keySet()) {
             kafka.send("deployments", "shop/x", JSON.writeValueAsString(e));
         }
