@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.template.TemplateRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.time.Clock;
 import java.util.Map;
 
@@ -13,18 +14,28 @@ import java.util.Map;
 public class EventReader {
     private final ObjectMapper json;
     private final EventValidator validator;
+    private final Instance<EventTranslator> translators;
 
-    EventReader(ObjectMapper json, TemplateRepository templates, Clock clock) {
+    EventReader(ObjectMapper json, TemplateRepository templates, Clock clock, Instance<EventTranslator> translators) {
         this.json = json;
         this.validator = new EventValidator(name -> templates.find(name).isPresent(), clock);
+        this.translators = translators;
     }
 
     /**
+     * Reads a Kafka record: a plain event, a CloudEvent of one, or a format an {@link EventTranslator} accepts.
+     *
      * @param headers Kafka headers, names lower-cased
      * @throws InvalidEventException naming each invalid field
      */
     public DeploymentEvent read(byte[] value, Map<String, String> headers) {
-        return validator.validate(EventEnvelope.unwrap(json, value, headers));
+        ObjectNode node = EventEnvelope.unwrap(json, value, headers);
+        for (EventTranslator t : translators) {
+            if (t.accepts(node)) {
+                return validator.validate(t.translate(node));
+            }
+        }
+        return validator.validate(node);
     }
 
     /** For REST: the body is the plain event object. */

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -57,8 +58,10 @@ public class DeploymentConsumer {
         Map<String, String> headers = headers(meta);
         byte[] value = message.getPayload();
         try {
-            DeploymentEvent event = reader.read(value, headers);
-            Submission s = submitWithRetry(event);
+            // reading may consult the store too (a CDEvent without a stable digest takes the last promoted one)
+            DeploymentEvent event = untilStoreAnswers(() -> reader.read(value, headers), meta == null ? "record"
+                    : "record=" + meta.getTopic() + "/" + meta.getPartition() + "/" + meta.getOffset());
+            Submission s = untilStoreAnswers(() -> analyses.submit(event), "event=" + event.id());
             registry.counter("canary.intake.events", "result", s.created() ? "accepted" : "duplicate").increment();
             return message.ack();
         } catch (InvalidEventException e) {
@@ -68,23 +71,24 @@ public class DeploymentConsumer {
     }
 
     /**
-     * The store being down is not the event's fault: keep the event (no ack, no dead letter) and retry with
-     * backoff until the store answers. Later events wait behind it, so the order per partition is kept.
+     * The store being down or this replica being at capacity is not the event's fault: keep the event (no ack, no dead
+     * letter) and retry with backoff until the call succeeds. Later events wait behind it, so the order per partition
+     * is kept.
      */
-    private Submission submitWithRetry(DeploymentEvent event) {
+    private <T> T untilStoreAnswers(Supplier<T> call, String what) {
         long backoff = 500;
         while (true) {
             try {
-                return analyses.submit(event);
+                return call.get();
             } catch (CapacityException e) {
                 // back-pressure: this replica runs all the analyses it may; the event waits (unacknowledged), and
                 // so do the later ones of its partition, until an analysis ends
                 registry.counter("canary.intake.capacity.waits").increment();
-                LOG.infof("event=%s waits: %s", event.id(), e.getMessage());
+                LOG.infof("%s waits: %s", what, e.getMessage());
                 pause(e.retryAfter().toMillis(), e);
             } catch (StoreException e) {
                 registry.counter("canary.intake.store.retries").increment();
-                LOG.warnf("event=%s store unavailable, retrying in %dms: %s", event.id(), backoff, e.getMessage());
+                LOG.warnf("%s store unavailable, retrying in %dms: %s", what, backoff, e.getMessage());
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {

@@ -18,11 +18,6 @@ final class Images {
         String withDigest(String newDigest) {
             return repository + "@" + newDigest;
         }
-
-        /** Last path segment, the name of a {@code pkg:oci/} package URL. */
-        String name() {
-            return repository.substring(repository.lastIndexOf('/') + 1);
-        }
     }
 
     static boolean isDigest(String s) {

@@ -25,7 +25,8 @@ import org.jboss.logging.Logger;
 /**
  * Publishes rollback outcomes as CDEvents CloudEvents (binary mode) on the verdict topic, key
  * {@code namespace/service}, CloudEvent id {@code rollback-<analysisId>}: a re-publication after a crash carries the
- * same id. Channel {@code rollback-events} is configured onto the same topic as the verdicts.
+ * same id. CloudEvent subject and time are the CDEvent's {@code subject.id} and {@code timestamp}, as the CDEvents
+ * CloudEvents binding requires. Channel {@code rollback-events} is configured onto the same topic as the verdicts.
  *
  * <p>Bounded like the verdicts ({@link PublicationWindow}): at most {@link #WINDOW} events unanswered (the emitter's
  * buffer), never one sent again while its send is pending, none while Kafka refuses them. An outcome not sent now
@@ -85,7 +86,8 @@ class RollbackPublisher implements Announcer {
                 .withId(id)
                 .withType(RolledBackEvent.TYPE)
                 .withSource(URI.create(RolledBackEvent.SOURCE))
-                .withSubject(a.id())
+                // the CDEvents CloudEvents binding: the CloudEvent subject is the CDEvent's subject.id
+                .withSubject(a.key())
                 .withDataContentType("application/json")
                 .withTimestamp((s.finishedAt() != null ? s.finishedAt() : s.claimedAt()).atZone(ZoneOffset.UTC))
                 .build();

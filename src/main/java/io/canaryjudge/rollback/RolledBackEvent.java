@@ -2,18 +2,21 @@ package io.canaryjudge.rollback;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canaryjudge.event.OciPurl;
 import io.canaryjudge.verdict.AnalysisRecord;
 import java.time.Instant;
 
 /**
- * The CDEvents {@code dev.cdevents.service.rolledback.0.3.0} body of a rollback outcome (CDEvents spec v0.4):
- * context, subject (the service, its environment, the artifact rolled back to as a package URL) and customData
- * with our outcome. Every outcome is published — consumers read {@code customData.outcome}; only APPLIED means the
- * stable digest is back.
+ * The CDEvents {@code dev.cdevents.service.rolledback.0.3.0} body of a rollback outcome (CDEvents spec v0.5.1, the
+ * release that defines that type version): context, subject (the service, its environment, the artifact rolled back
+ * to as a package URL) and customData with our outcome. Every outcome is published — consumers read
+ * {@code customData.outcome}; only APPLIED means the stable digest is back.
  */
 final class RolledBackEvent {
     static final String TYPE = "dev.cdevents.service.rolledback.0.3.0";
     static final String SOURCE = "/canary-judge";
+    /** {@code context.specversion}: the spec release whose schema {@link #TYPE} is. */
+    static final String SPEC_VERSION = "0.5.1";
 
     private RolledBackEvent() {
     }
@@ -26,7 +29,7 @@ final class RolledBackEvent {
         ObjectNode root = json.createObjectNode();
         Instant at = s.finishedAt() != null ? s.finishedAt() : s.claimedAt();
         ObjectNode context = root.putObject("context");
-        context.put("specversion", "0.4.1");
+        context.put("specversion", SPEC_VERSION);
         context.put("id", id(a.id()));
         context.put("source", SOURCE);
         context.put("type", TYPE);
@@ -58,13 +61,12 @@ final class RolledBackEvent {
         return root;
     }
 
-    /** {@code pkg:oci/<name>@sha256:…}, with the full repository as {@code repository_url} when it is known. */
+    /**
+     * {@code pkg:oci/<name>@sha256%3A<hex>}, the digest's colon percent-encoded as the purl spec's OCI type and the
+     * CDEvents spec write it, with the full repository as {@code repository_url} when it is known.
+     */
     static String artifactId(AnalysisRecord a, RollbackStatus s) {
-        if (s.artifact() == null) {
-            return "pkg:oci/" + a.service() + "@" + a.stableDigest();
-        }
-        Images.Ref ref = Images.parse(s.artifact());
-        return "pkg:oci/" + ref.name().toLowerCase() + "@" + a.stableDigest()
-                + (ref.repository().contains("/") ? "?repository_url=" + ref.repository() : "");
+        String repository = s.artifact() == null ? a.service() : Images.parse(s.artifact()).repository();
+        return OciPurl.of(repository, a.stableDigest()).toString();
     }
 }

@@ -38,6 +38,8 @@ import org.junit.jupiter.api.Test;
 @TestProfile(SignedPromotionTest.Required.class)
 @QuarkusTestResource(value = RealInfrastructure.class, restrictToAnnotatedClass = false)
 class SignedPromotionTest {
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URL root;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Signatures required in namespace shop, accepting the key the images are signed with; a database of its own. */
@@ -132,6 +134,33 @@ class SignedPromotionTest {
         assertEquals(keyId, signature.path("keyId").asText());
         assertEquals(repository + "@" + signedDigest, signature.path("image").asText());
         assertEquals("REQUIRED", signature.path("mode").asText());
+    }
+
+    /** The web page says what was verified: the key for a signed canary, the status and reason for an unsigned one. */
+    @Test
+    void theAnalysisPageShowsWhatTheSignaturePolicyVerified() throws Exception {
+        // one after the other: a second start of the same service would supersede the first
+        String signed = start(signedDigest);
+        awaitEnd(signed);
+        String unsigned = start(unsignedDigest);
+        awaitEnd(unsigned);
+        try (io.canaryjudge.testing.HeadlessChromium browser = io.canaryjudge.testing.HeadlessChromium.start(1280, 900)) {
+            browser.navigate(root + "#/analyses/" + signed);
+            browser.waitFor("document.getElementById('signature')", Duration.ofSeconds(20));
+            assertTrue(browser.evaluate("document.querySelector('#signature .signature').className").asText()
+                    .contains("verified"));
+            String line = browser.evaluate("document.getElementById('signature').textContent").asText();
+            assertTrue(line.startsWith("verified, key " + keyId + " · required · checked "), line);
+
+            browser.navigate(root + "#/analyses/" + unsigned);
+            browser.waitFor("document.getElementById('signature')", Duration.ofSeconds(20));
+            assertEquals("signature unverified",
+                    browser.evaluate("document.querySelector('#signature .signature').className").asText());
+            line = browser.evaluate("document.getElementById('signature').textContent").asText();
+            assertTrue(line.startsWith("not verified (unsigned) · required"), line);
+            assertTrue(line.contains("sha256-" + unsignedDigest.substring(7) + ".sig"), line);
+            assertEquals(List.of(), browser.errors());
+        }
     }
 
     @Test

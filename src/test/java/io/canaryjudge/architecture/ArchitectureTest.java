@@ -33,9 +33,9 @@ class ArchitectureTest {
         new String[] {"io.canaryjudge.analysis..", "io.canaryjudge.dora.."},
         // consumers of verdicts and of the analysis pipeline
         new String[] {"io.canaryjudge.rollback..", "io.canaryjudge.backtest.."},
-        // the edges: Kafka intake, REST, integrations, authentication
+        // the edges: Kafka intake, REST, integrations, authentication, CDEvents in and out
         new String[] {"io.canaryjudge.intake..", "io.canaryjudge.api..", "io.canaryjudge.integrations..",
-            "io.canaryjudge.auth.."});
+            "io.canaryjudge.auth..", "io.canaryjudge.cdevents.."});
 
     @Test
     void packagesAreFreeOfCycles() {

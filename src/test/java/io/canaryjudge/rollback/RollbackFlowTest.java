@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canaryjudge.testing.CdEventSchemas;
 import io.canaryjudge.testing.DemoScenario;
 import io.canaryjudge.testing.KafkaTestClient;
 import io.canaryjudge.testing.RealInfrastructure;
@@ -20,6 +21,7 @@ import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -79,10 +81,15 @@ class RollbackFlowTest {
             assertEquals("dev.cdevents.service.rolledback.0.3.0", KafkaTestClient.header(rolledBack, "ce_type"));
             assertEquals("shop/checkout", rolledBack.key());
             JsonNode e = JSON.readTree(rolledBack.value());
+            assertEquals(List.of(), CdEventSchemas.validate("v0.5.1", "servicerolledback", e), e.toPrettyString());
+            // the CDEvents CloudEvents binding: ce_subject is subject.id, ce_time the CDEvent's timestamp
+            assertEquals(e.at("/subject/id").asText(), KafkaTestClient.header(rolledBack, "ce_subject"));
+            assertEquals(Instant.parse(e.at("/context/timestamp").asText()),
+                    Instant.parse(KafkaTestClient.header(rolledBack, "ce_time")));
             assertEquals("APPLIED", e.path("customData").path("outcome").asText(), e.toPrettyString());
             assertEquals("https://judge.example.com/api/v1/analyses/" + analysisId,
                     e.path("customData").path("verdictUrl").asText());
-            assertEquals("pkg:oci/checkout@" + Cluster.STABLE + "?repository_url=" + Cluster.REPO,
+            assertEquals("pkg:oci/checkout@" + Cluster.STABLE.replace(":", "%3A") + "?repository_url=" + Cluster.REPO,
                     e.path("subject").path("content").path("artifactId").asText());
 
             assertEquals(Cluster.image(Cluster.STABLE), cluster.deploymentImage("checkout"));

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.canaryjudge.testing.CdEventSchemas;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.Phase;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -442,11 +443,16 @@ class RollbacksTest {
         assertEquals(s.finishedAt().toString(), e.path("context").path("timestamp").asText());
         assertEquals("shop/checkout", e.path("subject").path("id").asText());
         assertEquals("prod", e.path("subject").path("content").path("environment").path("id").asText());
-        assertEquals("pkg:oci/checkout@" + STABLE + "?repository_url=" + Cluster.REPO,
-                e.path("subject").path("content").path("artifactId").asText());
+        assertEquals("pkg:oci/checkout@sha256%3A" + "b".repeat(64) + "?repository_url=" + Cluster.REPO,
+                e.path("subject").path("content").path("artifactId").asText(), "the purl spec encodes the colon");
+        assertEquals("0.5.1", e.path("context").path("specversion").asText(), "the release defining rolledback.0.3.0");
         assertEquals(a.id(), e.path("customData").path("analysisId").asText());
         assertEquals("APPLIED", e.path("customData").path("outcome").asText());
         assertEquals(2.0, e.path("customData").path("timeToRestoreSeconds").asDouble());
+        assertEquals(List.of(), CdEventSchemas.validate("v0.5.1", "servicerolledback", e), e.toPrettyString());
+        // the validator bites: the v0.4 context attribute name is not allowed by the v0.5.1 schema
+        ((com.fasterxml.jackson.databind.node.ObjectNode) e.path("context")).put("version", "0.4.1");
+        assertFalse(CdEventSchemas.validate("v0.5.1", "servicerolledback", e).isEmpty());
     }
 
     /** A clock the test moves. */
