@@ -252,11 +252,16 @@ class AnalysisEngine {
     }
 
     /**
-     * An analysis ended outside the engine (cancelled, superseded): it no longer counts as in flight here. Its planned
-     * measurement, when due, finds it ended and does nothing.
+     * An analysis ended outside the engine (cancelled, superseded): it no longer counts as in flight here, and its
+     * CANCELLED end is published. Its planned measurement, when due, finds it ended and does nothing.
      */
     void released(String id) {
         forget(id);
+        // its CANCELLED document goes out like a verdict (the sweep re-sends it if Kafka does not take it now)
+        store.find(id).filter(a -> a.phase() == Phase.CANCELLED && a.verdictJson() != null).ifPresent(done -> {
+            publisher.publish(done);
+            finished.fire(new AnalysisFinished(done));
+        });
     }
 
     /** Analyses with a measurement planned or running on this replica. */

@@ -2,6 +2,7 @@ package io.canaryjudge.analysis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.event.DeploymentEvent;
 import io.canaryjudge.event.DeploymentEvents;
 import io.canaryjudge.event.EventType;
@@ -71,8 +72,8 @@ public class AnalysisService implements DeploymentEvents {
                 event.stable().digest(), write(event), write(template), event.startedAt(), template.interval(),
                 template.count(), Phase.PENDING, null, null, null, null, now, now, null, null);
         // the new analysis and the end of the ones it supersedes are one transaction
-        AnalysisStore.Insert insert = store.insertSuperseding(a, "superseded by analysis " + a.id() + " (event "
-                + event.id() + ")", now);
+        String reason = "superseded by analysis " + a.id() + " (event " + event.id() + ")";
+        AnalysisStore.Insert insert = store.insertSuperseding(a, reason, now, old -> cancelled(old, reason, now));
         if (!insert.created()) {
             LOG.infof("event=%s duplicate of analysis=%s", event.id(), insert.analysis().id());
             return new Submission(insert.analysis().id(), false, insert.analysis().phase().name());
@@ -108,7 +109,8 @@ public class AnalysisService implements DeploymentEvents {
         String last = null;
         for (AnalysisRecord a : store.running(event.namespace(), event.service())) {
             if (event.deploymentId() == null || event.deploymentId().equals(a.deploymentId())) {
-                if (store.finish(a.id(), Phase.CANCELLED, null, null, "cancelled by event " + event.id(), null, now)) {
+                String reason = "cancelled by event " + event.id();
+                if (store.finish(a.id(), Phase.CANCELLED, null, null, reason, cancelled(a, reason, now), now)) {
                     engine.released(a.id());
                     LOG.infof("analysis=%s phase=CANCELLED event=%s", a.id(), event.id());
                     last = a.id();
@@ -116,6 +118,23 @@ public class AnalysisService implements DeploymentEvents {
             }
         }
         return new Submission(last, false, Phase.CANCELLED.name());
+    }
+
+    /**
+     * The document of an analysis that ends CANCELLED, published like a verdict (type
+     * {@code io.canaryjudge.analysis.cancelled.v1}): whoever waits for this canary's verdict learns that none will come
+     * and why.
+     */
+    private String cancelled(AnalysisRecord a, String reason, Instant at) {
+        ObjectNode v = VerdictDocument.head(json, a, a.template());
+        v.putNull("verdict");
+        v.put("phase", Phase.CANCELLED.name());
+        v.put("reason", reason);
+        v.putObject("canary").put("digest", a.canaryDigest());
+        v.putObject("stable").put("digest", a.stableDigest());
+        v.put("startedAt", a.startedAt().toString());
+        v.put("completedAt", at.toString());
+        return write(v);
     }
 
     private String write(Object o) {

@@ -54,10 +54,24 @@ public class AnalysisStore {
      * successor. Nothing changes when the event id exists.
      */
     public Insert insertSuperseding(AnalysisRecord a, String reason, Instant now) {
-        return insert(a, reason, now);
+        return insert(a, reason, now, x -> null);
+    }
+
+    /**
+     * As {@link #insertSuperseding(AnalysisRecord, String, Instant)}, storing with each superseded analysis the
+     * document {@code cancelled} writes for it (its CANCELLED event, published like a verdict) in the same transaction.
+     */
+    public Insert insertSuperseding(AnalysisRecord a, String reason, Instant now,
+                                    java.util.function.Function<AnalysisRecord, String> cancelled) {
+        return insert(a, reason, now, cancelled);
     }
 
     private Insert insert(AnalysisRecord a, String supersedeReason, Instant now) {
+        return insert(a, supersedeReason, now, x -> null);
+    }
+
+    private Insert insert(AnalysisRecord a, String supersedeReason, Instant now,
+                          java.util.function.Function<AnalysisRecord, String> cancelled) {
         Optional<AnalysisRecord> existing = findByEventId(a.eventId());
         if (existing.isPresent()) {
             return new Insert(existing.get(), false, List.of());
@@ -72,28 +86,33 @@ public class AnalysisStore {
                     ps.executeUpdate();
                 }
                 List<String> superseded = new ArrayList<>();
+                List<AnalysisRecord> ended = new ArrayList<>();
                 if (supersedeReason != null) {
                     EventSource source = EventSource.of(a.eventId());
-                    try (PreparedStatement q = c.prepareStatement("SELECT id, event_id FROM analysis WHERE namespace = ? "
-                            + "AND service = ? AND phase IN ('PENDING', 'RUNNING') AND id <> ?")) {
+                    try (PreparedStatement q = c.prepareStatement("SELECT " + COLUMNS + " FROM analysis WHERE "
+                            + "namespace = ? AND service = ? AND phase IN ('PENDING', 'RUNNING') AND id <> ?")) {
                         q.setString(1, a.namespace());
                         q.setString(2, a.service());
                         q.setString(3, a.id());
                         try (ResultSet rs = q.executeQuery()) {
                             while (rs.next()) {
-                                if (EventSource.of(rs.getString(2)) == source) {
-                                    superseded.add(rs.getString(1));
+                                AnalysisRecord r = map(rs);
+                                if (EventSource.of(r.eventId()) == source) {
+                                    superseded.add(r.id());
+                                    ended.add(r);
                                 }
                             }
                         }
                     }
                     try (PreparedStatement u = c.prepareStatement("UPDATE analysis SET phase = 'CANCELLED', reason = ?, "
-                            + "completed_at = ?, updated_at = ? WHERE id = ? AND phase IN ('PENDING', 'RUNNING')")) {
-                        for (String id : superseded) {
+                            + "verdict_json = ?, completed_at = ?, updated_at = ? WHERE id = ? AND phase IN "
+                            + "('PENDING', 'RUNNING')")) {
+                        for (AnalysisRecord r : ended) {
                             u.setString(1, supersedeReason);
-                            setTime(u, 2, now);
+                            u.setString(2, cancelled.apply(r));
                             setTime(u, 3, now);
-                            u.setString(4, id);
+                            setTime(u, 4, now);
+                            u.setString(5, r.id());
                             u.addBatch();
                         }
                         if (!superseded.isEmpty()) {
@@ -195,10 +214,10 @@ public class AnalysisStore {
                 + "AND service = ?", namespace, service);
     }
 
-    /** Analyses with a verdict that Kafka has not acknowledged yet. */
+    /** Analyses with a verdict, or a CANCELLED end with its document, that Kafka has not acknowledged yet. */
     public List<AnalysisRecord> unpublished() {
-        return many("SELECT " + COLUMNS + " FROM analysis WHERE verdict IS NOT NULL AND published_at IS NULL "
-                + "ORDER BY completed_at");
+        return many("SELECT " + COLUMNS + " FROM analysis WHERE (verdict IS NOT NULL OR (phase = 'CANCELLED' AND "
+                + "verdict_json IS NOT NULL)) AND published_at IS NULL ORDER BY completed_at");
     }
 
     /** PENDING becomes RUNNING when the first measurement is stored. */

@@ -41,6 +41,11 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class VerdictPublisher {
     public static final String VERDICT_TYPE = "io.canaryjudge.verdict.v1";
+    /**
+     * An analysis that ended without a verdict because a newer canary of the same service and source superseded it,
+     * or a cancel event stopped it: same topic, key and id scheme as a verdict, phase CANCELLED, verdict null.
+     */
+    public static final String CANCELLED_TYPE = "io.canaryjudge.analysis.cancelled.v1";
     /** Verdict records sent and not yet acknowledged or refused, at most; also the emitter's buffer. */
     static final int WINDOW = 64;
     /** How long a freshly finished analysis' worker waits for a free slot before leaving its verdict to the sweep. */
@@ -117,7 +122,7 @@ public class VerdictPublisher {
                 }
                 // read after the claim: a send acknowledged meanwhile marked it published before its release
                 Optional<AnalysisRecord> a = store.find(next);
-                if (a.isEmpty() || a.get().verdict() == null || a.get().publishedAt() != null) {
+                if (a.isEmpty() || a.get().verdictJson() == null || a.get().publishedAt() != null) {
                     window.cancel(id);
                     continue;
                 }
@@ -135,7 +140,7 @@ public class VerdictPublisher {
         CompletableFuture<Void> written = new CompletableFuture<>();
         OutgoingCloudEventMetadata<String> ce = OutgoingCloudEventMetadata.<String>builder()
                 .withId(id)
-                .withType(VERDICT_TYPE)
+                .withType(a.phase() == Phase.CANCELLED ? CANCELLED_TYPE : VERDICT_TYPE)
                 .withSource(SOURCE)
                 .withSubject(a.id())
                 .withDataContentType("application/json")

@@ -234,6 +234,41 @@ class DeploymentFlowTest {
         throw new AssertionError("no metric " + name + " in " + verdict);
     }
 
+    /**
+     * An analysis superseded by the next canary of its service, and one stopped by a cancel event, each end with a
+     * CANCELLED event on the verdict topic (own type, verdict null, the reason): nobody waits for a verdict that will
+     * never come.
+     */
+    @Test
+    void supersededAndCancelledAnalysesAnnounceTheirEndOnTheVerdictTopic() throws Exception {
+        Instant now = Instant.now(); // windows still open: both stay running until they are ended
+        String service = "cancel-" + System.nanoTime();
+        String first = "evt-first-" + System.nanoTime();
+        String second = "evt-second-" + System.nanoTime();
+        kafka.send("deployments", "shop/" + service, DemoScenario.event(first, service, now));
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> given().get("/api/v1/analyses?service=" + service)
+                .then().extract().jsonPath().getList("items").size() == 1);
+        kafka.send("deployments", "shop/" + service, DemoScenario.event(second, service, now.plusSeconds(1)));
+
+        ConsumerRecord<String, byte[]> ended = kafka.await("canary-verdicts",
+                rec -> KafkaTestClient.value(rec).contains("\"eventId\":\"" + first + "\""), WAIT);
+        assertEquals("io.canaryjudge.analysis.cancelled.v1", KafkaTestClient.header(ended, "ce_type"));
+        JsonNode v = JSON.readTree(ended.value());
+        assertEquals("CANCELLED", v.path("phase").asText(), v.toPrettyString());
+        assertTrue(v.path("verdict").isNull(), v.toPrettyString());
+        assertTrue(v.path("reason").asText().startsWith("superseded by analysis "), v.toPrettyString());
+        assertTrue(v.path("reason").asText().endsWith("(event " + second + ")"), v.toPrettyString());
+        assertEquals("shop/" + service, ended.key());
+        assertEquals("verdict-" + v.path("analysisId").asText(), KafkaTestClient.header(ended, "ce_id"));
+
+        kafka.send("deployments", "shop/" + service, "{\"id\":\"evt-stop-" + service
+                + "\",\"type\":\"canary.cancelled\",\"namespace\":\"shop\",\"service\":\"" + service + "\"}");
+        ConsumerRecord<String, byte[]> stopped = kafka.await("canary-verdicts",
+                rec -> KafkaTestClient.value(rec).contains("\"eventId\":\"" + second + "\""), WAIT);
+        assertEquals("io.canaryjudge.analysis.cancelled.v1", KafkaTestClient.header(stopped, "ce_type"));
+        assertEquals("cancelled by event evt-stop-" + service, JSON.readTree(stopped.value()).path("reason").asText());
+    }
+
     private JsonNode awaitVerdict(String eventId) throws Exception {
         ConsumerRecord<String, byte[]> r = kafka.await("canary-verdicts",
                 rec -> KafkaTestClient.value(rec).contains("\"eventId\":\"" + eventId + "\""), WAIT);
