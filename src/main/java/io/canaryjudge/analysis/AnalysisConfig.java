@@ -9,9 +9,8 @@ import java.time.Duration;
 public interface AnalysisConfig {
     /**
      * Threads taking measurements (each queries Prometheus and judges); analyses share them, none owns one. As many as
-     * the Prometheus query bound ({@code canary.prometheus.max-concurrency}, 16): with 4, 10,000 analyses at a 30 s
-     * interval fell behind; 16 instead of 8 halved the p50 lateness of a burst of 10,000 due measurements on 2 shared
-     * cores (BENCHMARKS.md, "10,000 in-flight analyses"). Idle workers cost nothing.
+     * the Prometheus query bound ({@code canary.prometheus.max-concurrency}): fewer workers than permits leave
+     * Prometheus idle while measurements queue (measured in BENCHMARKS.md). Idle workers cost nothing.
      */
     @WithDefault("16")
     int workers();

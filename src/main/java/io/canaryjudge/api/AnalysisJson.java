@@ -92,8 +92,8 @@ final class AnalysisJson {
 
     /**
      * Each request thread writes its pages into one reused buffer and copies out the exact bytes: a new buffer per
-     * page (sized by guess, grown by doubling, then copied) was a third of the history endpoint's allocation, and at
-     * 4,000 pages/s that many young collections showed in its p99 (BENCHMARKS.md, history).
+     * page (sized by guess, grown by doubling, then copied) was the largest share of the history endpoint's allocation,
+     * and its young collections showed in the endpoint's p99 under load (BENCHMARKS.md).
      */
     private static final ThreadLocal<PageBuffer> PAGE_BUFFER = ThreadLocal.withInitial(PageBuffer::new);
 

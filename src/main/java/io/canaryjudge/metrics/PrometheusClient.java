@@ -82,8 +82,8 @@ public class PrometheusClient implements MetricSource {
         this.json = json;
         // A blocking client with a connection pool: every query is a blocking call from a measurement worker, so the
         // worker writes the request and reads the answer on its own thread — no selector thread and no hand-off
-        // between threads per query. Per query it spent about half the CPU of the JDK client (ADR 0008; BENCHMARKS.md,
-        // "10,000 in-flight analyses"). Retries are ours (below), so the client's own are off; answers are not
+        // between threads per query, which costs less CPU per query than the JDK client (ADR 0008; the measured
+        // figures are in BENCHMARKS.md). Retries are ours (below), so the client's own are off; answers are not
         // compressed (gzip costs Prometheus and us CPU for a few kilobytes on a cluster network).
         int max = Math.max(1, config.maxConcurrency());
         PoolingHttpClientConnectionManagerBuilder pool = PoolingHttpClientConnectionManagerBuilder.create()

@@ -33,9 +33,10 @@ public interface PrometheusConfig {
     Duration backoff();
 
     /**
-     * Most queries in flight towards Prometheus at once, for the whole service. 16 stays below Prometheus' own
-     * default of 20 concurrent queries ({@code --query.max-concurrency}) and is where a plain client reaches ≈ 80 % of
-     * Prometheus' maximum rate (BENCHMARKS.md); it is only reached when measurements queue.
+     * Most queries in flight towards Prometheus at once, from this replica. The default stays below Prometheus' own
+     * default of 20 concurrent queries ({@code --query.max-concurrency}) and near where one client reaches most of
+     * Prometheus' rate (BENCHMARKS.md); it is only reached when measurements queue. With several replicas, their sum
+     * must stay under Prometheus' limit.
      */
     @WithDefault("16")
     int maxConcurrency();

@@ -19,9 +19,9 @@ public class DatabaseConfigSource implements ConfigSource {
     private final Map<String, String> values;
 
     static {
-        // H2 interns every string value it reads or binds in a small soft cache, hashing the whole string first: with
-        // ~20 KB measurement documents that hashing alone took ~5 % of the service's CPU at 10,000 in-flight analyses
-        // (JFR, BENCHMARKS.md). The cache saves nothing for documents; turn it off unless the user set it. This class
+        // H2 interns every string value it reads or binds in a small soft cache, hashing the whole string first: for
+        // measurement documents of tens of kilobytes that hashing is a visible share of the service's CPU under load
+        // (profile in BENCHMARKS.md). The cache saves nothing for documents; turn it off unless the user set it. This class
         // is loaded with the configuration, before any datasource, so H2 reads the property when it first loads.
         if (System.getProperty("h2.objectCache") == null) {
             System.setProperty("h2.objectCache", "false");
