@@ -1,6 +1,7 @@
 package io.canaryjudge.intake;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,6 +63,9 @@ class KafkaSaslSslIT {
                 assertEquals("shop/checkout", r.key());
                 assertEquals("io.canaryjudge.verdict.v1", KafkaTestClient.header(r, "ce_type"));
             }
+            // the configuration names the file; the password itself never reaches the log (Kafka prints the JAAS
+            // line as [hidden] and resolves the reference only inside the client)
+            assertFalse(Files.readString(dir.resolve("service.log")).contains(PASSWORD));
 
             Path wrongPassword = secret(dir.resolve("secret-wrong"), "not-" + PASSWORD, secure.authority().certificate());
             try (ServiceProcess service = ServiceProcess.start(dir.resolve("service-wrong-password.log"),
@@ -70,6 +74,7 @@ class KafkaSaslSslIT {
                 String error = down.path("data").path("error").asText();
                 assertTrue(error.contains("Authentication failed") && error.contains("SCRAM-SHA-512"), down.toString());
             }
+            assertFalse(Files.readString(dir.resolve("service-wrong-password.log")).contains(PASSWORD));
 
             TestCertificates.Authority other = TestCertificates.authority(dir.resolve("other-ca"), "other-ca");
             Path untrusted = secret(dir.resolve("secret-untrusted"), PASSWORD, other.certificate());
