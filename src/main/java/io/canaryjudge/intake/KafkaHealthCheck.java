@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.config.AbstractConfig;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -63,8 +64,10 @@ public class KafkaHealthCheck implements HealthCheck {
     private synchronized int nodes() throws Exception {
         if (admin == null) {
             Map<String, Object> c = new HashMap<>();
+            // the config providers come along: with them the admin client resolves ${provider:path:key} in the other
+            // settings (the SASL password read from a mounted Secret) exactly as the channels' clients do
             config.forEach((k, v) -> {
-                if (AdminClientConfig.configNames().contains(k)) {
+                if (AdminClientConfig.configNames().contains(k) || k.startsWith(AbstractConfig.CONFIG_PROVIDERS_CONFIG)) {
                     c.put(k, v);
                 }
             });

@@ -88,6 +88,12 @@ class DeploySchemaTest {
             "(?i).*(password|passwd|token|secret|api_?keys?|credential).*");
     private static final java.util.regex.Pattern URL_USERINFO = java.util.regex.Pattern.compile(
             "(?i)[a-z][a-z0-9+.-]*://[^/\\s@]+@");
+    /**
+     * A JAAS line (Kafka's sasl.jaas.config) with the password itself rather than a config-provider reference
+     * such as {@code password="$${mounted:/etc/canary-judge/kafka:password}"}.
+     */
+    private static final java.util.regex.Pattern JAAS_PASSWORD = java.util.regex.Pattern.compile(
+            "(?i)\\bpassword\\s*=\\s*\"(?!\\$+\\{[^}]+})[^\"]*\"");
 
     /**
      * No plaintext secret anywhere in deploy/ — raw or rendered: no Secret object with data, no credential-looking
@@ -131,6 +137,13 @@ class DeploySchemaTest {
                 data:
                   CANARY_PROMETHEUS_PASSWORD: hunter2
                   CANARY_ROLLBACK_GITOPS_REPOSITORY: https://bot:ghp_x@git.example.com/org/config.git
+                  KAFKA_SASL_JAAS_CONFIG: org.apache.kafka.common.security.scram.ScramLoginModule required username="cj" password="hunter2";
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: fine}
+                data:
+                  KAFKA_SASL_JAAS_CONFIG: org.apache.kafka.common.security.scram.ScramLoginModule required username="cj" password="$${mounted:/etc/canary-judge/kafka:password}";
                 ---
                 apiVersion: apps/v1
                 kind: Deployment
@@ -172,6 +185,7 @@ class DeploySchemaTest {
         assertEquals(List.of("Secret/db: a Secret with its values in git",
                 "ConfigMap/c: credential-like key CANARY_PROMETHEUS_PASSWORD",
                 "ConfigMap/c: a URL with credentials in CANARY_ROLLBACK_GITOPS_REPOSITORY",
+                "ConfigMap/c: a JAAS password in KAFKA_SASL_JAAS_CONFIG (reference a mounted Secret's file)",
                 "Deployment/d: env CANARY_AUTH_API_KEYS has a literal value",
                 "SealedSecret/sealed: encryptedData.password is not kubeseal's ciphertext",
                 "SealedSecret/sealed: template.data in clear",
@@ -223,6 +237,8 @@ class DeploySchemaTest {
                     found.add(where + ": credential-like key " + e.getKey());
                 } else if (URL_USERINFO.matcher(e.getValue().asText()).find()) {
                     found.add(where + ": a URL with credentials in " + e.getKey());
+                } else if (JAAS_PASSWORD.matcher(e.getValue().asText()).find()) {
+                    found.add(where + ": a JAAS password in " + e.getKey() + " (reference a mounted Secret's file)");
                 }
             });
         }
@@ -230,7 +246,8 @@ class DeploySchemaTest {
             for (JsonNode e : env) {
                 String name = e.path("name").asText();
                 if (e.has("value") && (SECRET_NAME.matcher(name).matches()
-                        || URL_USERINFO.matcher(e.path("value").asText()).find())) {
+                        || URL_USERINFO.matcher(e.path("value").asText()).find()
+                        || JAAS_PASSWORD.matcher(e.path("value").asText()).find())) {
                     found.add(where + ": env " + name + " has a literal value");
                 }
             }

@@ -525,6 +525,60 @@ class KustomizeManifestsTest {
         assertFalse(url.contains("prometheus-operated"), dir + ": " + url + " is the operator's headless Service");
     }
 
+    /**
+     * Prod reaches the brokers' SASL_SSL listener on :9093 with SCRAM-SHA-512 by configuration alone, and the two
+     * secrets of that connection are files of the Secret canary-judge-kafka mounted read-only: the trust store is its
+     * ca.crt, and the JAAS line references its password file through a Kafka config provider (escaped from Quarkus'
+     * own expansion) instead of carrying the password. The Secret is optional in the base, so dev and staging, which
+     * stay on PLAINTEXT, start without it.
+     */
+    @Test
+    void prodConnectsToKafkaOverSaslSslWithThePasswordAndTheCaFromAMountedSecret() {
+        RenderedManifests m = RENDERED.get("deploy/envs/prod");
+        JsonNode deployment = m.one("Deployment", "canary-judge");
+        Map<String, String> env = effectiveEnv(m, deployment);
+        assertTrue(env.get("KAFKA_BOOTSTRAP_SERVERS").endsWith(":9093"), env.get("KAFKA_BOOTSTRAP_SERVERS"));
+        assertEquals("SASL_SSL", env.get("KAFKA_SECURITY_PROTOCOL"));
+        assertEquals("SCRAM-SHA-512", env.get("KAFKA_SASL_MECHANISM"));
+        assertEquals("PEM", env.get("KAFKA_SSL_TRUSTSTORE_TYPE"));
+        JsonNode pod = deployment.path("spec").path("template").path("spec");
+        String volume = null;
+        for (JsonNode v : pod.path("volumes")) {
+            if (v.path("secret").path("secretName").asText().equals("canary-judge-kafka")) {
+                volume = v.path("name").asText();
+            }
+        }
+        assertNotNull(volume, "no volume of the Secret canary-judge-kafka");
+        String mountPath = null;
+        for (JsonNode c : containers(pod)) {
+            for (JsonNode mount : c.path("volumeMounts")) {
+                if (c.path("name").asText().equals("canary-judge") && mount.path("name").asText().equals(volume)) {
+                    assertTrue(mount.path("readOnly").asBoolean(), mount.toString());
+                    mountPath = mount.path("mountPath").asText();
+                }
+            }
+        }
+        assertNotNull(mountPath, "the Secret canary-judge-kafka is not mounted in the canary-judge container");
+        assertEquals(mountPath + "/ca.crt", env.get("KAFKA_SSL_TRUSTSTORE_LOCATION"));
+        String provider = env.get("KAFKA_CONFIG_PROVIDERS");
+        String prefix = "KAFKA_CONFIG_PROVIDERS_" + provider.toUpperCase() + "_";
+        assertEquals("org.apache.kafka.common.config.provider.DirectoryConfigProvider", env.get(prefix + "CLASS"));
+        assertEquals(mountPath, env.get(prefix + "PARAM_ALLOWED_PATHS"), "the provider reads nothing else");
+        String jaas = env.get("KAFKA_SASL_JAAS_CONFIG");
+        assertTrue(jaas.startsWith("org.apache.kafka.common.security.scram.ScramLoginModule required "), jaas);
+        assertTrue(jaas.contains(" password=\"$${" + provider + ":" + mountPath + ":password}\""), jaas);
+        for (String dir : List.of("deploy/envs/dev", "deploy/envs/staging")) {
+            RenderedManifests other = RENDERED.get(dir);
+            assertFalse(effectiveEnv(other, other.one("Deployment", "canary-judge")).containsKey("KAFKA_SECURITY_PROTOCOL"),
+                    dir + " stays on the cluster-internal PLAINTEXT listener");
+        }
+        for (JsonNode v : pod.path("volumes")) {
+            if (v.path("name").asText().equals(volume)) {
+                assertTrue(v.path("secret").path("optional").asBoolean(), "dev and staging have no such Secret");
+            }
+        }
+    }
+
     /** Environment of the canary-judge container as the kubelet sees it: envFrom ConfigMaps, then env entries. */
     private static Map<String, String> effectiveEnv(RenderedManifests m, JsonNode workload) {
         Map<String, String> env = new HashMap<>();

@@ -100,6 +100,41 @@ class FlaggerWebhookTest {
                 .post("/api/v1/flagger/event").then().statusCode(202).body("action", equalTo("ignored"));
     }
 
+    /**
+     * A new revision while one is analysed: Flagger's "New revision detected! Restarting analysis" event carries the
+     * old revision's checksum (it is recorded before the new revision is stored). The old analysis ends CANCELLED
+     * as superseded at once instead of running on; the new checksum's first call starts a fresh analysis.
+     */
+    @Test
+    void restartingEventSupersedesTheOldRevisionAndTheNewChecksumStartsAfresh() {
+        String old = checksum();
+        String progressing = """
+                {"name":"orders","namespace":"shop","phase":"Progressing","checksum":"%s",
+                 "metadata":{"eventMessage":"Starting canary analysis for orders.shop","eventType":"Normal",
+                             "timestamp":"1764118800000"}}""";
+        String oldId = given().contentType("application/json").body(progressing.formatted(old))
+                .post("/api/v1/flagger/event").then().statusCode(202).body("action", equalTo("started"))
+                .extract().path("analysisId");
+        String restarting = progressing.replace("Starting canary analysis for orders.shop",
+                "New revision detected! Restarting analysis for orders.shop");
+        given().contentType("application/json").body(restarting.formatted(old)).post("/api/v1/flagger/event")
+                .then().statusCode(202).body("action", equalTo("superseded")).body("analysisId", equalTo(oldId));
+        given().get("/api/v1/analyses/" + oldId).then().statusCode(200).body("phase", equalTo("CANCELLED"))
+                .body("reason", containsString("flagger-superseded:shop/orders@" + old));
+        String fresh = checksum();
+        String freshId = given().contentType("application/json").body(progressing.formatted(fresh))
+                .post("/api/v1/flagger/event").then().statusCode(202).body("action", equalTo("started"))
+                .body("verdict", equalTo("PENDING")).extract().path("analysisId");
+        org.junit.jupiter.api.Assertions.assertNotEquals(oldId, freshId);
+        // the abandoned revision's gate stays closed: its analysis ended without a verdict
+        given().body(progressing.formatted(old)).post("/api/v1/flagger/gate").then().statusCode(412)
+                .body("analysisId", equalTo(oldId)).body("verdict", equalTo("INCONCLUSIVE"));
+        // a restart of a revision nothing analysed starts nothing
+        given().contentType("application/json").body(restarting.formatted(checksum())).post("/api/v1/flagger/event")
+                .then().statusCode(202).body("action", equalTo("superseded")).body("analysisId", equalTo(null));
+        given().get("/api/v1/analyses/" + freshId).then().statusCode(200).body("phase", is(oneOf("PENDING", "RUNNING")));
+    }
+
     @Test
     void payloadWithoutNameIsA400Problem() {
         given().contentType("application/json").body("{\"namespace\":\"shop\",\"checksum\":\"abc\"}")

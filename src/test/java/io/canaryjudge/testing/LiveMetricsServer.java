@@ -83,9 +83,11 @@ public final class LiveMetricsServer implements AutoCloseable {
             for (String track : List.of("stable", "canary")) {
                 Cohort c = cohorts.get(s.namespace() + "/" + s.name() + "/" + track);
                 advance(c);
-                // the label Prometheus' Kubernetes discovery gives an Argo Rollouts pod: its ReplicaSet's hash
+                // the label Prometheus' Kubernetes discovery gives an Argo Rollouts pod: its ReplicaSet's hash; and
+                // the app label of Flagger's pods: <name> for the canary, <name>-primary for the stable ones
                 String base = "namespace=\"" + s.namespace() + "\",service=\"" + s.name() + "\",track=\"" + track
-                        + "\",rollouts_pod_template_hash=\"" + podTemplateHash(s.name(), track) + "\"";
+                        + "\",rollouts_pod_template_hash=\"" + podTemplateHash(s.name(), track) + "\",app=\""
+                        + s.name() + (track.equals("stable") ? "-primary" : "") + "\"";
                 for (String status : List.of("200", "500")) {
                     long[] b = status.equals("200") ? c.buckets200 : c.buckets500;
                     String labels = base + ",status=\"" + status + "\"";

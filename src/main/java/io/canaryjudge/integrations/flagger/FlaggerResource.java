@@ -43,6 +43,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class FlaggerResource {
     /** Phases after which Flagger no longer analyses this canary revision. */
     private static final Set<String> GIVEN_UP = Set.of("Failed", "Terminating", "Terminated");
+    /**
+     * The event Flagger records when the target changes while a revision is analysed (scheduler.go,
+     * hasCanaryRevisionChanged). It is sent before Flagger stores the new revision, so it carries the phase
+     * Progressing and the checksum of the revision being abandoned.
+     */
+    static final String RESTARTING = "New revision detected! Restarting analysis";
     private static final int CLOSED = 412;
 
     private final IntegrationAnalyses analyses;
@@ -104,13 +110,21 @@ public class FlaggerResource {
     @Path("event")
     @RequestBody(content = @Content(schema = @Schema(implementation = FlaggerPayload.class)))
     @Operation(summary = "Flagger event hook", description = "Progressing starts (or finds) the analysis of this "
-            + "revision; Failed, Terminating and Terminated cancel it; other phases are acknowledged and ignored. "
-            + "Always 202 for a valid payload.")
+            + "revision; Failed, Terminating and Terminated cancel it; 'New revision detected! Restarting analysis' "
+            + "(sent with the abandoned revision's checksum) cancels that revision's analysis as superseded and starts "
+            + "nothing; other phases are acknowledged and ignored. Always 202 for a valid payload.")
     public Response event(byte[] body) {
         FlaggerPayload p = read(body);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("phase", p.phase());
-        if ("Progressing".equals(p.phase())) {
+        if (p.metadata().getOrDefault("eventMessage", "").startsWith(RESTARTING)) {
+            // the checksum names the old revision: its analysis must not run on (and publish a verdict, perhaps
+            // roll back) for a revision Flagger no longer deploys; the new revision's first hook starts its own
+            String deployment = deploymentId(p);
+            out.put("action", "superseded");
+            out.put("analysisId", analyses.cancel(Fingerprints.eventId("flagger-superseded",
+                    p.namespace() + "/" + deployment), p.namespace(), service(p), deployment).orElse(null));
+        } else if ("Progressing".equals(p.phase())) {
             IntegrationOutcome o = analyses.outcome(analyses.startOrFind(toCanary(p)));
             out.put("action", "started");
             out.put("analysisId", o.analysisId());
