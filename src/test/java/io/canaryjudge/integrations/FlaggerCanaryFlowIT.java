@@ -39,12 +39,16 @@ import org.junit.jupiter.api.Test;
 class FlaggerCanaryFlowIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PERSON = "person-key-0123456789abcdef";
+    /** Flagger's own key: role flagger only, sent in the hooks' URL path (Flagger cannot send a header). */
+    private static final String FLAGGER_KEY = "flagger-key-0123456789abcdef";
     private static final String HOST = "http://canary-judge.canary-judge.svc";
     private static final Duration INTERVAL = Duration.ofSeconds(2);
 
     @Test
     void promoteRollbackAPersonsDecisionAndANewRevisionMidAnalysisThroughTheShippedCanary() throws Exception {
-        String file = Files.readString(Path.of("deploy/flagger/canary.yaml"));
+        // the key in the hooks' URL path, substituted as Flux's postBuild.substituteFrom (a Secret) does at apply time
+        String file = Files.readString(Path.of("deploy/flagger/canary.yaml"))
+                .replace("${CANARY_JUDGE_FLAGGER_KEY}", FLAGGER_KEY);
         JsonNode shipped = read(file);
         JsonNode analysis = shipped.path("spec").path("analysis");
         assertEquals(1, analysis.path("threshold").asInt());
@@ -74,8 +78,7 @@ class FlaggerCanaryFlowIT {
                     "CANARY_PROMETHEUS_URL", prometheus.url(),
                     "CANARY_TEMPLATES_DIR", "analysis-templates,src/test/resources/test-templates",
                     "CANARY_ANALYSIS_QUERY_DELAY", "1s",
-                    "CANARY_AUTH_API_KEYS", "person:" + PERSON + ":approver",
-                    "CANARY_AUTH_OPEN_PREFIXES", "/api/v1/flagger",
+                    "CANARY_AUTH_API_KEYS", "person:" + PERSON + ":approver,flagger:" + FLAGGER_KEY + ":flagger",
                     "CANARY_DB_URL", "jdbc:h2:file:" + dir.resolve("store").toAbsolutePath() + "/canary");
             try (ServiceProcess service = ServiceProcess.start(dir.resolve("service.log"), env)) {
                 // PENDING → ABORT: the rollout check fails once (412, ABORT), threshold 1 rolls back at the next pass
