@@ -41,6 +41,22 @@ public interface AnalysisConfig {
     @WithDefault("10000")
     int maxInFlight();
 
+    /**
+     * Which analyses a replica runs (env CANARY_ANALYSIS_OWNERSHIP): {@code partition} (the default), those whose key
+     * falls in a partition of the deployments topic it consumes; {@code all}, every analysis (one instance, the
+     * sidecar). Read by {@link Ownership}.
+     */
+    @WithDefault("partition")
+    String ownership();
+
+    /**
+     * How long a replica's claim on an analysis lasts without renewal (env CANARY_ANALYSIS_LEASE_DURATION); renewed
+     * every third of it while the replica runs the analysis. A replica that stops (or pauses) longer loses the
+     * analysis to the next one that claims it, and its late writes are refused (fencing).
+     */
+    @WithDefault("60s")
+    Duration leaseDuration();
+
     /** Most raw values of one cohort kept with a stored measurement (for charts and audits). */
     @WithDefault("2000")
     int maxStoredValues();

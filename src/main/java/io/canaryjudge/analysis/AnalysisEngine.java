@@ -86,6 +86,18 @@ class AnalysisEngine {
     private final Set<String> local = ConcurrentHashMap.newKeySet();
     /** Per analysis running here: its parsed event and template and the state its last measurement here stored. */
     private final Map<String, Running> runs = new ConcurrentHashMap<>();
+    /**
+     * The store leases this replica holds, per analysis it runs: claimed at its first measurement here, renewed by the
+     * timer, named by every measurement and verdict written (fencing: a replica whose lease was taken over writes
+     * nothing).
+     */
+    private final Map<String, AnalysisStore.Lease> leases = new ConcurrentHashMap<>();
+    /**
+     * This replica, as a lease holder: its pod name. A restarted container of the same pod takes its leases back at
+     * once (the old process is gone); another pod waits until they expire.
+     */
+    private final String holder = holder();
+    private final io.micrometer.core.instrument.Counter fenced;
     /** Parsed templates by their stored JSON: the analyses of one template share one parsed copy. */
     private final Map<String, AnalysisTemplate> compiled = new ConcurrentHashMap<>();
     /** Due instant (window end + query delay) to stored result, per measurement: "no measurement later than one interval". */
@@ -111,6 +123,9 @@ class AnalysisEngine {
         registry.gauge("canary.analysis.pending.measurements", pending);
         registry.gauge("canary.analysis.in.flight", local, Set::size);
         registry.gauge("canary.analysis.queued.measurements", due, BlockingQueue::size);
+        this.fenced = io.micrometer.core.instrument.Counter.builder("canary.analysis.fenced.writes")
+                .description("Measurements and verdicts not written because another replica had claimed the analysis "
+                        + "(this replica paused longer than its lease)").register(registry);
         this.lateness = Timer.builder("canary.analysis.measurement.lateness")
                 .description("Time from a measurement's due instant (window end plus query delay) to its stored result")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
@@ -127,9 +142,76 @@ class AnalysisEngine {
         // The sweep repeats: it also picks up analyses moved here by a rebalance or started by another replica.
         timer.execute(this::republish);
         timer.scheduleWithFixedDelay(this::sweep, 0, config.sweepInterval().toMillis(), TimeUnit.MILLISECONDS);
+        long renewal = Math.max(1, config.leaseDuration().toMillis() / 3);
+        timer.scheduleWithFixedDelay(this::renewLeases, renewal, renewal, TimeUnit.MILLISECONDS);
+    }
+
+    private static String holder() {
+        String pod = System.getenv("HOSTNAME");
+        if (pod != null && !pod.isBlank()) {
+            return pod;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "canary-judge-" + java.util.UUID.randomUUID();
+        }
+    }
+
+    /** Extends the leases of the analyses this replica runs (one batch per renewal period). */
+    private void renewLeases() {
+        try {
+            store.renew(holder, List.copyOf(leases.keySet()), clock.instant().plus(config.leaseDuration()));
+        } catch (RuntimeException e) {
+            LOG.warnf("lease renewal failed: %s", e.getMessage()); // the next renewal tries again; writes stay fenced
+        }
+    }
+
+    /**
+     * This replica's lease on the analysis: the one it holds, or a fresh claim. Null when another replica holds a live
+     * lease (it runs the analysis) or the analysis has ended.
+     */
+    private AnalysisStore.Lease lease(String id) {
+        AnalysisStore.Lease held = leases.get(id);
+        if (held != null) {
+            return held;
+        }
+        Instant now = clock.instant();
+        AnalysisStore.Lease claimed = store.claim(id, holder, now.plus(config.leaseDuration()), now).orElse(null);
+        if (claimed != null) {
+            leases.put(id, claimed);
+        }
+        return claimed;
+    }
+
+    /** Stops running an analysis here and lets another replica claim it at once. */
+    private void letGo(String id) {
+        forget(id);
+        if (leases.remove(id) != null) {
+            try {
+                store.release(id, holder);
+            } catch (RuntimeException e) {
+                LOG.warnf("analysis=%s lease release failed (it expires): %s", id, e.getMessage());
+            }
+        }
+    }
+
+    /** A write refused because another replica claimed the analysis since this one's lease: stop running it. */
+    private void fencedOff(String id, String what) {
+        fenced.increment();
+        forget(id);
+        leases.remove(id);
+        LOG.warnf("analysis=%s %s not written: another replica claimed the analysis (this one held its lease too long)",
+                id, what);
     }
 
     void onOwnershipChanged(@Observes Ownership.Changed ev) {
+        // analyses of partitions moved elsewhere: give their leases up now, so the new owner need not wait them out
+        for (Map.Entry<String, Running> r : runs.entrySet()) {
+            if (!ownership.owns(r.getValue().record.key())) {
+                letGo(r.getKey());
+            }
+        }
         if (timer != null) {
             timer.execute(this::sweep);
         }
@@ -257,6 +339,7 @@ class AnalysisEngine {
      */
     void released(String id) {
         forget(id);
+        leases.remove(id);
         // its CANCELLED document goes out like a verdict (the sweep re-sends it if Kafka does not take it now)
         store.find(id).filter(a -> a.phase() == Phase.CANCELLED && a.verdictJson() != null).ifPresent(done -> {
             publisher.publish(done);
@@ -308,7 +391,12 @@ class AnalysisEngine {
             }
             AnalysisStore.Progress progress = store.progress(id).orElse(null);
             if (progress == null || progress.phase().terminal() || !ownership.owns(run.record.key())) {
-                forget(id); // ended, or moved to another replica by a rebalance
+                letGo(id); // ended, or moved to another replica by a rebalance
+                return;
+            }
+            if (lease(id) == null) {
+                forget(id); // another replica holds a live lease: it runs this analysis
+                LOG.infof("analysis=%s runs on another replica (it holds the lease)", id);
                 return;
             }
             AnalysisRecord a = withProgress(run.record, progress);
@@ -353,8 +441,13 @@ class AnalysisEngine {
             result.set("groupScores", json.valueToTree(score.groupScores()));
             result.set("counters", json.valueToTree(d.counters()));
             Instant now = clock.instant();
-            boolean stored = store.addMeasurement(new MeasurementRecord(id, seq, windowStart, windowEnd, now, verdict,
-                    finite(score.score()), documents.writeValueAsString(result)));
+            AnalysisStore.Write write = store.addMeasurement(new MeasurementRecord(id, seq, windowStart, windowEnd, now,
+                    verdict, finite(score.score()), documents.writeValueAsString(result)), leases.get(id));
+            if (write == AnalysisStore.Write.FENCED) {
+                fencedOff(id, "measurement " + seq);
+                return;
+            }
+            boolean stored = write == AnalysisStore.Write.STORED;
             recordLateness(due, now);
             // a measurement stored by another replica first wins: the next one reads that one's state back
             run.remember(stored ? seq : -1, Map.of(), d.counters());
@@ -456,8 +549,13 @@ class AnalysisEngine {
         result.putPOJO("counters", d.counters());
         result.set("sequentialState", SequentialStep.toJson(json, d.states()));
         Instant now = clock.instant();
-        boolean stored = store.addMeasurement(new MeasurementRecord(id, seq, intervalStart, intervalEnd, now, verdict, null,
-                documents.writeValueAsString(result)));
+        AnalysisStore.Write write = store.addMeasurement(new MeasurementRecord(id, seq, intervalStart, intervalEnd, now,
+                verdict, null, documents.writeValueAsString(result)), leases.get(id));
+        if (write == AnalysisStore.Write.FENCED) {
+            fencedOff(id, "measurement " + seq);
+            return;
+        }
+        boolean stored = write == AnalysisStore.Write.STORED;
         recordLateness(due, now);
         run.remember(stored ? seq : -1, d.states(), Map.of());
         if (progress.phase() == Phase.PENDING) {
@@ -575,7 +673,15 @@ class AnalysisEngine {
         });
         v.set("metrics", slim);
         String verdictJson = json.writeValueAsString(v);
-        if (store.finish(a.id(), phase, verdict.name(), finite(score), reason, verdictJson, now)) {
+        AnalysisStore.Lease lease = leases.remove(a.id());
+        if (lease == null) {
+            lease = store.claim(a.id(), holder, now.plus(config.leaseDuration()), now).orElse(null);
+            if (lease == null) {
+                fencedOff(a.id(), "verdict");
+                return;
+            }
+        }
+        if (store.finish(a.id(), phase, verdict.name(), finite(score), reason, verdictJson, now, lease)) {
             LOG.infof("analysis=%s service=%s phase=%s verdict=%s score=%s", a.id(), a.key(), phase, verdict, score);
             store.find(a.id()).ifPresent(done -> {
                 publisher.publish(done);

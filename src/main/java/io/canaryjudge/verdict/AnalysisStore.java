@@ -14,6 +14,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -258,6 +259,118 @@ public class AnalysisStore {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
     }
 
+    /** A replica's claim on a running analysis: who holds it and the fencing token its writes must name. */
+    public record Lease(String analysisId, String owner, long epoch) {
+    }
+
+    /**
+     * Claims a PENDING or RUNNING analysis for {@code owner} until {@code until}: granted when nobody holds it, when
+     * {@code owner} already does (then it is extended, same epoch), or when the holder's lease ended before {@code now}
+     * (then the epoch goes up, fencing the previous holder's writes). Empty when another replica holds a live lease or
+     * the analysis has ended.
+     */
+    public Optional<Lease> claim(String id, String owner, Instant until, Instant now) {
+        try (Connection c = db.getConnection()) {
+            try (PreparedStatement u = c.prepareStatement("UPDATE analysis SET lease_epoch = CASE WHEN lease_owner = ? "
+                    + "THEN lease_epoch ELSE lease_epoch + 1 END, lease_owner = ?, lease_until = ? WHERE id = ? AND "
+                    + "phase IN ('PENDING', 'RUNNING') AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)")) {
+                u.setString(1, owner);
+                u.setString(2, owner);
+                setTime(u, 3, until);
+                u.setString(4, id);
+                u.setString(5, owner);
+                setTime(u, 6, now);
+                if (u.executeUpdate() != 1) {
+                    return Optional.empty();
+                }
+            }
+            try (PreparedStatement q = c.prepareStatement("SELECT lease_epoch FROM analysis WHERE id = ? AND "
+                    + "lease_owner = ?")) {
+                q.setString(1, id);
+                q.setString(2, owner);
+                try (ResultSet rs = q.executeQuery()) {
+                    // a faster replica may have taken an expired lease in between: then this claim did not hold
+                    return rs.next() ? Optional.of(new Lease(id, owner, rs.getLong(1))) : Optional.empty();
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** Extends {@code owner}'s leases on these analyses to {@code until}; returns how many it still held. */
+    public int renew(String owner, Collection<String> ids, Instant until) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        try (Connection c = db.getConnection();
+             PreparedStatement u = c.prepareStatement("UPDATE analysis SET lease_until = ? WHERE id = ? AND "
+                     + "lease_owner = ? AND phase IN ('PENDING', 'RUNNING')")) {
+            for (String id : ids) {
+                setTime(u, 1, until);
+                u.setString(2, id);
+                u.setString(3, owner);
+                u.addBatch();
+            }
+            int held = 0;
+            for (int n : u.executeBatch()) {
+                held += n > 0 ? 1 : 0;
+            }
+            return held;
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** Gives up {@code owner}'s lease (it no longer runs the analysis): another replica may claim it at once. */
+    public void release(String id, String owner) {
+        try (Connection c = db.getConnection();
+             PreparedStatement u = c.prepareStatement("UPDATE analysis SET lease_until = NULL, lease_owner = NULL "
+                     + "WHERE id = ? AND lease_owner = ?")) {
+            u.setString(1, id);
+            u.setString(2, owner);
+            u.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** What a fenced write did. */
+    public enum Write { STORED, DUPLICATE, FENCED }
+
+    /**
+     * Stores a measurement only while {@code lease} is the analysis' current lease (same owner, same epoch): FENCED
+     * when another replica has claimed it since; DUPLICATE when the same (analysis, seq) is stored already.
+     */
+    public Write addMeasurement(MeasurementRecord m, Lease lease) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO measurement (analysis_id, seq, window_start, "
+                     + "window_end, taken_at, verdict, score, result_json) SELECT ?,?,?,?,?,?,?,? FROM analysis WHERE "
+                     + "id = ? AND lease_owner = ? AND lease_epoch = ?")) {
+            bindMeasurement(ps, m);
+            ps.setString(9, m.analysisId());
+            ps.setString(10, lease.owner());
+            ps.setLong(11, lease.epoch());
+            return ps.executeUpdate() == 1 ? Write.STORED : Write.FENCED;
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                return Write.DUPLICATE;
+            }
+            throw new StoreException(e);
+        }
+    }
+
+    private static void bindMeasurement(PreparedStatement ps, MeasurementRecord m) throws SQLException {
+        ps.setString(1, m.analysisId());
+        ps.setInt(2, m.seq());
+        setTime(ps, 3, m.windowStart());
+        setTime(ps, 4, m.windowEnd());
+        setTime(ps, 5, m.takenAt());
+        ps.setString(6, m.verdict());
+        setDouble(ps, 7, m.score());
+        ps.setString(8, m.resultJson());
+    }
+
     /** Stores a measurement; a second write of the same (analysis, seq) is ignored. */
     public boolean addMeasurement(MeasurementRecord m) {
         try (Connection c = db.getConnection();
@@ -321,10 +434,24 @@ public class AnalysisStore {
      */
     public boolean finish(String id, Phase phase, String verdict, Double score, String reason, String verdictJson,
                           Instant at) {
+        return finish(id, phase, verdict, score, reason, verdictJson, at, null);
+    }
+
+    /**
+     * Ends a running analysis with its verdict, only while {@code lease} (when given) is still its current lease:
+     * false when it had ended already or another replica has claimed it since.
+     */
+    public boolean finish(String id, Phase phase, String verdict, Double score, String reason, String verdictJson,
+                          Instant at, Lease lease) {
         try (Connection c = db.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE analysis SET phase = ?, verdict = ?, score = ?, "
                      + "reason = ?, verdict_json = ?, completed_at = ?, updated_at = ? WHERE id = ? "
-                     + "AND phase IN ('PENDING', 'RUNNING')")) {
+                     + "AND phase IN ('PENDING', 'RUNNING')"
+                     + (lease == null ? "" : " AND lease_owner = ? AND lease_epoch = ?"))) {
+            if (lease != null) {
+                ps.setString(9, lease.owner());
+                ps.setLong(10, lease.epoch());
+            }
             ps.setString(1, phase.name());
             ps.setString(2, verdict);
             setDouble(ps, 3, score);

@@ -31,16 +31,25 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = RealInfrastructure.class, restrictToAnnotatedClass = false)
 class InFlightCapTest {
 
-    /** Two analyses at a time, on a database of its own (no running analyses of other tests). */
+    /**
+     * Two analyses at a time, on a database, topic and consumer group of its own (no analyses or unconsumed events of
+     * other tests), every analysis run here (no wait for a partition assignment).
+     */
     public static class TwoAtATime implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("canary.analysis.max-in-flight", "2",
                     "canary.analysis.sweep-interval", "2s",
-                    "quarkus.datasource.jdbc.url",
+                    "canary.analysis.ownership", "all",
+                    "mp.messaging.incoming.deployments.topic", TOPIC,
+                    "mp.messaging.incoming.deployments.group.id", "canary-capacity-test",
+                    "mp.messaging.outgoing.deployments-dlq.topic", TOPIC + ".dlq",
+                    "quarkus.datasource.\"h2\".jdbc.url",
                     "jdbc:h2:mem:canary-capacity-test;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
         }
     }
+
+    static final String TOPIC = "deployments-capacity-test";
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
@@ -64,7 +73,7 @@ class InFlightCapTest {
         assertTrue(store.findByEventId("evt-cap-c").isEmpty(), "a refused event stores nothing");
 
         try (KafkaTestClient kafka = new KafkaTestClient(bootstrap)) {
-            kafka.send("deployments", "cap/cap-d", DemoScenario.event("evt-cap-d", "cap", "cap-d", now));
+            kafka.send(TOPIC, "cap/cap-d", DemoScenario.event("evt-cap-d", "cap", "cap-d", now));
             // held back while two run: several sweeps and retries later it is still not started
             Thread.sleep(8_000);
             assertTrue(store.findByEventId("evt-cap-d").isEmpty(), "the event waits while the replica is full");

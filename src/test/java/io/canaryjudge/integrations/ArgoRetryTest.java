@@ -33,7 +33,7 @@ class ArgoRetryTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("canary.integrations.argo.retry-after-abort", "3s",
-                    "quarkus.datasource.jdbc.url",
+                    "quarkus.datasource.\"h2\".jdbc.url",
                     "jdbc:h2:mem:canary-argo-retry-test;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
         }
     }

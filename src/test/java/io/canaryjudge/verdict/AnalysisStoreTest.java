@@ -9,6 +9,7 @@ import io.canaryjudge.testing.PostgresServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -110,6 +111,52 @@ class AnalysisStoreTest {
         assertFalse(again.created());
         assertEquals(List.of(), again.superseded());
         assertEquals(Phase.PENDING, store.find(second.id()).orElseThrow().phase());
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aLeaseIsHeldByOneReplicaAtATimeAndFencesTheWritesOfTheOneThatLostIt(String kind) throws Exception {
+        AnalysisStore store = store(kind);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        AnalysisRecord a = store.insertIfAbsent(analysis("lease-" + UUID.randomUUID(), "lease", now)).analysis();
+        // eight replicas claim at once: exactly one gets it
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Callable<java.util.Optional<AnalysisStore.Lease>>> claims = java.util.stream.IntStream.range(0, 8)
+                .mapToObj(i -> (Callable<java.util.Optional<AnalysisStore.Lease>>)
+                        () -> store.claim(a.id(), "replica-" + i, now.plusSeconds(60), now)).toList();
+        List<AnalysisStore.Lease> granted = new ArrayList<>();
+        for (Future<java.util.Optional<AnalysisStore.Lease>> f : pool.invokeAll(claims)) {
+            f.get().ifPresent(granted::add);
+        }
+        pool.shutdown();
+        assertEquals(1, granted.size(), granted.toString());
+        AnalysisStore.Lease first = granted.get(0);
+        assertEquals(1, first.epoch());
+        // the holder claims again (same epoch) and renews; another replica cannot claim a live lease
+        assertEquals(java.util.Optional.of(first), store.claim(a.id(), first.owner(), now.plusSeconds(90), now));
+        assertEquals(1, store.renew(first.owner(), List.of(a.id()), now.plusSeconds(120)));
+        assertEquals(0, store.renew("replica-x", List.of(a.id()), now.plusSeconds(120)));
+        assertTrue(store.claim(a.id(), "replica-x", now.plusSeconds(60), now.plusSeconds(119)).isEmpty());
+        MeasurementRecord m1 = new MeasurementRecord(a.id(), 1, now, now.plusSeconds(60), now, "PROMOTE", 100.0, "{}");
+        assertEquals(AnalysisStore.Write.STORED, store.addMeasurement(m1, first));
+        assertEquals(AnalysisStore.Write.DUPLICATE, store.addMeasurement(m1, first));
+        // after the lease ended, replica-x takes over with a new epoch: the first holder's writes are refused
+        AnalysisStore.Lease second = store.claim(a.id(), "replica-x", now.plusSeconds(300), now.plusSeconds(121))
+                .orElseThrow();
+        assertEquals(2, second.epoch());
+        MeasurementRecord m2 = new MeasurementRecord(a.id(), 2, now, now.plusSeconds(120), now, "PROMOTE", 100.0, "{}");
+        assertEquals(AnalysisStore.Write.FENCED, store.addMeasurement(m2, first));
+        assertFalse(store.finish(a.id(), Phase.SUCCESSFUL, "PROMOTE", 100.0, "zombie", "{}", now, first));
+        assertEquals(AnalysisStore.Write.STORED, store.addMeasurement(m2, second));
+        // the new holder lets go: anyone may claim at once
+        store.release(a.id(), second.owner());
+        AnalysisStore.Lease third = store.claim(a.id(), "replica-y", now.plusSeconds(60), now.plusSeconds(122))
+                .orElseThrow();
+        assertEquals(3, third.epoch());
+        assertTrue(store.finish(a.id(), Phase.SUCCESSFUL, "PROMOTE", 100.0, "done", "{}", now, third));
+        assertTrue(store.claim(a.id(), "replica-z", now.plusSeconds(60), now.plusSeconds(500)).isEmpty(),
+                "an ended analysis is claimed by nobody");
+        assertEquals(2, store.measurementCount(a.id()));
     }
 
     @ParameterizedTest
