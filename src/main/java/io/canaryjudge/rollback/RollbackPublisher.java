@@ -45,7 +45,8 @@ class RollbackPublisher implements Announcer {
     private final Clock clock;
     private final PublicationWindow window;
     /** Acknowledgements are stored here, off Kafka's network thread. */
-    private final Executor answers = Executors.newSingleThreadExecutor(DaemonThreads.named("canary-rollback-acks"));
+    private final java.util.concurrent.ExecutorService answers = Executors.newSingleThreadExecutor(
+            DaemonThreads.named("canary-rollback-acks"));
 
     RollbackPublisher(@Channel("rollback-events") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = WINDOW)
                       Emitter<String> emitter, RollbackStore store, RollbackConfig config, ObjectMapper json,
@@ -106,5 +107,11 @@ class RollbackPublisher implements Announcer {
             }
         }, answers);
         emitter.send(KafkaAcks.completing(Message.of(body, Metadata.of(ce, kafka)), written));
+    }
+
+    /** The acknowledgement thread ends with the application (a restarted application must not keep the old one). */
+    @jakarta.annotation.PreDestroy
+    void stopAnswers() {
+        answers.shutdown();
     }
 }

@@ -60,7 +60,8 @@ public class VerdictPublisher {
     /** Unpublished verdicts a sweep found, waiting for a slot (oldest first). */
     private final Queue<String> backlog = new ConcurrentLinkedQueue<>();
     /** Acknowledgements are stored here, off Kafka's network thread (a store write must not hold up the producer). */
-    private final Executor answers = Executors.newSingleThreadExecutor(DaemonThreads.named("canary-verdict-acks"));
+    private final java.util.concurrent.ExecutorService answers = Executors.newSingleThreadExecutor(
+            DaemonThreads.named("canary-verdict-acks"));
     private final AtomicInteger unpublished = new AtomicInteger();
 
     VerdictPublisher(@Channel("canary-verdicts") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = WINDOW)
@@ -175,5 +176,11 @@ public class VerdictPublisher {
     private String cloudEventId(String analysisId) {
         int decisions = store.decisions(analysisId).size();
         return "verdict-" + analysisId + (decisions == 0 ? "" : "-decision-" + decisions);
+    }
+
+    /** The acknowledgement thread ends with the application (a restarted application must not keep the old one). */
+    @jakarta.annotation.PreDestroy
+    void stopAnswers() {
+        answers.shutdown();
     }
 }

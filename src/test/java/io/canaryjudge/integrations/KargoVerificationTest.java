@@ -29,10 +29,11 @@ class KargoVerificationTest {
 
     @Test
     void answersTheVerdictOfTheFreightsDigestPendingUntilThen() {
-        // the deploy tooling's event for the worse canary of checkout, digest sha256:dd..d
-        String digest = "sha256:" + "d".repeat(64);
+        // the deploy tooling's event for the worse canary of checkout, under a digest no other test uses
+        String hex = (java.util.UUID.randomUUID().toString() + java.util.UUID.randomUUID()).replace("-", "");
+        String digest = "sha256:" + hex;
         String event = DemoScenario.event("kargo-" + System.nanoTime(), DemoScenario.BAD_SERVICE, startedAt)
-                .replace("c".repeat(64), "d".repeat(64)).replace("\"checkout-42\"", "\"checkout-kargo\"");
+                .replace("c".repeat(64), hex).replace("\"checkout-42\"", "\"checkout-kargo\"");
         // before any analysis of that digest: PENDING, which Argo counts as an inconclusive measurement
         given().queryParam("namespace", "shop").queryParam("service", "checkout").queryParam("digest", digest)
                 .get(URL).then().statusCode(200)
