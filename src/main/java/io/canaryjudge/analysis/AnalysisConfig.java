@@ -50,6 +50,13 @@ public interface AnalysisConfig {
     String ownership();
 
     /**
+     * With partition ownership: how long Kafka must be unreachable, with no partition assigned to this replica, before
+     * it runs analyses on store leases alone (env CANARY_ANALYSIS_KAFKA_DOWN_AFTER). Read by {@link Ownership}.
+     */
+    @WithDefault("60s")
+    Duration kafkaDownAfter();
+
+    /**
      * How long a replica's claim on an analysis lasts without renewal (env CANARY_ANALYSIS_LEASE_DURATION); renewed
      * every third of it while the replica runs the analysis. A replica that stops (or pauses) longer loses the
      * analysis to the next one that claims it, and its late writes are refused (fencing).

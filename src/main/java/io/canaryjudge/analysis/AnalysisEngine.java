@@ -315,6 +315,7 @@ class AnalysisEngine {
             return; // the next sweep looks again
         }
         try {
+            workers.execute(ownership::checkBrokers); // asking an absent broker takes seconds: not on the timer thread
             // A verdict stored by a replica that died before Kafka acknowledged it, or refused while Kafka was down:
             // send it again (same CloudEvent id).
             resendUnpublished(clock.instant().minus(Duration.ofSeconds(30)));

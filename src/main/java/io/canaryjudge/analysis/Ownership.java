@@ -19,7 +19,9 @@ import org.jboss.logging.Logger;
  * Which analyses this replica runs: those whose key ({@code namespace/service}) falls in a partition of
  * {@code deployments} that this replica's consumer owns — Kafka's own assignment is the lease. On a rebalance the
  * new owner sweeps the shared store and resumes the moved analyses. With {@code canary.analysis.ownership=all}
- * (one instance without partition ownership) every analysis is local.
+ * (one instance without partition ownership) every analysis is local. Which replica actually runs an analysis is
+ * settled by its lease in the store (the engine claims it first); while Kafka is down and this replica owns no
+ * partition, it runs on leases alone ({@link #checkBrokers()}).
  */
 @ApplicationScoped
 @Identifier("deployments-rebalance")
@@ -29,13 +31,65 @@ public class Ownership implements KafkaConsumerRebalanceListener {
 
     private final boolean partitioned;
     private final Event<Changed> changed;
+    private final jakarta.enterprise.inject.Instance<BrokerProbe> brokers;
+    private final java.time.Duration brokersDownAfter;
     private volatile Set<Integer> owned = Set.of();
     private volatile int partitions = -1;
+    /** Since when (nanoTime) this replica has owned no partition, or 0 while it owns some. */
+    private volatile long unassignedSince = System.nanoTime();
+    /** Since when (nanoTime) the brokers have not answered, or 0 while they do. */
+    private volatile long brokersDownSince;
+    private volatile boolean leasesOnly;
 
     Ownership(@ConfigProperty(name = "canary.analysis.ownership", defaultValue = "partition") String mode,
-              Event<Changed> changed) {
+              @ConfigProperty(name = "canary.analysis.kafka-down-after", defaultValue = "60s")
+              java.time.Duration brokersDownAfter,
+              Event<Changed> changed,
+              // @Any: the implementation is a health check, qualified @Wellness
+              @jakarta.enterprise.inject.Any jakarta.enterprise.inject.Instance<BrokerProbe> brokers) {
         this.partitioned = !"all".equals(mode);
         this.changed = changed;
+        this.brokers = brokers;
+        this.brokersDownAfter = brokersDownAfter;
+    }
+
+    /**
+     * Called by the engine's sweep: when this replica owns no partition and the brokers have not answered for
+     * {@code kafka-down-after}, it runs analyses on store leases alone — every replica may claim any running analysis,
+     * and the lease lets exactly one run each — so analyses go on while Kafka is down. Back to partitions as soon as
+     * it owns some again.
+     */
+    void checkBrokers() {
+        if (!partitioned || !owned.isEmpty() || !brokers.isResolvable()) {
+            setLeasesOnly(false);
+            return;
+        }
+        long now = System.nanoTime();
+        if (brokers.get().reachable()) {
+            brokersDownSince = 0;
+        } else if (brokersDownSince == 0) {
+            brokersDownSince = now;
+        }
+        long limit = brokersDownAfter.toNanos();
+        setLeasesOnly(brokersDownSince != 0 && now - brokersDownSince >= limit && now - unassignedSince >= limit);
+    }
+
+    private void setLeasesOnly(boolean on) {
+        if (on != leasesOnly) {
+            leasesOnly = on;
+            if (on) {
+                LOG.warnf("ownership: Kafka has not answered for %s and no partition is assigned: running analyses on "
+                        + "store leases alone until it is back", brokersDownAfter);
+            } else {
+                LOG.info("ownership: by Kafka partitions again");
+            }
+            changed.fire(new Changed(owned));
+        }
+    }
+
+    /** Whether this replica runs analyses on store leases alone (Kafka down, no partition assigned). */
+    public boolean leasesOnly() {
+        return leasesOnly;
     }
 
     /** Fired after the owned partitions changed. */
@@ -44,7 +98,7 @@ public class Ownership implements KafkaConsumerRebalanceListener {
 
     /** Whether this replica runs the analysis of that key now. */
     public boolean owns(String key) {
-        if (!partitioned) {
+        if (!partitioned || leasesOnly) {
             return true;
         }
         int n = partitions;
@@ -68,6 +122,10 @@ public class Ownership implements KafkaConsumerRebalanceListener {
             partitions = consumer.partitionsFor(topic).size();
         }
         owned = Set.copyOf(next);
+        if (!owned.isEmpty()) {
+            unassignedSince = 0;
+            leasesOnly = false;
+        }
         LOG.infof("ownership partitions=%s of=%d", owned, partitions);
         changed.fire(new Changed(owned));
     }
@@ -77,6 +135,9 @@ public class Ownership implements KafkaConsumerRebalanceListener {
         Set<Integer> next = new HashSet<>(owned);
         revoked.forEach(tp -> next.remove(tp.partition()));
         owned = Set.copyOf(next);
+        if (owned.isEmpty()) {
+            unassignedSince = System.nanoTime();
+        }
         LOG.infof("ownership partitions=%s revoked=%s", owned, revoked);
     }
 }

@@ -1,5 +1,6 @@
 package io.canaryjudge.intake;
 
+import io.canaryjudge.analysis.BrokerProbe;
 import io.canaryjudge.metrics.DependencyGauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Identifier;
@@ -26,7 +27,7 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
  */
 @Wellness
 @ApplicationScoped
-public class KafkaHealthCheck implements HealthCheck {
+public class KafkaHealthCheck implements HealthCheck, BrokerProbe {
     private final Map<String, Object> config;
     private final DependencyGauge gauge;
     private Admin admin;
@@ -55,6 +56,11 @@ public class KafkaHealthCheck implements HealthCheck {
     /** Checks now and records the result. */
     boolean probe() {
         return call().getStatus() == HealthCheckResponse.Status.UP;
+    }
+
+    @Override
+    public boolean reachable() {
+        return probe();
     }
 
     private Object bootstrap() {

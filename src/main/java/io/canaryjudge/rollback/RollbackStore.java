@@ -58,6 +58,12 @@ class RollbackStore {
     }
 
     /** Stores the outcome, if this holder still has the claim. */
+    /** Renews {@code holder}'s claim while its rollback runs; false when the claim is no longer its own. */
+    boolean renew(String analysisId, String holder, Instant now) {
+        return update("UPDATE rollback SET claimed_at = ? WHERE analysis_id = ? AND state = 'CLAIMED' AND claimed_by = ?",
+                now, analysisId, holder) == 1;
+    }
+
     boolean finish(String analysisId, String holder, RollbackOutcome o, Instant now) {
         return update("UPDATE rollback SET state = ?, finished_at = ?, reason = ?, detail = ?, artifact = ? "
                         + "WHERE analysis_id = ? AND state = 'CLAIMED' AND claimed_by = ?",

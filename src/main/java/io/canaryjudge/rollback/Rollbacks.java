@@ -24,6 +24,10 @@ import org.jboss.logging.Logger;
  */
 final class Rollbacks {
     private static final Logger LOG = Logger.getLogger(Rollbacks.class);
+    /** Renews the claims of rollbacks in progress: one small daemon thread for the process. */
+    private static final java.util.concurrent.ScheduledExecutorService RENEWALS =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    io.canaryjudge.DaemonThreads.named("canary-rollback-claims"));
 
     private final RollbackConfig config;
     private final RollbackStore store;
@@ -102,9 +106,28 @@ final class Rollbacks {
         return runClaimed(a, event, policy, kind);
     }
 
-    /** Executes a claimed rollback, stores its outcome if the claim still holds, and announces it. */
+    /**
+     * Executes a claimed rollback, stores its outcome if the claim still holds, and announces it. While the strategy
+     * runs (a GitOps push can be slow), the claim is renewed every third of the lease, so that no other replica takes
+     * it over and writes a second time.
+     */
     private Optional<RollbackStatus> runClaimed(AnalysisRecord a, DeploymentEvent event, Policy policy, String kind) {
-        RollbackOutcome outcome = execute(a, event, policy);
+        long period = Math.max(100, config.lease().toMillis() / 3);
+        java.util.concurrent.ScheduledFuture<?> renewal = RENEWALS.scheduleWithFixedDelay(() -> {
+            try {
+                if (!store.renew(a.id(), holder, clock.instant())) {
+                    LOG.warnf("analysis=%s rollback=claim-lost-while-running holder=%s", a.id(), holder);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("analysis=%s rollback claim renewal failed: %s", a.id(), e.getMessage());
+            }
+        }, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+        RollbackOutcome outcome;
+        try {
+            outcome = execute(a, event, policy);
+        } finally {
+            renewal.cancel(false);
+        }
         if (!store.finish(a.id(), holder, outcome, clock.instant())) {
             // our lease expired and another replica took over; its outcome is the one that counts
             LOG.warnf("analysis=%s rollback=lost-claim holder=%s", a.id(), holder);

@@ -389,6 +389,41 @@ class RollbacksTest {
         assertEquals(image(CANARY), new Cluster(client).deploymentImage("checkout"));
     }
 
+    /**
+     * A rollback that takes longer than its lease (a slow GitOps push): the claim is renewed while it runs, so the
+     * recovery scan of another replica does not take it over and write a second time.
+     */
+    @Test
+    void aSlowRollbackKeepsItsClaimSoNoOtherReplicaWritesAgain() throws Exception {
+        AnalysisRecord a = abort(null);
+        Map<String, String> shortLease = Map.of("canary.rollback.lease", "PT1.5S");
+        Rollbacks other = rollbacks("r2", shortLease);
+        DeploymentRollback patch = new DeploymentRollback(client, JSON);
+        Strategy slow = new Strategy() {
+            public io.canaryjudge.event.TargetKind kind() {
+                return io.canaryjudge.event.TargetKind.DEPLOYMENT;
+            }
+
+            public RollbackOutcome rollBack(RollbackRequest r) {
+                // the push takes longer than the lease; meanwhile the other replica's recovery scan runs
+                clock.advance(Duration.ofSeconds(10));
+                try {
+                    Thread.sleep(1_200); // renewals at every third of the lease, with the clock as it is now
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                other.recover();
+                return patch.rollBack(r);
+            }
+        };
+
+        RollbackStatus s = rollbacks("r1", shortLease, slow).rollBack(a).orElseThrow();
+
+        assertEquals(RollbackState.APPLIED, s.state());
+        assertEquals(1, patches(), "one write: the other replica found a live claim");
+        assertEquals(1, announced.size());
+    }
+
     @Test
     void persistentServerErrorsAreRetriedThenFailedWithTheError() throws Exception {
         AtomicInteger calls = new AtomicInteger();
