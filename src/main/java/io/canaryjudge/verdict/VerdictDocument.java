@@ -81,8 +81,19 @@ public record VerdictDocument(
         metrics = metrics == null ? null : List.copyOf(metrics);
     }
 
-    /** One cohort's image digest. */
-    public record Digest(@JsonInclude(JsonInclude.Include.ALWAYS) String digest) {
+    /** One cohort's image digest, and what a later version may add beside it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Digest(
+            @JsonInclude(JsonInclude.Include.ALWAYS) String digest,
+            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> other) {
+
+        public Digest {
+            other = other == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(other));
+        }
+
+        public Digest(String digest) {
+            this(digest, Map.of());
+        }
     }
 
     /**
@@ -106,12 +117,23 @@ public record VerdictDocument(
         }
     }
 
-    /** Who set the verdict by hand, when and why. */
+    /** Who set the verdict by hand, when and why, and what a later version may add beside them. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"action", "by", "at", "reason"})
     public record Decision(
             @JsonInclude(JsonInclude.Include.ALWAYS) String action,
             @JsonInclude(JsonInclude.Include.ALWAYS) String by,
-            Instant at,
-            @JsonInclude(JsonInclude.Include.ALWAYS) String reason) {
+            @JsonInclude(JsonInclude.Include.ALWAYS) Instant at,
+            @JsonInclude(JsonInclude.Include.ALWAYS) String reason,
+            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> other) {
+
+        public Decision {
+            other = other == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(other));
+        }
+
+        public Decision(String action, String by, Instant at, String reason) {
+            this(action, by, at, reason, Map.of());
+        }
     }
 
     /**

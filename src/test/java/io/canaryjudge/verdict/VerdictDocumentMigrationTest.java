@@ -170,6 +170,33 @@ class VerdictDocumentMigrationTest {
         assertEquals(Optional.empty(), aborted.score());
     }
 
+    /** A field this version does not model (added by a later one, at any level) is written back as it was read. */
+    @Test
+    void fieldsThisVersionDoesNotModelSurviveARoundTrip() throws Exception {
+        ObjectNode later = (ObjectNode) json.readTree(v1("decision-approve"));
+        later.putObject("provenance").put("builder", "ci-7").putArray("steps").add(1).add(2);
+        ((ObjectNode) later.get("canary")).put("tag", "v1.2.3");
+        ((ObjectNode) later.get("decision")).put("ticket", "OPS-17");
+        ((ObjectNode) later.get("metrics").get(0)).putObject("novel").put("x", 1.5);
+
+        VerdictDocument d = VerdictCodec.read(json, json.writeValueAsString(later));
+        assertEquals(later.get("provenance"), d.other().get("provenance"));
+        assertEquals("v1.2.3", d.canary().other().get("tag").asText());
+        assertEquals("OPS-17", d.decision().other().get("ticket").asText());
+
+        ObjectNode expected = later.deepCopy();
+        expected.put("version", 1);
+        assertEquals(expected, json.readTree(VerdictCodec.write(json, d)));
+        // and a person's decision on it keeps them too
+        VerdictDocument decided = d.decided("ABORT", Phase.FAILED, "changed my mind", null,
+                new VerdictDocument.Decision("ABORT", "bob", Instant.parse("2026-12-02T19:00:00Z"), "changed my mind"));
+        JsonNode written = json.readTree(VerdictCodec.write(json, decided));
+        assertEquals(later.get("provenance"), written.get("provenance"));
+        assertEquals("INCONCLUSIVE", written.path("judgeVerdict").asText(), "the judge's verdict stays the one overruled");
+        assertEquals("bob", written.path("decision").path("by").asText());
+        assertEquals(later.path("metrics").get(0).get("novel"), written.path("metrics").get(0).get("novel"));
+    }
+
     @Test
     void aDocumentThisVersionCannotReadIsRefusedWithTheReason() {
         UnreadableDocumentException newer = assertThrows(UnreadableDocumentException.class,
