@@ -24,6 +24,8 @@ import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.MeasurementRecord;
 import io.canaryjudge.verdict.Migrations;
 import io.canaryjudge.verdict.Phase;
+import io.canaryjudge.verdict.VerdictCodec;
+import io.canaryjudge.verdict.VerdictDocument;
 import io.canaryjudge.verdict.VerdictPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -640,40 +642,25 @@ class AnalysisEngine {
                         + "). The metrics alone said PROMOTE: " + reason;
             }
         }
-        ObjectNode v = verdictHead(a, template.name(), verdict.name(), phase);
-        if (template.sequentialMode()) {
-            v.put("mode", "sequential");
-            if (template.sequential().fastMode()) {
-                v.put("fastMode", true);
-                v.put("asymptotic", SequentialStep.asymptotic(template));
-            }
-        }
-        Judging.number(v, "score", score);
-        v.put("reason", reason);
-        v.putObject("canary").put("digest", event.canary().digest());
-        v.putObject("stable").put("digest", event.stable().digest());
-        v.set("target", json.valueToTree(event.target()));
-        if (event.image() != null) {
-            v.put("image", event.image());
-        }
-        if (signature != null && signature.mode() != SignatureMode.OFF) {
-            v.set("signature", json.valueToTree(signature));
-        }
-        v.put("startedAt", a.startedAt().toString());
-        v.put("completedAt", now.toString());
-        v.put("measurements", store.measurementCount(a.id()));
-        ArrayNode slim = json.createArrayNode();
-        metrics.forEach(m -> {
+        List<VerdictDocument.Metric> slim = new ArrayList<>();
+        for (JsonNode m : metrics) {
             ObjectNode copy = ((ObjectNode) m).deepCopy();
             for (String cohort : List.of("canary", "stable")) {
                 if (copy.get(cohort) instanceof ObjectNode c) {
                     c.remove(List.of("values", "times"));
                 }
             }
-            slim.add(copy);
-        });
-        v.set("metrics", slim);
-        String verdictJson = json.writeValueAsString(v);
+            slim.add(json.treeToValue(copy, VerdictDocument.Metric.class));
+        }
+        boolean fast = template.sequentialMode() && template.sequential().fastMode();
+        VerdictDocument v = new VerdictDocument(VerdictDocument.CURRENT_VERSION, a.id(), a.eventId(), a.deploymentId(),
+                a.namespace(), a.service(), a.environment(), template.name(), verdict.name(), phase,
+                template.sequentialMode() ? "sequential" : null, fast ? Boolean.TRUE : null,
+                fast ? SequentialStep.asymptotic(template) : null, Optional.ofNullable(finite(score)), reason,
+                new VerdictDocument.Digest(event.canary().digest()), new VerdictDocument.Digest(event.stable().digest()),
+                Optional.ofNullable(event.target()), event.image(), signature != null && signature.mode() != SignatureMode.OFF ? signature : null,
+                a.startedAt(), now, store.measurementCount(a.id()), slim, null, null, Map.of());
+        String verdictJson = VerdictCodec.write(json, v);
         AnalysisStore.Lease lease = leases.remove(a.id());
         if (lease == null) {
             lease = store.claim(a.id(), holder, now.plus(config.leaseDuration()), now).orElse(null);
@@ -691,14 +678,6 @@ class AnalysisEngine {
         }
     }
 
-    /** The first fields of every verdict document: which analysis, of what, and how it ended. */
-    private ObjectNode verdictHead(AnalysisRecord a, String template, String verdict, Phase phase) {
-        ObjectNode v = VerdictDocument.head(json, a, template);
-        v.put("verdict", verdict);
-        v.put("phase", phase.name());
-        return v;
-    }
-
     /**
      * A stored analysis whose template or event document cannot be read any more (written by another version,
      * edited by hand): it proved nothing, so it ends ERROR with verdict INCONCLUSIVE and says why, instead of being
@@ -709,22 +688,17 @@ class AnalysisEngine {
         String reason = "The stored analysis cannot be read (its template or event document): "
                 + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ". It proved nothing: INCONCLUSIVE, "
                 + "a person decides.";
-        ObjectNode v = verdictHead(a, a.template(), io.canaryjudge.judge.Verdict.INCONCLUSIVE.name(), Phase.ERROR);
-        v.put("reason", reason);
-        v.putObject("canary").put("digest", a.canaryDigest());
-        v.putObject("stable").put("digest", a.stableDigest());
-        v.put("startedAt", a.startedAt().toString());
-        v.put("completedAt", now.toString());
+        VerdictDocument v = VerdictDocument.ended(a, io.canaryjudge.judge.Verdict.INCONCLUSIVE.name(), Phase.ERROR,
+                reason, now);
         try {
-            if (store.finish(a.id(), Phase.ERROR, v.path("verdict").asText(), null, reason, json.writeValueAsString(v),
-                    now)) {
+            if (store.finish(a.id(), Phase.ERROR, v.verdict(), null, reason, VerdictCodec.write(json, v), now)) {
                 LOG.errorf("analysis=%s service=%s phase=ERROR unreadable: %s", a.id(), a.key(), e.getMessage());
                 store.find(a.id()).ifPresent(done -> {
                     publisher.publish(done);
                     finished.fire(new AnalysisFinished(done));
                 });
             }
-        } catch (JsonProcessingException | RuntimeException failed) {
+        } catch (RuntimeException failed) {
             LOG.errorf(failed, "analysis=%s could not be ended after it proved unreadable", a.id());
         }
     }

@@ -2,7 +2,6 @@ package io.canaryjudge.analysis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.event.DeploymentEvent;
 import io.canaryjudge.event.DeploymentEvents;
 import io.canaryjudge.event.EventType;
@@ -14,6 +13,8 @@ import io.canaryjudge.template.TemplateRepository;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.Phase;
+import io.canaryjudge.verdict.VerdictCodec;
+import io.canaryjudge.verdict.VerdictDocument;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -126,15 +127,7 @@ public class AnalysisService implements DeploymentEvents {
      * and why.
      */
     private String cancelled(AnalysisRecord a, String reason, Instant at) {
-        ObjectNode v = VerdictDocument.head(json, a, a.template());
-        v.putNull("verdict");
-        v.put("phase", Phase.CANCELLED.name());
-        v.put("reason", reason);
-        v.putObject("canary").put("digest", a.canaryDigest());
-        v.putObject("stable").put("digest", a.stableDigest());
-        v.put("startedAt", a.startedAt().toString());
-        v.put("completedAt", at.toString());
-        return write(v);
+        return VerdictCodec.write(json, VerdictDocument.ended(a, null, Phase.CANCELLED, reason, at));
     }
 
     private String write(Object o) {

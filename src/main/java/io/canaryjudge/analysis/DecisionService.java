@@ -1,9 +1,6 @@
 package io.canaryjudge.analysis;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.event.DeploymentEvent;
 import io.canaryjudge.problem.ConflictException;
 import io.canaryjudge.supplychain.SignatureCheck;
@@ -13,6 +10,8 @@ import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.HumanDecision;
 import io.canaryjudge.verdict.Phase;
+import io.canaryjudge.verdict.VerdictCodec;
+import io.canaryjudge.verdict.VerdictDocument;
 import io.canaryjudge.verdict.VerdictPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -20,6 +19,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -111,36 +112,23 @@ public class DecisionService {
     }
 
     private String verdictJson(AnalysisRecord a, HumanDecision d, String verdict, Phase phase, String reason, Instant now) {
-        try {
-            ObjectNode v = a.verdictJson() != null ? (ObjectNode) json.readTree(a.verdictJson()) : baseVerdict(a, now);
-            v.put("verdict", verdict);
-            v.put("phase", phase.name());
-            v.put("reason", reason);
-            if (a.verdict() != null) {
-                v.put("judgeVerdict", a.verdict());
-            }
-            ObjectNode decision = v.putObject("decision");
-            decision.put("action", d.action());
-            decision.put("by", d.actor());
-            decision.put("at", d.decidedAt().toString());
-            decision.put("reason", d.reason());
-            return json.writeValueAsString(v);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        VerdictDocument judged = a.verdictJson() != null ? VerdictCodec.read(json, a.verdictJson()) : baseVerdict(a, now);
+        VerdictDocument.Decision decision = new VerdictDocument.Decision(d.action(), d.actor(), d.decidedAt(), d.reason());
+        return VerdictCodec.write(json, judged.decided(verdict, phase, reason, a.verdict(), decision));
     }
 
-    private ObjectNode baseVerdict(AnalysisRecord a, Instant now) throws JsonProcessingException {
-        JsonNode event = json.readTree(a.eventJson());
-        ObjectNode v = VerdictDocument.head(json, a, a.template());
-        v.putNull("score");
-        v.putObject("canary").put("digest", a.canaryDigest());
-        v.putObject("stable").put("digest", a.stableDigest());
-        v.set("target", event.path("target"));
-        v.put("startedAt", a.startedAt().toString());
-        v.put("completedAt", now.toString());
-        v.put("measurements", store.measurementCount(a.id()));
-        v.putArray("metrics");
-        return v;
+    /** The document of an analysis decided by hand while still running: no judgement yet, no score, no metrics. */
+    private VerdictDocument baseVerdict(AnalysisRecord a, Instant now) {
+        DeploymentEvent event;
+        try {
+            event = json.readValue(a.eventJson(), DeploymentEvent.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the analysis' stored event cannot be read", e);
+        }
+        return new VerdictDocument(VerdictDocument.CURRENT_VERSION, a.id(), a.eventId(), a.deploymentId(),
+                a.namespace(), a.service(), a.environment(), a.template(), null, null, null, null, null,
+                Optional.empty(), null, new VerdictDocument.Digest(a.canaryDigest()),
+                new VerdictDocument.Digest(a.stableDigest()), Optional.ofNullable(event.target()), null, null,
+                a.startedAt(), now, store.measurementCount(a.id()), List.of(), null, null, Map.of());
     }
 }

@@ -18,6 +18,8 @@ import io.canaryjudge.verdict.AnalysisQuery;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.MeasurementRecord;
+import io.canaryjudge.verdict.VerdictCodec;
+import io.canaryjudge.verdict.VerdictDocument;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -171,14 +173,16 @@ public class AnalysisResource {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        JsonNode verdict = parse(a.verdictJson());
-        n.set("metrics", verdict == null ? json.createArrayNode() : verdict.path("metrics"));
+        VerdictDocument verdict = a.verdictJson() == null ? null : VerdictCodec.read(json, a.verdictJson());
+        // a running analysis has none yet ([]); a document that judged nothing (cancelled, unreadable) has none (null)
+        n.set("metrics", verdict == null ? json.createArrayNode()
+                : verdict.metrics() == null ? json.nullNode() : json.valueToTree(verdict.metrics()));
         // what the signature policy verified of the canary before a PROMOTE (absent when signatures are off)
-        if (verdict != null && verdict.has("image")) {
-            n.set("image", verdict.get("image"));
+        if (verdict != null && verdict.image() != null) {
+            n.put("image", verdict.image());
         }
-        if (verdict != null && verdict.has("signature")) {
-            n.set("signature", verdict.get("signature"));
+        if (verdict != null && verdict.signature() != null) {
+            n.set("signature", json.valueToTree(verdict.signature()));
         }
         n.set("decisions", json.valueToTree(store.decisions(a.id())));
         // the frozen template (tolerance, direction, kind per metric): the web page draws tolerance bands from it

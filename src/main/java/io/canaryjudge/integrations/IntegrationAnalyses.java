@@ -12,6 +12,8 @@ import io.canaryjudge.event.EventType;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.MeasurementRecord;
+import io.canaryjudge.verdict.VerdictCodec;
+import io.canaryjudge.verdict.VerdictDocument;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -153,7 +155,7 @@ public class IntegrationAnalyses {
         List<IntegrationOutcome.MetricSummary> metrics;
         if (a.verdict() != null) {
             verdict = a.verdict();
-            metrics = metrics(read(a.verdictJson()));
+            metrics = a.verdictJson() == null ? List.of() : verdictMetrics(VerdictCodec.read(json, a.verdictJson()));
         } else if (a.phase().terminal()) {
             verdict = "INCONCLUSIVE";
             reason = "analysis ended without a verdict (" + a.phase().name().toLowerCase() + ")"
@@ -177,6 +179,15 @@ public class IntegrationAnalyses {
         return c;
     }
 
+    private static List<IntegrationOutcome.MetricSummary> verdictMetrics(VerdictDocument verdict) {
+        List<IntegrationOutcome.MetricSummary> out = new ArrayList<>();
+        for (VerdictDocument.Metric m : verdict.metrics() == null ? List.<VerdictDocument.Metric>of() : verdict.metrics()) {
+            out.add(new IntegrationOutcome.MetricSummary(m.name(), m.classification(), m.critical(), m.explanation()));
+        }
+        return out;
+    }
+
+    /** The metrics of a stored measurement (of a running analysis, or one that ended without a verdict). */
     private static List<IntegrationOutcome.MetricSummary> metrics(JsonNode node) {
         List<IntegrationOutcome.MetricSummary> out = new ArrayList<>();
         if (node != null) {

@@ -1,11 +1,13 @@
 package io.canaryjudge.rollback;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canaryjudge.event.DeploymentEvent;
 import io.canaryjudge.event.TargetKind;
 import io.canaryjudge.supplychain.SignatureCheck;
 import io.canaryjudge.supplychain.SignatureMode;
+import io.canaryjudge.template.RollbackPolicy;
 import io.canaryjudge.verdict.AnalysisRecord;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,16 +72,30 @@ final class Rollbacks {
         this.retry = new Retry(config.retries(), config.backoff());
     }
 
-    /** What the template (or else the service default) says an ABORT of this analysis does. */
-    record Policy(boolean enabled, boolean dryRun) {
+    /**
+     * What the template (or else the service default) says an ABORT of this analysis does. {@code unreadable} says
+     * why the template stored with the analysis could not be read: its policy is then unknown — the service default
+     * is not a safe guess (the template may have turned rollbacks off) — and the rollback is refused with that reason.
+     */
+    record Policy(boolean enabled, boolean dryRun, String unreadable) {
     }
 
     Policy policy(AnalysisRecord a) {
-        JsonNode section = readTree(a.templateJson()).path("rollback");
-        JsonNode enabled = section.path("enabled");
-        JsonNode dryRun = section.path("dryRun");
-        return new Policy(enabled.isBoolean() ? enabled.asBoolean() : config.enabled(),
-                dryRun.isBoolean() ? dryRun.asBoolean() : config.dryRun());
+        if (a.templateJson() == null) {
+            return new Policy(config.enabled(), config.dryRun(), null);
+        }
+        RollbackPolicy p;
+        try {
+            JsonNode section = json.readTree(a.templateJson()).path("rollback");
+            p = section.isMissingNode() || section.isNull() ? null : json.treeToValue(section, RollbackPolicy.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            String why = "the template stored with the analysis cannot be read ("
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")";
+            LOG.errorf("analysis=%s rollback=unreadable-template error=%s", a.id(), why);
+            return new Policy(true, false, why);
+        }
+        return new Policy(p == null || p.enabled() == null ? config.enabled() : p.enabled(),
+                p == null || p.dryRun() == null ? config.dryRun() : p.dryRun(), null);
     }
 
     boolean wanted(AnalysisRecord a) {
@@ -182,6 +198,10 @@ final class Rollbacks {
     }
 
     private RollbackOutcome execute(AnalysisRecord a, DeploymentEvent event, Policy policy) {
+        if (policy.unreadable() != null) {
+            return RollbackOutcome.refused(policy.unreadable() + ": whether and how its ABORT rolls back is unknown, "
+                    + "so nothing was rolled back");
+        }
         if (event == null || event.target() == null) {
             return RollbackOutcome.refused("the event names no target to roll back");
         }
@@ -236,14 +256,6 @@ final class Rollbacks {
         } catch (Exception e) {
             LOG.warnf("analysis=%s rollback=unreadable-event error=%s", a.id(), e.getMessage());
             return null;
-        }
-    }
-
-    private JsonNode readTree(String text) {
-        try {
-            return text == null ? json.createObjectNode() : json.readTree(text);
-        } catch (Exception e) {
-            return json.createObjectNode();
         }
     }
 }

@@ -424,6 +424,22 @@ class RollbacksTest {
         assertEquals(1, announced.size());
     }
 
+    /** The service default is no safe guess for a template that may have turned rollbacks off: refused, with why. */
+    @Test
+    void anUnreadableTemplateIsRefusedWithTheReasonNotRolledBackByTheServiceDefault() throws Exception {
+        AnalysisRecord a = abort("{\"enabled\": [not json");
+
+        RollbackStatus s = rollbacks("r1").rollBack(a).orElseThrow();
+
+        assertEquals(RollbackState.REFUSED, s.state(), s.reason());
+        assertTrue(s.reason().startsWith("the template stored with the analysis cannot be read ("), s.reason());
+        assertTrue(s.reason().endsWith("whether and how its ABORT rolls back is unknown, so nothing was rolled back"),
+                s.reason());
+        assertEquals(image(CANARY), new Cluster(client).deploymentImage("checkout"), "nothing written");
+        assertEquals(0, patches());
+        assertEquals(List.of(s), announced, "the refusal is announced like any outcome");
+    }
+
     @Test
     void persistentServerErrorsAreRetriedThenFailedWithTheError() throws Exception {
         AtomicInteger calls = new AtomicInteger();
