@@ -133,6 +133,25 @@ final class ArgoAnalysisRun {
         return out;
     }
 
+    /**
+     * How an Experiment with one analysis ends (experiment controller, calculateStatus): its templates run for
+     * {@code duration} from availableAt. An analysis that ends before then decides the phase (an unsuccessful one ends
+     * the Experiment at once). One still running when the templates complete is waited for only if the Rollout marks
+     * it {@code requiredForCompletion}; otherwise the Experiment ends Successful and the run is terminated, so its
+     * verdict never reaches the Rollout.
+     *
+     * @param analysisRef    the step's analysis (templateName, args, requiredForCompletion)
+     * @param analysisEnded  when Argo saw the analysis end
+     * @param analysisPhase  the phase it ended with
+     */
+    static String experimentPhase(JsonNode analysisRef, Instant availableAt, String duration, Instant analysisEnded,
+                                  String analysisPhase) {
+        if (analysisEnded.isBefore(availableAt.plus(goDuration(duration)))) {
+            return analysisPhase;
+        }
+        return analysisRef.path("requiredForCompletion").asBoolean(false) ? analysisPhase : "Successful";
+    }
+
     /** Go's time.ParseDuration for the units a manifest uses (h, m, s), failing on anything else. */
     static Duration goDuration(String text) {
         Matcher m = GO_DURATION.matcher(text);

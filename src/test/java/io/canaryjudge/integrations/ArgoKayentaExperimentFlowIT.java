@@ -10,10 +10,12 @@ import io.canaryjudge.testing.DemoScenario;
 import io.canaryjudge.testing.EmbeddedKafka;
 import io.canaryjudge.testing.PrometheusServer;
 import io.canaryjudge.testing.ServiceProcess;
+import io.canaryjudge.testing.SyntheticWorkload;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +29,11 @@ import org.junit.jupiter.api.Test;
  * execution until its score is classified with the template's thresholds. A real broker; a real Prometheus
  * backfilled with {@link DemoScenario}'s workload, whose series carry the rollouts_pod_template_hash label
  * Prometheus' Kubernetes discovery gives the experiment's pods: checkout's pair is the first experiment (a worse
- * canary), cart's pair the second one of the same Rollout (a canary like its baseline). Deviations from a cluster:
- * both experiments became available when the workload's canaries started, hours ago (canary-judge analyses the
+ * canary), cart's pair the second one of the same Rollout (a canary like its baseline), payments' pair a third (a
+ * healthy canary with too little traffic to judge in 20 minutes). For each, the Experiment's end is emulated from
+ * when the analysis would have ended live ({@link ArgoAnalysisRun#experimentPhase}): the Rollout must see the
+ * analysis' phase, which for the third needs the step's {@code requiredForCompletion}. Deviations from a cluster:
+ * the experiments became available when the workload's canaries started, hours ago (canary-judge analyses the
  * recorded window at once instead of over 20 live minutes), and the controller's 15 s resume and 10 s error-retry
  * delays are shortened.
  */
@@ -42,7 +47,10 @@ class ArgoKayentaExperimentFlowIT {
     /** pod-template hashes of the experiments' ReplicaSets, as the backfilled series carry them. */
     private static final Map<String, String> HASHES = Map.of(
             "checkout/stable", "6d9f8c7b54", "checkout/canary", "58c7b6d9f4",
-            "cart/stable", "7f6b5d8c94", "cart/canary", "9c4d7f6b85");
+            "cart/stable", "7f6b5d8c94", "cart/canary", "9c4d7f6b85",
+            "payments/stable", "8b5c9d7f46", "payments/canary", "4f7d6c8b95");
+    /** Argo's resumeDelay: the provider sees an execution complete at the first poll after it completed. */
+    private static final Duration ARGO_RESUME = Duration.ofSeconds(15);
 
     @Test
     void aWorseCanaryFailsAHealthyOneSucceedsAndTheKeyInTheAddressIsChecked() throws Exception {
@@ -60,7 +68,7 @@ class ArgoKayentaExperimentFlowIT {
         Instant availableAt = DemoScenario.startedAt(Instant.now());
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
              PrometheusServer prometheus = PrometheusServer.start(dir.resolve("prometheus"),
-                     withPodTemplateHashes(DemoScenario.workload(availableAt).openMetrics()))) {
+                     withPodTemplateHashes(workload(availableAt).openMetrics()))) {
             Map<String, String> env = Map.of(
                     "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                     "CANARY_PROMETHEUS_URL", prometheus.url(),
@@ -79,6 +87,7 @@ class ArgoKayentaExperimentFlowIT {
                 assertEquals("Fail", failed.execution().path("result").path("judgeResult").path("score")
                         .path("classification").asText(), failed + log);
                 assertEquals(0, failed.errors(), failed + log);
+                assertEquals("Failed", rolloutSees(experiment, analysis, availableAt, failed, service), failed + log);
 
                 // the next revision's experiment: a canary that behaves like its baseline
                 ArgoKayentaRun.End successful = ArgoKayentaRun.run(metric,
@@ -87,6 +96,18 @@ class ArgoKayentaExperimentFlowIT {
                 assertEquals("PROMOTE", successful.execution().path("canaryJudge").path("verdict").asText(),
                         successful + log);
                 assertTrue(Integer.parseInt(successful.value()) >= pass, successful.toString());
+                assertEquals("Successful", rolloutSees(experiment, analysis, availableAt, successful, service),
+                        successful + log);
+
+                // a healthy canary with too little traffic to rule out a doubled error rate: canary-judge measures
+                // all of maxCount, 20 one-minute intervals, and ends INCONCLUSIVE just as the experiment's 20 minutes
+                // run out; the Rollout must still see it (and pause for a person), not a Successful experiment
+                ArgoKayentaRun.End inconclusive = ArgoKayentaRun.run(metric,
+                        args(template, experiment, availableAt, "payments", KAYENTA_KEY), HOST, service.url(), TIMING);
+                assertEquals("Inconclusive", inconclusive.phase(), inconclusive + log);
+                assertEquals("INCONCLUSIVE", inconclusive.execution().path("canaryJudge").path("verdict").asText());
+                assertEquals("Inconclusive", rolloutSees(experiment, analysis, availableAt, inconclusive, service),
+                        "the experiment ended before the analysis and dropped its verdict" + log);
 
                 // the address without the key: Argo's config lookup is a read and passes, the job post is refused
                 ObjectNode keyless = metric.deepCopy();
@@ -105,6 +126,47 @@ class ArgoKayentaExperimentFlowIT {
                 assertEquals("Invalid Response: HTTP 403", refused.message());
             }
         }
+    }
+
+    /**
+     * The Experiment's phase, which the Rollout acts on, had the analysis run live from availableAt: its verdict
+     * exists once its last window closed (the service's query delay is 0), and Argo sees it at the next resume.
+     */
+    private static String rolloutSees(JsonNode experiment, JsonNode analysis, Instant availableAt,
+                                      ArgoKayentaRun.End end, ServiceProcess service) throws Exception {
+        String id = end.execution().path("canaryJudge").path("analysisId").asText();
+        JsonNode record = new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.net.http.HttpClient
+                .newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(service.url()
+                        + "/api/v1/analyses/" + id)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        JsonNode measurements = record.path("measurements");
+        assertTrue(measurements.size() > 0, record.toString());
+        String windowEnd = measurements.get(measurements.size() - 1).path("windowEnd").asText(null);
+        assertTrue(windowEnd != null, "no windowEnd in " + measurements.get(measurements.size() - 1));
+        long polls = Duration.between(availableAt, Instant.parse(windowEnd)).dividedBy(ARGO_RESUME) + 1;
+        return ArgoAnalysisRun.experimentPhase(analysis, availableAt, experiment.path("duration").asText(),
+                availableAt.plus(ARGO_RESUME.multipliedBy(polls)), end.phase());
+    }
+
+    /**
+     * {@link DemoScenario}'s workload (the same series for checkout and cart) and payments: a healthy canary at 1
+     * requests a second beside a stable one at 60.
+     */
+    private static SyntheticWorkload workload(Instant startedAt) {
+        SyntheticWorkload.Profile stable = new SyntheticWorkload.Profile(60, 0.002, 0.040, 0.35, 200_000_000L,
+                4_000_000L, 0.008);
+        SyntheticWorkload.Profile worse = new SyntheticWorkload.Profile(6, 0.05, 0.120, 0.35, 260_000_000L,
+                4_000_000L, 0.0144);
+        SyntheticWorkload.Profile idle = new SyntheticWorkload.Profile(0, 0, 0.040, 0.35, 200_000_000L, 4_000_000L,
+                0.008);
+        SyntheticWorkload.Profile healthy = new SyntheticWorkload.Profile(30, 0.002, 0.040, 0.35, 200_000_000L,
+                4_000_000L, 0.008);
+        SyntheticWorkload.Profile healthyQuiet = new SyntheticWorkload.Profile(1, 0.002, 0.040, 0.35, 200_000_000L,
+                4_000_000L, 0.008);
+        return new SyntheticWorkload(startedAt.minus(Duration.ofMinutes(15)), startedAt.plus(Duration.ofMinutes(30)),
+                List.of(new SyntheticWorkload.Service("shop", "checkout", stable, worse),
+                        new SyntheticWorkload.Service("shop", "cart", stable, healthy),
+                        new SyntheticWorkload.Service("shop", "search", stable, idle),
+                        new SyntheticWorkload.Service("shop", "payments", stable, healthyQuiet)));
     }
 
     /** The AnalysisRun's args: the experiment's analysis args resolved, then the template's with the Secret. */

@@ -41,6 +41,16 @@ class PeerEmulationTest {
                 Map.of("canary", "x")));
         assertTrue(unknown.getMessage().contains("failed to resolve {{templates.preview.podTemplateHash}}"));
         assertEquals(Duration.ofMinutes(90), ArgoAnalysisRun.goDuration("1h30m"));
+
+        // the experiment's end: an analysis that outlives the templates decides it only when required
+        JsonNode shipped = experiment.path("analyses").get(0);
+        JsonNode optional = YAML.readTree("{name: kayenta, templateName: canary-judge-kayenta}");
+        Instant available = Instant.parse("2026-12-02T10:00:00Z");
+        Instant late = available.plus(Duration.ofMinutes(20)).plusSeconds(15);
+        assertEquals("Inconclusive", ArgoAnalysisRun.experimentPhase(shipped, available, "20m", late, "Inconclusive"));
+        assertEquals("Successful", ArgoAnalysisRun.experimentPhase(optional, available, "20m", late, "Inconclusive"));
+        assertEquals("Failed", ArgoAnalysisRun.experimentPhase(optional, available, "20m",
+                available.plus(Duration.ofMinutes(3)), "Failed"));
         assertThrows(AssertionError.class, () -> ArgoAnalysisRun.goDuration("1.5h"));
     }
 
