@@ -6,7 +6,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -22,11 +25,14 @@ import java.util.regex.Pattern;
  * failureCondition before successCondition, neither is Inconclusive; the metric ends Failed past failureLimit,
  * Successful at consecutiveSuccessLimit consecutive successes, Inconclusive past inconclusiveLimit, Error past
  * consecutiveErrorLimit. Conditions are limited to the form the shipped templates use, {@code result.<field> ==
- * "<value>"}; anything else fails the test rather than being guessed.
+ * "<value>"}; anything else fails the test rather than being guessed. An Experiment's analysis args are resolved
+ * first by {@link #experimentArgs}, as the experiment controller does.
  */
 final class ArgoAnalysisRun {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*args\\.([A-Za-z0-9_.-]+)\\s*}}");
+    private static final Pattern TAG = Pattern.compile("\\{\\{(.*?)}}");
+    private static final Pattern GO_DURATION = Pattern.compile("(\\d+)(h|m|s)");
     private static final Pattern CONDITION = Pattern.compile("result\\.([A-Za-z0-9_]+) == \"([^\"]*)\"");
 
     /** The end of a metric (Argo's AnalysisPhase) and how many measurements it took. */
@@ -86,6 +92,82 @@ final class ArgoAnalysisRun {
             throw new AssertionError("cannot resolve " + what);
         }
         return v;
+    }
+
+    /**
+     * What the experiment controller does with an Experiment analysis's args before it creates the AnalysisRun
+     * (utils/template ResolveExperimentArgsValue): in each {@code value}, {@code {{experiment.availableAt}}} and
+     * {@code {{experiment.finishedAt}}} (availableAt plus the experiment's duration, not when it really ends: the run
+     * is created as soon as the templates are available) in RFC 3339 seconds, {@code
+     * {{templates.<name>.podTemplateHash}}} (the rollouts-pod-template-hash label of the template's ReplicaSet);
+     * any other tag is an error, as Argo refuses to create the run ({@code templates.<name>.replicaset.name} exists in
+     * Argo but is not emulated). An arg with {@code valueFrom} is not emulated either.
+     *
+     * @param duration the experiment's {@code duration} (Go duration: 20m, 1h30m, 45s)
+     * @param podTemplateHashes template name → its ReplicaSet's pod-template hash
+     */
+    static ArrayNode experimentArgs(JsonNode analysisArgs, Instant availableAt, String duration,
+                                    Map<String, String> podTemplateHashes) {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("experiment.availableAt", availableAt.truncatedTo(ChronoUnit.SECONDS).toString());
+        values.put("experiment.finishedAt", availableAt.plus(goDuration(duration)).truncatedTo(ChronoUnit.SECONDS)
+                .toString());
+        podTemplateHashes.forEach((template, hash) -> values.put("templates." + template + ".podTemplateHash", hash));
+        ArrayNode out = JSON.createArrayNode();
+        for (JsonNode a : analysisArgs) {
+            if (!a.has("value")) {
+                throw new AssertionError("experiment arg not emulated: " + a);
+            }
+            Matcher m = TAG.matcher(a.path("value").asText());
+            StringBuilder sb = new StringBuilder();
+            while (m.find()) {
+                String v = values.get(m.group(1).trim());
+                if (v == null) {
+                    throw new AssertionError("failed to resolve {{" + m.group(1) + "}}: Argo would not create the run");
+                }
+                m.appendReplacement(sb, Matcher.quoteReplacement(v));
+            }
+            m.appendTail(sb);
+            out.addObject().put("name", a.path("name").asText()).put("value", sb.toString());
+        }
+        return out;
+    }
+
+    /**
+     * How an Experiment with one analysis ends (experiment controller, calculateStatus): its templates run for
+     * {@code duration} from availableAt. An analysis that ends before then decides the phase (an unsuccessful one ends
+     * the Experiment at once). One still running when the templates complete is waited for only if the Rollout marks
+     * it {@code requiredForCompletion}; otherwise the Experiment ends Successful and the run is terminated, so its
+     * verdict never reaches the Rollout.
+     *
+     * @param analysisRef    the step's analysis (templateName, args, requiredForCompletion)
+     * @param analysisEnded  when Argo saw the analysis end
+     * @param analysisPhase  the phase it ended with
+     */
+    static String experimentPhase(JsonNode analysisRef, Instant availableAt, String duration, Instant analysisEnded,
+                                  String analysisPhase) {
+        if (analysisEnded.isBefore(availableAt.plus(goDuration(duration)))) {
+            return analysisPhase;
+        }
+        return analysisRef.path("requiredForCompletion").asBoolean(false) ? analysisPhase : "Successful";
+    }
+
+    /** Go's time.ParseDuration for the units a manifest uses (h, m, s), failing on anything else. */
+    static Duration goDuration(String text) {
+        Matcher m = GO_DURATION.matcher(text);
+        if (text.isEmpty() || !text.matches("(\\d+(h|m|s))+")) {
+            throw new AssertionError("duration not emulated: " + text);
+        }
+        Duration d = Duration.ZERO;
+        while (m.find()) {
+            long n = Long.parseLong(m.group(1));
+            d = d.plus(switch (m.group(2)) {
+                case "h" -> Duration.ofHours(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofSeconds(n);
+            });
+        }
+        return d;
     }
 
     static String substitute(String text, Map<String, String> args) {
