@@ -16,7 +16,8 @@ import java.util.Optional;
  * @param image           the image checked
  * @param status          the verdict
  * @param method          how it was verified; null unless {@link Status#VERIFIED}
- * @param keyId           the accepted key that verified it ({@link AcceptedKey#keyId()}); null unless verified
+ * @param keyId           the accepted key that verified it ({@link AcceptedKey#keyId()}), or for a keyless signature
+ *                        the certificate's identity {@code <issuer>|<subject>}; null unless verified
  * @param dockerReference the {@code critical.identity.docker-reference} of the verifying simple-signing payload
  *                        (reported, not required to match); null when none verified
  * @param checkedAt       when the registry was asked (a cached answer keeps the time of the check that made it)
@@ -42,7 +43,9 @@ public record VerificationResult(ImageReference image, Status status, Method met
         /** a cosign simple-signing layer in the manifest tagged {@code sha256-<hex>.sig} */
         COSIGN_SIGNATURE_TAG,
         /** a keyed Sigstore bundle (DSSE envelope or message signature) attached as a referrer */
-        SIGSTORE_BUNDLE
+        SIGSTORE_BUNDLE,
+        /** a keyless Sigstore bundle (Fulcio certificate, Rekor entry) of an accepted identity, as a referrer */
+        SIGSTORE_KEYLESS_BUNDLE
     }
 
     public VerificationResult {
