@@ -1,16 +1,18 @@
 package io.canaryjudge.supplychain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.util.JsonFormat;
 import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.KeylessVerifier;
-import dev.sigstore.TrustedRootProvider;
 import dev.sigstore.VerificationOptions;
 import dev.sigstore.bundle.Bundle;
 import dev.sigstore.bundle.BundleParseException;
 import dev.sigstore.encryption.certificates.Certificates;
+import dev.sigstore.proto.trustroot.v1.TrustedRoot;
 import dev.sigstore.rekor.client.RekorEntry;
 import dev.sigstore.strings.RegexSyntaxException;
 import dev.sigstore.strings.StringMatcher;
+import dev.sigstore.trustroot.SigstoreTrustedRoot;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +33,8 @@ import org.bouncycastle.asn1.ASN1String;
 /**
  * Keyless Sigstore bundles checked offline against one pinned trusted root ({@code trusted_root.json} of sigstore's
  * protobuf-specs, read once from a file; nothing is fetched, no TUF), with sigstore-java's {@link KeylessVerifier}.
+ * Fields of the file that this sigstore-java version does not know are skipped; a root without a CA, a transparency
+ * log or a CT log is refused (nothing could verify against it).
  * A bundle verifies when:
  * <ul>
  *   <li>its certificate chains to a certificate authority of the root that was valid when the certificate was issued,
@@ -83,9 +87,18 @@ public final class KeylessBundles {
             throw new IOException("cannot read " + trustedRootJson);
         }
         try {
-            return new KeylessBundles(trustedRootJson, KeylessVerifier.builder()
-                    .trustedRootProvider(TrustedRootProvider.from(trustedRootJson)).build());
-        } catch (GeneralSecurityException | RuntimeException e) {
+            // fields this version's protos do not know (later protobuf-specs: checkpointKeyId, operator) are skipped,
+            // as newer clients do; what is known must parse, and every CA and log key must load
+            TrustedRoot.Builder proto = TrustedRoot.newBuilder();
+            JsonFormat.parser().ignoringUnknownFields().merge(Files.readString(trustedRootJson, StandardCharsets.UTF_8),
+                    proto);
+            SigstoreTrustedRoot root = SigstoreTrustedRoot.from(proto.build());
+            if (root.getCAs().isEmpty() || root.getTLogs().isEmpty() || root.getCTLogs().isEmpty()) {
+                throw new IOException("a trusted root needs certificate authorities, tlogs and ctlogs");
+            }
+            return new KeylessBundles(trustedRootJson, KeylessVerifier.builder().trustedRootProvider(() -> root)
+                    .build());
+        } catch (GeneralSecurityException | RuntimeException | IOException e) {
             throw new IOException("not a usable Sigstore trusted root: " + e.getMessage(), e);
         }
     }

@@ -109,11 +109,14 @@ public final class TestSigstore {
                 + "\"timestampAuthorities\":[]}";
     }
 
+    /** A log instance, with the fields later protobuf-specs added (checkpointKeyId, operator) as current roots have. */
     private String log(String url, PublicKey key) throws Exception {
         return "{\"baseUrl\":\"" + url + "\",\"hashAlgorithm\":\"SHA2_256\",\"publicKey\":{\"rawBytes\":\""
                 + B64.encodeToString(key.getEncoded()) + "\",\"keyDetails\":\"PKIX_ECDSA_P256_SHA_256\","
                 + "\"validFor\":{\"start\":\"" + since + "\"}},\"logId\":{\"keyId\":\""
-                + B64.encodeToString(sha256(key.getEncoded())) + "\"}}";
+                + B64.encodeToString(sha256(key.getEncoded())) + "\"},\"checkpointKeyId\":{\"keyId\":\""
+                + B64.encodeToString(java.util.Arrays.copyOf(sha256(key.getEncoded()), 4)) + "\"},"
+                + "\"operator\":\"test.invalid\"}";
     }
 
     /**
@@ -194,6 +197,17 @@ public final class TestSigstore {
                         .getBytes(StandardCharsets.UTF_8) : statement;
         PrivateKey logKey = tweak == Tweak.WRONG_LOG_KEY ? CosignFixtures.p256().getPrivate() : rekorKey.getPrivate();
         return bundle(carried, sig, leaf, body, who.notBefore().plus(integratedAfter).getEpochSecond(), logKey, tweak);
+    }
+
+    /**
+     * Signs {@code image} as {@code cosign sign --new-bundle-format} does for a keyless signer {@code who}: a genuine
+     * bundle of cosign's sign predicate, attached as a referrer in the registry.
+     */
+    public void sign(io.canaryjudge.testing.RegistryServer registry, ImageReference image, Signer who) throws Exception {
+        byte[] statement = CosignFixtures.statement(image.registry() + "/" + image.repository(), image.digestHex(),
+                CosignVerifier.COSIGN_SIGN_PREDICATE);
+        CosignFixtures.attachBundles(registry, image, java.util.List.of(dsseBundle(statement, who,
+                Duration.ofSeconds(30))));
     }
 
     /** The canonicalized dsse 0.0.1 entry body Rekor stores for an envelope with one signature. */
