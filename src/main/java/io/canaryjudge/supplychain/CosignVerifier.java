@@ -61,7 +61,9 @@ public final class CosignVerifier {
     public static final List<String> NOT_CHECKED_KEYLESS = List.of(
             "keyless: the trusted root is the pinned file as configured, never refreshed online (no TUF)",
             "keyless: certificate revocation is not checked (Fulcio certificates are short-lived, none is revoked)",
-            "keyless: RFC 3161 timestamps are not verified (bundles that carry them are refused)",
+            "keyless: RFC 3161 timestamps and Rekor v2 entries are not verified (such bundles are refused)",
+            "keyless: the transparency log is never asked; the bundle's inclusion proof and signed checkpoint are "
+                    + "verified, not the log's current state",
             "transparency log entries of keyed signatures are not verified",
             "the payload's docker-reference is reported, not required to match the image's repository");
 

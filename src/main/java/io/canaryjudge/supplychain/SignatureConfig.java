@@ -23,10 +23,10 @@ public interface SignatureConfig {
     Map<String, String> keys();
 
     /**
-     * Accepted keyless signers, each {@code <issuer>|<subject-regexp>} ({@link AcceptedIdentity}), for namespaces that
-     * name none of their own. A comma inside a regular expression is written {@code \\,} (the list separator).
+     * Accepted keyless signers by name, each {@code <issuer>|<subject-regexp>} ({@link AcceptedIdentity}). One value
+     * per name, not a list: a list value would be split at commas and lose the backslashes of the expression.
      */
-    Optional<List<String>> identities();
+    Map<String, String> identities();
 
     /**
      * The pinned Sigstore trusted root ({@code trusted_root.json}: Fulcio CAs, Rekor and CT log keys) keyless
@@ -67,7 +67,7 @@ public interface SignatureConfig {
         /** Names of {@link SignatureConfig#keys()} accepted here; all of them when absent. */
         Optional<List<String>> keys();
 
-        /** Keyless signers accepted here, besides the keys; {@link SignatureConfig#identities()} when absent. */
+        /** Names of {@link SignatureConfig#identities()} accepted here, besides the keys; all of them when absent. */
         Optional<List<String>> identities();
     }
 }

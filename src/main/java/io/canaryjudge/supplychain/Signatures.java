@@ -34,12 +34,11 @@ public class Signatures {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Map<Accepted, CosignVerifier> verifiers = new ConcurrentHashMap<>();
-    private final List<AcceptedIdentity> identities;
-    private final Map<String, List<AcceptedIdentity>> namespaceIdentities;
+    private final Map<String, AcceptedIdentity> identities;
     private final KeylessBundles keyless;
 
-    /** What one namespace accepts: key names and keyless identities. */
-    private record Accepted(List<String> keys, List<AcceptedIdentity> identities) {
+    /** What one namespace accepts: names of keys and of keyless identities. */
+    private record Accepted(List<String> keys, List<String> identities) {
     }
 
     public Signatures(SignatureConfig config, Clock clock, MeterRegistry meters) {
@@ -68,12 +67,22 @@ public class Signatures {
                     + "', which canary.signatures.keys does not define");
             }
         })));
-        this.identities = identities("canary.signatures.identities", config.identities().orElse(List.of()));
-        Map<String, List<AcceptedIdentity>> perNamespace = new LinkedHashMap<>();
-        config.namespaces().forEach((ns, p) -> p.identities().ifPresent(ids -> perNamespace.put(ns,
-            identities("canary.signatures.namespaces." + ns + ".identities", ids))));
-        this.namespaceIdentities = Map.copyOf(perNamespace);
-        boolean anyIdentity = !identities.isEmpty() || perNamespace.values().stream().anyMatch(l -> !l.isEmpty());
+        Map<String, AcceptedIdentity> parsed = new LinkedHashMap<>();
+        config.identities().forEach((name, text) -> {
+            try {
+                parsed.put(name, AcceptedIdentity.parse(text));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("canary.signatures.identities." + name + ": " + e.getMessage(), e);
+            }
+        });
+        this.identities = Map.copyOf(parsed);
+        config.namespaces().forEach((ns, p) -> p.identities().ifPresent(names -> names.forEach(n -> {
+            if (!identities.containsKey(n)) {
+                throw new IllegalStateException("canary.signatures.namespaces." + ns + ".identities names identity '"
+                    + n + "', which canary.signatures.identities does not define");
+            }
+        })));
+        boolean anyIdentity = !identities.isEmpty();
         if (anyChecked && anyIdentity && config.trustedRoot().isEmpty()) {
             throw new IllegalStateException("keyless identities need a pinned trusted root "
                 + "(canary.signatures.trusted-root=<trusted_root.json>)");
@@ -91,7 +100,7 @@ public class Signatures {
             throw new IllegalStateException("signature mode " + (defaultMode != SignatureMode.OFF ? config.mode()
                 : "warn or required in a namespace") + " needs at least one accepted key "
                 + "(canary.signatures.keys.<name>=<PEM file>) or keyless identity "
-                + "(canary.signatures.identities=<issuer>|<subject-regexp>)");
+                + "(canary.signatures.identities.<name>=<issuer>|<subject-regexp>)");
         }
         DockerConfig credentials = DockerConfig.empty();
         Optional<Path> dockerConfig = config.dockerConfig().map(Path::of);
@@ -174,29 +183,22 @@ public class Signatures {
         SignatureConfig.NamespacePolicy p = config.namespaces().get(namespace);
         List<String> names = p != null && p.keys().isPresent() ? List.copyOf(p.keys().get())
             : List.copyOf(keys.keySet());
-        Accepted accepted = new Accepted(names, namespaceIdentities.getOrDefault(namespace, identities));
+        List<String> identityNames = p != null && p.identities().isPresent() ? List.copyOf(p.identities().get())
+            : List.copyOf(identities.keySet());
+        Accepted accepted = new Accepted(names, identityNames);
         if (accepted.keys().isEmpty() && accepted.identities().isEmpty()) {
             return null;
         }
         return verifiers.computeIfAbsent(accepted, a -> {
             List<AcceptedKey> list = new ArrayList<>();
             a.keys().forEach(k -> list.add(keys.get(k)));
-            return new CosignVerifier(registry, list, a.identities(), keyless, CosignVerifier.Options.defaults()
+            List<AcceptedIdentity> ids = new ArrayList<>();
+            a.identities().forEach(i -> ids.add(identities.get(i)));
+            return new CosignVerifier(registry, list, ids, keyless, CosignVerifier.Options.defaults()
                 .withTtls(config.verifiedTtl(), config.rejectedTtl(), Duration.ZERO), clock);
         });
     }
 
-    private static List<AcceptedIdentity> identities(String property, List<String> texts) {
-        List<AcceptedIdentity> out = new ArrayList<>();
-        for (String t : texts) {
-            try {
-                out.add(AcceptedIdentity.parse(t));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalStateException(property + ": " + e.getMessage(), e);
-            }
-        }
-        return List.copyOf(out);
-    }
 
     private static String unsignedVerdict(String text) {
         return switch (Optional.ofNullable(text).orElse("").trim().toLowerCase()) {

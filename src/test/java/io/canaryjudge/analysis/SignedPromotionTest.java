@@ -83,8 +83,7 @@ class SignedPromotionTest {
                     "canary.test.key-id", AcceptedKey.of(key.getPublic()).keyId()));
                 cases.forEach((c, image) -> config.put("canary.test.case." + c.name(), image.digest()));
                 config.put("canary.signatures.trusted-root", trustedRoot.toString());
-                config.put("canary.signatures.namespaces.shop.identities",
-                    ISSUER + "|https://github\\.com/acme/shop/.*");
+                config.put("canary.signatures.identities.shop-release", ISSUER + "|https://github\\.com/acme/shop/.*");
                 config.put("canary.test.keyless-digest", keyless.digest());
                 return config;
             } catch (Exception e) {
