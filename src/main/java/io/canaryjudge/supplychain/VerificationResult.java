@@ -8,10 +8,10 @@ import java.util.Optional;
 /**
  * What a signature check of one image digest found. Immutable.
  *
- * <p>A policy reads {@link #status()}: {@link Status#VERIFIED} means one of the accepted keys signed exactly this
- * digest; {@link Status#UNSIGNED} and {@link Status#REJECTED} are definite "no"s (nothing is signed, or what is there
- * does not hold up); {@link Status#UNAVAILABLE} means the registry could not be asked, so nothing is known and a
- * policy may wait and ask again rather than treat the image as unsigned.
+ * <p>A policy reads {@link #status()}: {@link Status#VERIFIED} means one of the accepted keys, or an accepted
+ * keyless identity, signed exactly this digest; {@link Status#UNSIGNED} and {@link Status#REJECTED} are definite
+ * "no"s (nothing is signed, or what is there does not hold up); {@link Status#UNAVAILABLE} means the registry could
+ * not be asked, so nothing is known and a policy may wait and ask again rather than treat the image as unsigned.
  *
  * @param image           the image checked
  * @param status          the verdict
@@ -29,7 +29,7 @@ public record VerificationResult(ImageReference image, Status status, Method met
                                  String dockerReference, Instant checkedAt, String reason, List<BundleReport> bundles,
                                  List<String> notChecked) {
     public enum Status {
-        /** signed by an accepted key, the signed payload names exactly this digest */
+        /** signed by an accepted key or keyless identity, the signed payload names exactly this digest */
         VERIFIED,
         /** no signature at all: no {@code .sig} tag and no Sigstore bundle */
         UNSIGNED,

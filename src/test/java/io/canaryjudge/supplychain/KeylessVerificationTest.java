@@ -254,19 +254,15 @@ class KeylessVerificationTest {
         Files.writeString(bad, "{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;version=0.1\","
                 + "\"certificateAuthorities\":[{\"certChain\":{\"certificates\":[{\"rawBytes\":\"AAAA\"}]}}]}");
 
-        assertThrows(java.io.IOException.class, () -> KeylessBundles.load(bad));
-        assertThrows(java.io.IOException.class, () -> KeylessBundles.load(dir.resolve("absent.json")));
-    }
-
-    @Test
-    void identitiesAreWrittenIssuerBarExpression() {
-        AcceptedIdentity id = AcceptedIdentity.parse(" " + ISSUER + " | https://github\\.com/acme/.* ");
-
-        assertEquals(ISSUER, id.issuer());
-        assertEquals("https://github\\.com/acme/.*", id.subject());
-        assertTrue(id.matches(ISSUER, "https://github.com/acme/x"));
-        assertFalse(id.matches("https://accounts.google.com", "https://github.com/acme/x"));
-        assertThrows(IllegalArgumentException.class, () -> AcceptedIdentity.parse("no-bar"));
-        assertThrows(IllegalArgumentException.class, () -> AcceptedIdentity.parse(ISSUER + "|(unclosed"));
+        String notARoot = assertThrows(java.io.IOException.class, () -> KeylessBundles.load(bad)).getMessage();
+        assertTrue(notARoot.startsWith("not a usable Sigstore trusted root: "), notARoot);
+        Path noLogs = dir.resolve("no-logs.json");
+        Files.writeString(noLogs, sigstore.trustedRootJson().replaceFirst("\"tlogs\":\\[.*?\\],\"certificateAuthorities\"",
+                "\"tlogs\":[],\"certificateAuthorities\""));
+        assertEquals("not a usable Sigstore trusted root: a trusted root needs certificate authorities, tlogs and ctlogs",
+                assertThrows(java.io.IOException.class, () -> KeylessBundles.load(noLogs)).getMessage());
+        assertEquals("cannot read " + dir.resolve("absent.json"),
+                assertThrows(java.io.IOException.class, () -> KeylessBundles.load(dir.resolve("absent.json")))
+                        .getMessage());
     }
 }
