@@ -94,6 +94,26 @@ class KeylessVerificationTest {
     }
 
     @Test
+    void aMessageSignatureOverTheManifestByAnAcceptedIdentityVerifiesTheImage() throws Exception {
+        ImageReference image = pushImage(registry, "keyless/message", "v1");
+        byte[] manifest = registry.getManifest(image.repository(), image.digest());
+        attachBundles(registry, image, List.of(sigstore.messageSignatureBundle(manifest, Signer.of(WORKFLOW, ISSUER))));
+        ImageReference other = pushImage(registry, "keyless/message", "v2");
+        // the genuine bundle of the first image, attached to another one
+        attachBundles(registry, other, List.of(sigstore.messageSignatureBundle(manifest, Signer.of(WORKFLOW, ISSUER))));
+
+        VerificationResult r = verifier(List.of(RELEASE)).verify(image);
+        VerificationResult copied = verifier(List.of(RELEASE)).verify(other);
+
+        assertEquals(Status.VERIFIED, r.status(), r.reason());
+        assertEquals(Method.SIGSTORE_KEYLESS_BUNDLE, r.method());
+        assertEquals("message-signature", r.bundles().get(0).content());
+        assertEquals(Status.REJECTED, copied.status(), copied.reason());
+        assertTrue(copied.reason().contains("Provided artifact digest does not match digest used for verification"),
+                copied.reason());
+    }
+
+    @Test
     void anotherSubjectOfTheSameIssuerIsRejected() throws Exception {
         ImageReference image = signedImage("keyless/other-subject",
                 Signer.of("https://github.com/acme/other/.github/workflows/release.yml@refs/heads/main", ISSUER),

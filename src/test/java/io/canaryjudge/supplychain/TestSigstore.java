@@ -39,7 +39,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * SCT from a test certificate-transparency log), a test Rekor (a one-entry log: a signed entry timestamp, an inclusion
  * proof whose root is the leaf hash, a signed checkpoint), and the {@code trusted_root.json} naming all three, in the
  * layouts of sigstore's protobuf-specs (Bundle v0.3, TrustedRoot v0.1), RFC 6962 (SCT, Merkle leaf/node hashes) and
- * Rekor's dsse 0.0.1 entry kind. Everything a verifier needs comes from here; nothing is fetched.
+ * Rekor's dsse and hashedrekord 0.0.1 entry kinds. Everything a verifier needs comes from here; nothing is fetched.
  */
 public final class TestSigstore {
     /** Fulcio's OIDC issuer extensions: the raw-string one (v1) and the DER UTF8String one (v2). */
@@ -196,7 +196,39 @@ public final class TestSigstore {
                 ? new String(statement, StandardCharsets.UTF_8).replace("\"predicate\":{}", "\"predicate\":{\"x\":1}")
                         .getBytes(StandardCharsets.UTF_8) : statement;
         PrivateKey logKey = tweak == Tweak.WRONG_LOG_KEY ? CosignFixtures.p256().getPrivate() : rekorKey.getPrivate();
-        return bundle(carried, sig, leaf, body, who.notBefore().plus(integratedAfter).getEpochSecond(), logKey, tweak);
+        return bundle("dsse", dsseContent(carried, sig), leaf, body,
+                who.notBefore().plus(integratedAfter).getEpochSecond(), logKey, tweak);
+    }
+
+    /**
+     * A bundle v0.3 with a message signature for a keyless signer: the image manifest's bytes signed with
+     * SHA256withECDSA (so the signature is over its digest, {@code sha256}), logged as a hashedrekord 0.0.1 entry.
+     */
+    public byte[] messageSignatureBundle(byte[] manifest, Signer who) throws Exception {
+        KeyPair key = CosignFixtures.p256();
+        X509Certificate leaf = leaf(key.getPublic(), who);
+        byte[] sig = CosignFixtures.sign(key.getPrivate(), manifest);
+        byte[] digest = sha256(manifest);
+        // Rekor's canonicalized hashedrekord body: RFC 8785 JSON (sorted keys), the certificate as PEM, base64
+        byte[] body = ("{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":{\"data\":{\"hash\":{"
+                + "\"algorithm\":\"sha256\",\"value\":\"" + hex(digest) + "\"}},\"signature\":{\"content\":\""
+                + B64.encodeToString(sig) + "\",\"publicKey\":{\"content\":\""
+                + B64.encodeToString(pem(leaf).getBytes(StandardCharsets.US_ASCII)) + "\"}}}}")
+                .getBytes(StandardCharsets.UTF_8);
+        String content = "\"messageSignature\":{\"messageDigest\":{\"algorithm\":\"SHA2_256\",\"digest\":\""
+                + B64.encodeToString(digest) + "\"},\"signature\":\"" + B64.encodeToString(sig) + "\"}";
+        return bundle("hashedrekord", content, leaf, body, who.notBefore().plusSeconds(30).getEpochSecond(),
+                rekorKey.getPrivate(), Tweak.NONE);
+    }
+
+    private static String dsseContent(byte[] statement, byte[] sig) {
+        return "\"dsseEnvelope\":{\"payload\":\"" + B64.encodeToString(statement) + "\",\"payloadType\":\""
+                + CosignVerifier.INTOTO_PAYLOAD + "\",\"signatures\":[{\"sig\":\"" + B64.encodeToString(sig) + "\"}]}";
+    }
+
+    private static String pem(X509Certificate cert) throws Exception {
+        return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n";
     }
 
     /**
@@ -214,8 +246,7 @@ public final class TestSigstore {
     static byte[] entryBody(byte[] statement, byte[] sig, X509Certificate leaf) throws Exception {
         String envelope = "{\"payload\":\"" + B64.encodeToString(statement) + "\",\"payloadType\":\""
                 + CosignVerifier.INTOTO_PAYLOAD + "\",\"signatures\":[{\"sig\":\"" + B64.encodeToString(sig) + "\"}]}";
-        String pem = "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(leaf.getEncoded()) + "\n-----END CERTIFICATE-----\n";
+        String pem = pem(leaf);
         return ("{\"apiVersion\":\"0.0.1\",\"kind\":\"dsse\",\"spec\":{\"envelopeHash\":{\"algorithm\":\"sha256\","
                 + "\"value\":\"" + hex(sha256(envelope.getBytes(StandardCharsets.UTF_8))) + "\"},\"payloadHash\":{"
                 + "\"algorithm\":\"sha256\",\"value\":\"" + hex(sha256(statement)) + "\"},\"signatures\":[{"
@@ -225,7 +256,7 @@ public final class TestSigstore {
     }
 
     /** Assembles the bundle JSON; the entry's SET and checkpoint are signed with {@code logKey}. */
-    byte[] bundle(byte[] statement, byte[] sig, X509Certificate leaf, byte[] body, long integratedTime,
+    byte[] bundle(String kind, String content, X509Certificate leaf, byte[] body, long integratedTime,
                   PrivateKey logKey, Tweak tweak) throws Exception {
         byte[] logId = sha256(rekorKey.getPublic().getEncoded());
         long index = 0;
@@ -242,15 +273,13 @@ public final class TestSigstore {
         return ("{\"mediaType\":\"" + CosignVerifier.BUNDLE_V03 + "\",\"verificationMaterial\":{\"certificate\":{"
                 + "\"rawBytes\":\"" + B64.encodeToString(leaf.getEncoded()) + "\"},\"tlogEntries\":[{\"logIndex\":\""
                 + index + "\",\"logId\":{\"keyId\":\"" + B64.encodeToString(logId) + "\"},\"kindVersion\":{\"kind\":"
-                + "\"dsse\",\"version\":\"0.0.1\"},\"integratedTime\":\"" + integratedTime + "\",\"inclusionPromise\":{"
+                + "\"" + kind + "\",\"version\":\"0.0.1\"},\"integratedTime\":\"" + integratedTime + "\",\"inclusionPromise\":{"
                 + "\"signedEntryTimestamp\":\"" + B64.encodeToString(set) + "\"},"
                 + (tweak == Tweak.NO_INCLUSION_PROOF ? "" : "\"inclusionProof\":{\"logIndex\":\"" + index
                         + "\",\"rootHash\":\"" + B64.encodeToString(leafHash) + "\",\"treeSize\":\"1\",\"hashes\":[],"
                         + "\"checkpoint\":{\"envelope\":" + jsonString(checkpoint) + "}},")
                 + "\"canonicalizedBody\":\""
-                + B64.encodeToString(body) + "\"}]},\"dsseEnvelope\":{\"payload\":\"" + B64.encodeToString(statement)
-                + "\",\"payloadType\":\"" + CosignVerifier.INTOTO_PAYLOAD + "\",\"signatures\":[{\"sig\":\""
-                + B64.encodeToString(sig) + "\"}]}}").getBytes(StandardCharsets.UTF_8);
+                + B64.encodeToString(body) + "\"}]}," + content + "}").getBytes(StandardCharsets.UTF_8);
     }
 
     private static String jsonString(String s) {
