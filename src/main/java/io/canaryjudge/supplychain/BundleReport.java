@@ -9,12 +9,12 @@ import java.util.Objects;
  * @param content        {@code dsse-envelope}, {@code message-signature} or {@code unknown}
  * @param predicateType  the in-toto predicate type of a DSSE statement (e.g. {@code https://sigstore.dev/cosign/sign/v1}
  *                       for {@code cosign sign}'s bundles); null for message signatures
- * @param material       {@code public-key} (keyed), {@code certificate} (keyless, not verified here) or {@code none}
- * @param tlogEntries    how many transparency log entries the bundle carries (never checked here)
- * @param verified       an accepted key signed it and it names this digest
+ * @param material       {@code public-key} (keyed), {@code certificate} (keyless) or {@code none}
+ * @param tlogEntries    how many transparency log entries the bundle carries (checked only for keyless bundles)
+ * @param verified       an accepted key, or an accepted keyless identity, signed it and it names this digest
  * @param signsImage     it is a signature of the image (a message signature, or a statement of cosign's sign
  *                       predicate) rather than another attestation; only such bundles can verify an image
- * @param keyId          the accepted key that verified it, or null
+ * @param keyId          the accepted key that verified it, {@code <issuer>|<subject>} for a keyless one, or null
  * @param note           what was found, in words
  */
 public record BundleReport(String manifestDigest, String content, String predicateType, String material,

@@ -29,9 +29,11 @@ import java.util.stream.Collectors;
  *
  * <p>Sigstore bundles attached to the digest (referrers API, or the referrers tag {@code sha256-<hex>} where the
  * registry has no such API) are listed; a keyed one (a DSSE envelope of an in-toto statement with cosign's sign
- * predicate, or a message signature over the image manifest) verifies the image too. Keyless material (Fulcio
- * certificates) and transparency log entries are reported and not verified: {@link VerificationResult#notChecked()}
- * says so on every result.
+ * predicate, or a message signature over the image manifest) verifies the image too. A keyless one (a Fulcio
+ * certificate) verifies it only when the verifier was given accepted identities and a pinned trusted root: then
+ * {@link KeylessBundles} checks the certificate chain, the identity and the transparency log entry offline. Without
+ * them keyless material is reported and not verified; transparency log entries of keyed signatures are never
+ * verified. {@link VerificationResult#notChecked()} says what was not established on every result.
  *
  * <p>Results are cached per image: verified ones for {@link Options#verifiedTtl()}, unsigned and rejected ones for
  * {@link Options#rejectedTtl()}, "could not check" ones for {@link Options#unavailableTtl()} (zero by default: not
@@ -49,10 +51,20 @@ public final class CosignVerifier {
     private static final int MAX_BUNDLES = 16;
     private static final long MAX_PAYLOAD = 1 << 20;
 
-    /** What every result leaves unestablished, in words. */
+    /** What every result of a verifier without keyless identities leaves unestablished, in words. */
     public static final List<String> NOT_CHECKED = List.of(
             "keyless signatures (Fulcio certificate identity and OIDC issuer) are not verified",
             "transparency log (Rekor) inclusion and signed timestamps are not verified",
+            "the payload's docker-reference is reported, not required to match the image's repository");
+
+    /** What every result of a verifier with keyless identities leaves unestablished, in words. */
+    public static final List<String> NOT_CHECKED_KEYLESS = List.of(
+            "keyless: the trusted root is the pinned file as configured, never refreshed online (no TUF)",
+            "keyless: certificate revocation is not checked (Fulcio certificates are short-lived, none is revoked)",
+            "keyless: RFC 3161 timestamps and Rekor v2 entries are not verified (such bundles are refused)",
+            "keyless: the transparency log is never asked; the bundle's inclusion proof and signed checkpoint are "
+                    + "verified, not the log's current state",
+            "transparency log entries of keyed signatures are not verified",
             "the payload's docker-reference is reported, not required to match the image's repository");
 
     /**
@@ -98,6 +110,8 @@ public final class CosignVerifier {
 
     private final RegistryClient registry;
     private final List<AcceptedKey> keys;
+    private final List<AcceptedIdentity> identities;
+    private final KeylessBundles keyless;
     private final Options options;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
@@ -107,10 +121,24 @@ public final class CosignVerifier {
     }
 
     public CosignVerifier(RegistryClient registry, List<AcceptedKey> keys, Options options, Clock clock) {
+        this(registry, keys, List.of(), null, options, clock);
+    }
+
+    /**
+     * A verifier that also accepts keyless signatures by {@code identities}, checked against {@code keyless}'s
+     * pinned trusted root. Either list may be empty, not both.
+     */
+    public CosignVerifier(RegistryClient registry, List<AcceptedKey> keys, List<AcceptedIdentity> identities,
+                          KeylessBundles keyless, Options options, Clock clock) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.keys = List.copyOf(keys);
-        if (this.keys.isEmpty()) {
-            throw new IllegalArgumentException("at least one accepted key is needed");
+        this.identities = List.copyOf(identities);
+        this.keyless = keyless;
+        if (this.keys.isEmpty() && this.identities.isEmpty()) {
+            throw new IllegalArgumentException("at least one accepted key or keyless identity is needed");
+        }
+        if (!this.identities.isEmpty() && keyless == null) {
+            throw new IllegalArgumentException("keyless identities need a trusted root");
         }
         this.options = Objects.requireNonNull(options, "options");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -118,6 +146,10 @@ public final class CosignVerifier {
 
     public List<AcceptedKey> acceptedKeys() {
         return keys;
+    }
+
+    public List<AcceptedIdentity> acceptedIdentities() {
+        return identities;
     }
 
     /**
@@ -187,7 +219,7 @@ public final class CosignVerifier {
                 bundleProblem = "Sigstore bundles could not be listed: " + describe(e);
             }
         }
-        List<String> notChecked = new ArrayList<>(NOT_CHECKED);
+        List<String> notChecked = new ArrayList<>(identities.isEmpty() ? NOT_CHECKED : NOT_CHECKED_KEYLESS);
         if (!options.checkBundles()) {
             notChecked.add("Sigstore bundles (referrers) were not looked for");
         } else if (bundleProblem != null) {
@@ -198,6 +230,11 @@ public final class CosignVerifier {
                     sig.dockerReference, now, sig.reason, bundles, notChecked);
         }
         Optional<BundleReport> good = bundles.stream().filter(b -> b.verified() && b.signsImage()).findFirst();
+        if (good.isPresent() && good.get().material().equals("certificate")) {
+            return new VerificationResult(image, Status.VERIFIED, Method.SIGSTORE_KEYLESS_BUNDLE, good.get().keyId(),
+                    null, now, "verified: Sigstore bundle " + good.get().manifestDigest() + " (" + good.get().content()
+                            + "), " + good.get().note() + "; " + sig.reason, bundles, notChecked);
+        }
         if (good.isPresent()) {
             return new VerificationResult(image, Status.VERIFIED, Method.SIGSTORE_BUNDLE, good.get().keyId(), null, now,
                     "verified: Sigstore bundle " + good.get().manifestDigest() + " (" + good.get().content()
@@ -418,10 +455,13 @@ public final class CosignVerifier {
         String content = bundle.has("dsseEnvelope") ? "dsse-envelope"
                 : bundle.has("messageSignature") ? "message-signature" : "unknown";
         String tlogWords = tlog == 0 ? "" : ", " + tlog + " transparency log entr" + (tlog == 1 ? "y" : "ies") + " not checked";
+        if (kind.equals("certificate") && keyless != null && !identities.isEmpty()) {
+            return verifyKeyless(image, manifestDigest, blob, bundle, content, tlog);
+        }
         if (!kind.equals("public-key")) {
             return new BundleReport(manifestDigest, content, predicateType(bundle), kind, tlog, false, false, null,
-                    kind.equals("certificate") ? "keyless bundle (certificate): identity and issuer are not verified by "
-                            + "this version" + tlogWords : "bundle without verification material");
+                    kind.equals("certificate") ? "keyless bundle (certificate): no keyless identity is accepted here, "
+                            + "so it is not verified" + tlogWords : "bundle without verification material");
         }
         if (content.equals("dsse-envelope")) {
             return verifyDsse(image, manifestDigest, bundle.path("dsseEnvelope"), tlog, tlogWords);
@@ -430,6 +470,22 @@ public final class CosignVerifier {
             return verifyMessageSignature(image, manifestDigest, bundle.path("messageSignature"), tlog, tlogWords);
         }
         return new BundleReport(manifestDigest, content, null, kind, tlog, false, false, null, "bundle has no content");
+    }
+
+    /**
+     * A keyless bundle: {@link KeylessBundles} checks certificate, identity, log entry and signature against the digest;
+     * here only that it signs the image (cosign's sign predicate, or a message signature over the manifest digest).
+     */
+    private BundleReport verifyKeyless(ImageReference image, String manifestDigest, byte[] blob, JsonNode bundle,
+                                       String content, int tlog) {
+        String predicate = predicateType(bundle);
+        boolean signs = content.equals("message-signature") || COSIGN_SIGN_PREDICATE.equals(predicate);
+        KeylessBundles.Outcome o = keyless.verify(blob, java.util.HexFormat.of().parseHex(image.digestHex()), identities);
+        if (!o.verified()) {
+            return new BundleReport(manifestDigest, content, predicate, "certificate", tlog, false, signs, null, o.note());
+        }
+        return new BundleReport(manifestDigest, content, predicate, "certificate", tlog, true, signs,
+                o.issuer() + "|" + o.subject(), o.note() + (signs ? "" : "; an attestation, not cosign's signature predicate"));
     }
 
     private static String predicateType(JsonNode bundle) {

@@ -12,7 +12,8 @@ import java.time.Instant;
  * @param status    VERIFIED, UNSIGNED, REJECTED, UNAVAILABLE (registry not reachable), or NOT_CHECKED (mode off, or
  *                  no repository to check against)
  * @param allowed   false only under {@code required}
- * @param keyId     the accepted key that verified it; null unless VERIFIED
+ * @param keyId     the accepted key that verified it, or a keyless signer's {@code <issuer>|<subject>}; null unless
+ *                  VERIFIED
  * @param checkedAt when the registry was asked; null when it was not
  * @param reason    one sentence: what was verified, or why not
  */
@@ -34,7 +35,7 @@ public record SignatureCheck(Purpose purpose, SignatureMode mode, String image, 
         return VerificationResult.Status.UNAVAILABLE.name().equals(status);
     }
 
-    /** True when a signature by an accepted key was verified. */
+    /** True when a signature by an accepted key or keyless identity was verified. */
     public boolean verified() {
         return VerificationResult.Status.VERIFIED.name().equals(status);
     }

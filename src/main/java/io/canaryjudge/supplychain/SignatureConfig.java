@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code canary.signatures.*}: which image digests must be signed, by which keys, and how the registry is reached.
+ * {@code canary.signatures.*}: which image digests must be signed, by which keys or keyless identities, and how the
+ * registry is reached.
  * Every key is an environment variable too ({@code CANARY_SIGNATURES_MODE}, …).
  */
 @ConfigMapping(prefix = "canary.signatures")
@@ -20,6 +21,18 @@ public interface SignatureConfig {
 
     /** Accepted public keys by name: PEM files (ECDSA P-256 or Ed25519 "PUBLIC KEY"), e.g. mounted from a Secret. */
     Map<String, String> keys();
+
+    /**
+     * Accepted keyless signers by name, each {@code <issuer>|<subject-regexp>} ({@link AcceptedIdentity}). One value
+     * per name, not a list: a list value would be split at commas and lose the backslashes of the expression.
+     */
+    Map<String, String> identities();
+
+    /**
+     * The pinned Sigstore trusted root ({@code trusted_root.json}: Fulcio CAs, Rekor and CT log keys) keyless
+     * signatures are verified against, offline; needed as soon as an identity is accepted.
+     */
+    Optional<String> trustedRoot();
 
     /** Per-namespace policy, overriding {@link #mode()} and narrowing the accepted keys. */
     Map<String, NamespacePolicy> namespaces();
@@ -53,5 +66,8 @@ public interface SignatureConfig {
 
         /** Names of {@link SignatureConfig#keys()} accepted here; all of them when absent. */
         Optional<List<String>> keys();
+
+        /** Names of {@link SignatureConfig#identities()} accepted here, besides the keys; all of them when absent. */
+        Optional<List<String>> identities();
     }
 }

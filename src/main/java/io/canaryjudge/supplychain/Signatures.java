@@ -17,9 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * The signature policy of the service: for a namespace, the mode and the accepted keys, and the check of one digest
- * before it is promoted or written back by a rollback. Keys are read at start-up (a missing or unreadable key file
- * stops the service); the registry is asked only when a mode is not off, through one cached verifier per key set.
+ * The signature policy of the service: for a namespace, the mode, the accepted keys and keyless identities, and the
+ * check of one digest before it is promoted or written back by a rollback. Keys, identities and the pinned trusted
+ * root are read at start-up (a missing or unreadable file, or a malformed identity, stops the service); the registry
+ * is asked only when a mode is not off, through one cached verifier per set of keys and identities.
  */
 @ApplicationScoped
 @Startup
@@ -32,7 +33,13 @@ public class Signatures {
     private final RegistryClient registry;
     private final Clock clock;
     private final MeterRegistry meters;
-    private final Map<List<String>, CosignVerifier> verifiers = new ConcurrentHashMap<>();
+    private final Map<Accepted, CosignVerifier> verifiers = new ConcurrentHashMap<>();
+    private final Map<String, AcceptedIdentity> identities;
+    private final KeylessBundles keyless;
+
+    /** What one namespace accepts: names of keys and of keyless identities. */
+    private record Accepted(List<String> keys, List<String> identities) {
+    }
 
     public Signatures(SignatureConfig config, Clock clock, MeterRegistry meters) {
         this.config = config;
@@ -60,10 +67,40 @@ public class Signatures {
                     + "', which canary.signatures.keys does not define");
             }
         })));
-        if (anyChecked && keys.isEmpty()) {
+        Map<String, AcceptedIdentity> parsed = new LinkedHashMap<>();
+        config.identities().forEach((name, text) -> {
+            try {
+                parsed.put(name, AcceptedIdentity.parse(text));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("canary.signatures.identities." + name + ": " + e.getMessage(), e);
+            }
+        });
+        this.identities = Map.copyOf(parsed);
+        config.namespaces().forEach((ns, p) -> p.identities().ifPresent(names -> names.forEach(n -> {
+            if (!identities.containsKey(n)) {
+                throw new IllegalStateException("canary.signatures.namespaces." + ns + ".identities names identity '"
+                    + n + "', which canary.signatures.identities does not define");
+            }
+        })));
+        boolean anyIdentity = !identities.isEmpty();
+        if (anyChecked && anyIdentity && config.trustedRoot().isEmpty()) {
+            throw new IllegalStateException("keyless identities need a pinned trusted root "
+                + "(canary.signatures.trusted-root=<trusted_root.json>)");
+        }
+        KeylessBundles root = null;
+        if (anyChecked && config.trustedRoot().isPresent()) {
+            try {
+                root = KeylessBundles.load(Path.of(config.trustedRoot().get()));
+            } catch (IOException e) {
+                throw new IllegalStateException("canary.signatures.trusted-root: " + e.getMessage(), e);
+            }
+        }
+        this.keyless = root;
+        if (anyChecked && keys.isEmpty() && !anyIdentity) {
             throw new IllegalStateException("signature mode " + (defaultMode != SignatureMode.OFF ? config.mode()
                 : "warn or required in a namespace") + " needs at least one accepted key "
-                + "(canary.signatures.keys.<name>=<PEM file>)");
+                + "(canary.signatures.keys.<name>=<PEM file>) or keyless identity "
+                + "(canary.signatures.identities.<name>=<issuer>|<subject-regexp>)");
         }
         DockerConfig credentials = DockerConfig.empty();
         Optional<Path> dockerConfig = config.dockerConfig().map(Path::of);
@@ -129,23 +166,39 @@ public class Signatures {
             return new SignatureCheck(purpose, mode, reference, VerificationResult.Status.REJECTED.name(),
                 mode != SignatureMode.REQUIRED, null, clock.instant(), "not an image reference: " + e.getMessage());
         }
-        VerificationResult r = verifier(namespace).verify(image);
+        CosignVerifier verifier = verifier(namespace);
+        if (verifier == null) {
+            return new SignatureCheck(purpose, mode, image.toString(), VerificationResult.Status.REJECTED.name(),
+                mode != SignatureMode.REQUIRED, null, clock.instant(), "namespace " + namespace
+                + " accepts no key and no keyless identity");
+        }
+        VerificationResult r = verifier.verify(image);
         boolean allowed = r.verified() || mode != SignatureMode.REQUIRED;
         return new SignatureCheck(purpose, mode, image.toString(), r.status().name(), allowed, r.keyId(),
             r.checkedAt(), r.reason());
     }
 
+    /** The namespace's verifier; null when it accepts nothing (no key, no identity). */
     private CosignVerifier verifier(String namespace) {
         SignatureConfig.NamespacePolicy p = config.namespaces().get(namespace);
         List<String> names = p != null && p.keys().isPresent() ? List.copyOf(p.keys().get())
             : List.copyOf(keys.keySet());
-        return verifiers.computeIfAbsent(names, n -> {
-            List<AcceptedKey> accepted = new ArrayList<>();
-            n.forEach(k -> accepted.add(keys.get(k)));
-            return new CosignVerifier(registry, accepted, CosignVerifier.Options.defaults()
+        List<String> identityNames = p != null && p.identities().isPresent() ? List.copyOf(p.identities().get())
+            : List.copyOf(identities.keySet());
+        Accepted accepted = new Accepted(names, identityNames);
+        if (accepted.keys().isEmpty() && accepted.identities().isEmpty()) {
+            return null;
+        }
+        return verifiers.computeIfAbsent(accepted, a -> {
+            List<AcceptedKey> list = new ArrayList<>();
+            a.keys().forEach(k -> list.add(keys.get(k)));
+            List<AcceptedIdentity> ids = new ArrayList<>();
+            a.identities().forEach(i -> ids.add(identities.get(i)));
+            return new CosignVerifier(registry, list, ids, keyless, CosignVerifier.Options.defaults()
                 .withTtls(config.verifiedTtl(), config.rejectedTtl(), Duration.ZERO), clock);
         });
     }
+
 
     private static String unsignedVerdict(String text) {
         return switch (Optional.ofNullable(text).orElse("").trim().toLowerCase()) {

@@ -8,15 +8,16 @@ import java.util.Optional;
 /**
  * What a signature check of one image digest found. Immutable.
  *
- * <p>A policy reads {@link #status()}: {@link Status#VERIFIED} means one of the accepted keys signed exactly this
- * digest; {@link Status#UNSIGNED} and {@link Status#REJECTED} are definite "no"s (nothing is signed, or what is there
- * does not hold up); {@link Status#UNAVAILABLE} means the registry could not be asked, so nothing is known and a
- * policy may wait and ask again rather than treat the image as unsigned.
+ * <p>A policy reads {@link #status()}: {@link Status#VERIFIED} means one of the accepted keys, or an accepted
+ * keyless identity, signed exactly this digest; {@link Status#UNSIGNED} and {@link Status#REJECTED} are definite
+ * "no"s (nothing is signed, or what is there does not hold up); {@link Status#UNAVAILABLE} means the registry could
+ * not be asked, so nothing is known and a policy may wait and ask again rather than treat the image as unsigned.
  *
  * @param image           the image checked
  * @param status          the verdict
  * @param method          how it was verified; null unless {@link Status#VERIFIED}
- * @param keyId           the accepted key that verified it ({@link AcceptedKey#keyId()}); null unless verified
+ * @param keyId           the accepted key that verified it ({@link AcceptedKey#keyId()}), or for a keyless signature
+ *                        the certificate's identity {@code <issuer>|<subject>}; null unless verified
  * @param dockerReference the {@code critical.identity.docker-reference} of the verifying simple-signing payload
  *                        (reported, not required to match); null when none verified
  * @param checkedAt       when the registry was asked (a cached answer keeps the time of the check that made it)
@@ -28,7 +29,7 @@ public record VerificationResult(ImageReference image, Status status, Method met
                                  String dockerReference, Instant checkedAt, String reason, List<BundleReport> bundles,
                                  List<String> notChecked) {
     public enum Status {
-        /** signed by an accepted key, the signed payload names exactly this digest */
+        /** signed by an accepted key or keyless identity, the signed payload names exactly this digest */
         VERIFIED,
         /** no signature at all: no {@code .sig} tag and no Sigstore bundle */
         UNSIGNED,
@@ -42,7 +43,9 @@ public record VerificationResult(ImageReference image, Status status, Method met
         /** a cosign simple-signing layer in the manifest tagged {@code sha256-<hex>.sig} */
         COSIGN_SIGNATURE_TAG,
         /** a keyed Sigstore bundle (DSSE envelope or message signature) attached as a referrer */
-        SIGSTORE_BUNDLE
+        SIGSTORE_BUNDLE,
+        /** a keyless Sigstore bundle (Fulcio certificate, Rekor entry) of an accepted identity, as a referrer */
+        SIGSTORE_KEYLESS_BUNDLE
     }
 
     public VerificationResult {

@@ -61,11 +61,14 @@ function header(a) {
     rollback(a)];
 }
 
-/** What the signature policy verified of the canary's digest before a PROMOTE: key, status, when. */
+/** What the signature policy verified of the canary's digest before a PROMOTE: key or keyless signer, status, when. */
 function signature(s) {
   const verified = s.status === 'VERIFIED';
+  // a keyless signer is named <issuer>|<subject> (a key id is 16 hex digits)
+  const bar = verified && s.keyId ? s.keyId.indexOf('|') : -1;
+  const by = bar < 0 ? `key ${s.keyId}` : `keyless signer ${s.keyId.slice(bar + 1)} (issuer ${s.keyId.slice(0, bar)})`;
   return h('span', { class: verified ? 'signature verified' : 'signature unverified' },
-    verified ? `verified, key ${s.keyId}` : `not verified (${s.status.toLowerCase().replace('_', ' ')})`,
+    verified ? `verified, ${by}` : `not verified (${s.status.toLowerCase().replace('_', ' ')})`,
     ` · ${String(s.mode).toLowerCase()}`, s.checkedAt ? h('span', {}, ' · checked ', when(s.checkedAt)) : '',
     verified ? '' : h('span', { class: 'muted' }, ` — ${s.reason}`));
 }

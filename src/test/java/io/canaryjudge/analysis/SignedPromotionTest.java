@@ -11,6 +11,7 @@ import io.canaryjudge.supplychain.AcceptedKey;
 import io.canaryjudge.supplychain.CosignFixtures;
 import io.canaryjudge.supplychain.ImageReference;
 import io.canaryjudge.supplychain.SignedCases;
+import io.canaryjudge.supplychain.TestSigstore;
 import io.canaryjudge.testing.DemoScenario;
 import io.canaryjudge.testing.RealInfrastructure;
 import io.canaryjudge.testing.RegistryServer;
@@ -67,6 +68,12 @@ class SignedPromotionTest {
                 Map<SignedCases.Case, ImageReference> cases = SignedCases.push(registry, "shop/cart", "canary", key);
                 Path pem = Files.createTempFile("release", ".pub");
                 Files.writeString(pem, AcceptedKey.of(key.getPublic()).pem());
+                // a canary signed keyless by the release workflow, verified against a pinned test trusted root
+                TestSigstore sigstore = TestSigstore.create("promotion");
+                Path trustedRoot = Files.createTempFile("trusted_root", ".json");
+                Files.writeString(trustedRoot, sigstore.trustedRootJson());
+                ImageReference keyless = CosignFixtures.pushImage(registry, "shop/cart", "canary-keyless");
+                sigstore.sign(registry, keyless, TestSigstore.Signer.of(WORKFLOW, ISSUER));
                 Map<String, String> config = new java.util.HashMap<>(Map.of(
                     "canary.signatures.keys.release", pem.toString(),
                     "canary.signatures.insecure-registries", registry.host(),
@@ -75,6 +82,9 @@ class SignedPromotionTest {
                     "canary.test.unsigned-digest", cases.get(SignedCases.Case.UNSIGNED).digest(),
                     "canary.test.key-id", AcceptedKey.of(key.getPublic()).keyId()));
                 cases.forEach((c, image) -> config.put("canary.test.case." + c.name(), image.digest()));
+                config.put("canary.signatures.trusted-root", trustedRoot.toString());
+                config.put("canary.signatures.identities.shop-release", ISSUER + "|https://github\\.com/acme/shop/.*");
+                config.put("canary.test.keyless-digest", keyless.digest());
                 return config;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -97,6 +107,11 @@ class SignedPromotionTest {
     String unsignedDigest;
     @ConfigProperty(name = "canary.test.key-id")
     String keyId;
+    @ConfigProperty(name = "canary.test.keyless-digest")
+    String keylessDigest;
+
+    static final String ISSUER = "https://token.actions.githubusercontent.com";
+    static final String WORKFLOW = "https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main";
 
     /** The demo's healthy canary of shop/cart, running {@code canaryDigest} of {@code repository}: its analysis id. */
     static String start(Instant startedAt, String repository, String canaryDigest) throws Exception {
@@ -153,12 +168,35 @@ class SignedPromotionTest {
             assertTrue(line.startsWith("verified, key " + keyId + " · required · checked "), line);
 
             browser.navigate(root + "#/analyses/" + unsigned);
-            browser.waitFor("document.getElementById('signature')", Duration.ofSeconds(20));
+            // the signed analysis' element stays until the page re-renders: wait for the unsigned one's
+            browser.waitFor("document.querySelector('#signature .signature.unverified')", Duration.ofSeconds(20));
             assertEquals("signature unverified",
                     browser.evaluate("document.querySelector('#signature .signature').className").asText());
             line = browser.evaluate("document.getElementById('signature').textContent").asText();
             assertTrue(line.startsWith("not verified (unsigned) · required"), line);
             assertTrue(line.contains("sha256-" + unsignedDigest.substring(7) + ".sig"), line);
+            assertEquals(List.of(), browser.errors());
+        }
+    }
+
+    /** A canary signed keyless by an accepted identity is promoted; verdict and page name the signer, not a key. */
+    @Test
+    void aKeylessSignedHealthyCanaryIsPromotedAndThePageNamesTheSigner() throws Exception {
+        String id = start(keylessDigest);
+        JsonNode a = awaitEnd(id);
+
+        assertEquals("PROMOTE", a.path("verdict").asText(), a.toPrettyString());
+        JsonNode signature = a.path("signature");
+        assertEquals("VERIFIED", signature.path("status").asText(), a.toPrettyString());
+        assertEquals(ISSUER + "|" + WORKFLOW, signature.path("keyId").asText());
+        assertTrue(signature.path("reason").asText().contains("log entry 0 (SET, inclusion proof, checkpoint)"),
+            signature.path("reason").asText());
+        try (io.canaryjudge.testing.HeadlessChromium browser = io.canaryjudge.testing.HeadlessChromium.start(1280, 900)) {
+            browser.navigate(root + "#/analyses/" + id);
+            browser.waitFor("document.getElementById('signature')", Duration.ofSeconds(20));
+            String line = browser.evaluate("document.getElementById('signature').textContent").asText();
+            assertTrue(line.startsWith("verified, keyless signer " + WORKFLOW + " (issuer " + ISSUER
+                + ") · required · checked "), line);
             assertEquals(List.of(), browser.errors());
         }
     }

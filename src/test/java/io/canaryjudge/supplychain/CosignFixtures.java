@@ -110,6 +110,13 @@ public final class CosignFixtures {
                 + "\"}}],\"predicateType\":\"" + predicateType + "\",\"predicate\":{}}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The same statement with the subject's name (cosign names the image's repository; in-toto requires a name). */
+    public static byte[] statement(String name, String hex, String predicateType) {
+        return ("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"" + name + "\",\"digest\":{"
+                + "\"sha256\":\"" + hex + "\"}}],\"predicateType\":\"" + predicateType + "\",\"predicate\":{}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     /** A Sigstore bundle v0.3 holding a DSSE envelope of {@code statement}, signed with {@code key} (no tlog entry). */
     public static byte[] dsseBundle(byte[] statement, PrivateKey key, String hint) throws GeneralSecurityException {
         byte[] sig = sign(key, CosignVerifier.pae(CosignVerifier.INTOTO_PAYLOAD, statement));
