@@ -23,6 +23,19 @@ public interface CdEventsConfig {
     boolean publishEnabled();
 
     /**
+     * How far back the sweep re-sends CDEvents Kafka has not acknowledged (env CANARY_CDEVENTS_RESEND_WINDOW): ended
+     * analyses older than this are not sent again — and turning publishing on does not send the whole history.
+     */
+    @WithName("resend.window")
+    @WithDefault("1h")
+    java.time.Duration resendWindow();
+
+    /** How often the sweep looks for unacknowledged CDEvents (env CANARY_CDEVENTS_RESEND_INTERVAL). */
+    @WithName("resend.interval")
+    @WithDefault("10s")
+    java.time.Duration resendInterval();
+
+    /**
      * What a {@code service.deployed}/{@code upgraded} event of a service does not say in
      * {@code customData.canaryJudge}, keyed by service name (the last segment of {@code subject.id}), e.g.
      * {@code canary.cdevents.services.checkout.template=http-golden-signals}. The event's customData wins.

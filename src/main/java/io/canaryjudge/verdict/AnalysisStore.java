@@ -215,6 +215,28 @@ public class AnalysisStore {
                 + "AND service = ?", namespace, service);
     }
 
+    /**
+     * Ended analyses (a verdict, or CANCELLED with its document) since {@code since} whose CDEvent Kafka has not
+     * acknowledged yet, oldest first, at most {@code limit}.
+     */
+    public List<AnalysisRecord> cdEventsUnpublished(Instant since, int limit) {
+        return many("SELECT " + COLUMNS + " FROM analysis WHERE cdevent_published_at IS NULL AND completed_at >= ? AND "
+                + "(verdict IS NOT NULL OR (phase = 'CANCELLED' AND verdict_json IS NOT NULL)) ORDER BY completed_at "
+                + "LIMIT " + Math.max(1, limit), since);
+    }
+
+    /** Kafka acknowledged the analysis' CDEvent. */
+    public void markCdEventPublished(String id, Instant at) {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE analysis SET cdevent_published_at = ? WHERE id = ?")) {
+            setTime(ps, 1, at);
+            ps.setString(2, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
     /** Analyses with a verdict, or a CANCELLED end with its document, that Kafka has not acknowledged yet. */
     public List<AnalysisRecord> unpublished() {
         return many("SELECT " + COLUMNS + " FROM analysis WHERE (verdict IS NOT NULL OR (phase = 'CANCELLED' AND "
@@ -478,8 +500,9 @@ public class AnalysisStore {
             try {
                 int updated;
                 try (PreparedStatement ps = c.prepareStatement("UPDATE analysis SET phase = ?, verdict = ?, reason = ?, "
-                        + "verdict_json = ?, completed_at = COALESCE(completed_at, ?), updated_at = ?, published_at = NULL "
-                        + "WHERE id = ? AND (phase IN ('PENDING', 'RUNNING') OR verdict = 'INCONCLUSIVE')")) {
+                        + "verdict_json = ?, completed_at = COALESCE(completed_at, ?), updated_at = ?, published_at = NULL, "
+                        + "cdevent_published_at = NULL WHERE id = ? AND (phase IN ('PENDING', 'RUNNING') OR "
+                        + "verdict = 'INCONCLUSIVE')")) {
                     ps.setString(1, phase.name());
                     ps.setString(2, verdict);
                     ps.setString(3, reason.substring(0, Math.min(reason.length(), 4000)));

@@ -68,7 +68,10 @@ class KafkaOutageIT {
                     "CANARY_DB_URL", pg.jdbcUrl(), "CANARY_DB_USER", pg.user(),
                     "CANARY_TEMPLATES_DIR", "analysis-templates,src/test/resources/test-templates",
                     "CANARY_ANALYSIS_QUERY_DELAY", "1s",
-                    "CANARY_ANALYSIS_SWEEP_INTERVAL", "2s");
+                    "CANARY_ANALYSIS_SWEEP_INTERVAL", "2s",
+                    // the CDEvents of the verdicts take the same outage: re-sent by their own sweep
+                    "CANARY_CDEVENTS_PUBLISH_ENABLED", "true",
+                    "CANARY_CDEVENTS_RESEND_INTERVAL", "2s");
             Path log = dir.resolve("service.log");
             try (ServiceProcess service = ServiceProcess.start(log, env)) {
                 long pid = service.pid();
@@ -135,11 +138,31 @@ class KafkaOutageIT {
                 });
                 assertEquals(ANALYSES, unpublishedDuringOutage, 0.0, "canary_verdicts_unpublished during the outage");
                 await().atMost(Duration.ofSeconds(10)).until(() -> unpublishedGauge(service) == 0.0);
+                // and every verdict's CDEvent (testsuiterun.finished) arrived exactly once too
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> cdEventsAcknowledged(pg) == ANALYSES + 1);
+                Map<String, Integer> cdEvents = new TreeMap<>();
+                for (ConsumerRecord<String, byte[]> r : client.readAll("cdevents", Duration.ofSeconds(10))) {
+                    cdEvents.merge(KafkaTestClient.header(r, "ce_id"), 1, Integer::sum);
+                }
+                for (String id : events.keySet()) {
+                    String ceId = "testsuiterun-" + rows.get(id).analysisId();
+                    assertEquals(1, cdEvents.getOrDefault(ceId, 0), "exactly one CDEvent " + ceId + "; all: " + cdEvents);
+                }
                 assertTrue(service.alive(), "never restarted");
                 assertEquals(pid, service.pid(), "never restarted");
                 assertEquals(1, Files.readAllLines(log).stream().filter(l -> l.contains("started in")).count(),
                         "one start-up in the service log");
             }
+        }
+    }
+
+    private static int cdEventsAcknowledged(PostgresServer pg) throws Exception {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), "");
+             ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT count(*) FROM analysis WHERE cdevent_published_at IS NOT NULL")) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 

@@ -228,6 +228,14 @@ class ServiceEventTranslatorTest {
                 return false;
             }
 
+            public java.time.Duration resendWindow() {
+                return java.time.Duration.ofHours(1);
+            }
+
+            public java.time.Duration resendInterval() {
+                return java.time.Duration.ofSeconds(10);
+            }
+
             public Map<String, ServiceDefaults> services() {
                 return services;
             }
