@@ -44,14 +44,14 @@ public interface AnalysisConfig {
     /**
      * Which analyses a replica runs (env CANARY_ANALYSIS_OWNERSHIP): {@code partition} (the default), those whose key
      * falls in a partition of the deployments topic it consumes; {@code all}, every analysis (one instance, the
-     * sidecar). Read by {@link Ownership}.
+     * sidecar).
      */
     @WithDefault("partition")
     String ownership();
 
     /**
      * With partition ownership: how long Kafka must be unreachable, with no partition assigned to this replica, before
-     * it runs analyses on store leases alone (env CANARY_ANALYSIS_KAFKA_DOWN_AFTER). Read by {@link Ownership}.
+     * it runs analyses on store leases alone (env CANARY_ANALYSIS_KAFKA_DOWN_AFTER).
      */
     @WithDefault("60s")
     Duration kafkaDownAfter();

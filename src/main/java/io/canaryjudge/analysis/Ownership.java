@@ -12,7 +12,6 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,16 +40,13 @@ public class Ownership implements KafkaConsumerRebalanceListener {
     private volatile long brokersDownSince;
     private volatile boolean leasesOnly;
 
-    Ownership(@ConfigProperty(name = "canary.analysis.ownership", defaultValue = "partition") String mode,
-              @ConfigProperty(name = "canary.analysis.kafka-down-after", defaultValue = "60s")
-              java.time.Duration brokersDownAfter,
-              Event<Changed> changed,
+    Ownership(AnalysisConfig config, Event<Changed> changed,
               // @Any: the implementation is a health check, qualified @Wellness
               @jakarta.enterprise.inject.Any jakarta.enterprise.inject.Instance<BrokerProbe> brokers) {
-        this.partitioned = !"all".equals(mode);
+        this.partitioned = !"all".equals(config.ownership());
         this.changed = changed;
         this.brokers = brokers;
-        this.brokersDownAfter = brokersDownAfter;
+        this.brokersDownAfter = config.kafkaDownAfter();
     }
 
     /**

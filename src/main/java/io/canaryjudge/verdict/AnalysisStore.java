@@ -398,14 +398,7 @@ public class AnalysisStore {
         try (Connection c = db.getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO measurement (analysis_id, seq, window_start, "
                      + "window_end, taken_at, verdict, score, result_json) VALUES (?,?,?,?,?,?,?,?)")) {
-            ps.setString(1, m.analysisId());
-            ps.setInt(2, m.seq());
-            setTime(ps, 3, m.windowStart());
-            setTime(ps, 4, m.windowEnd());
-            setTime(ps, 5, m.takenAt());
-            ps.setString(6, m.verdict());
-            setDouble(ps, 7, m.score());
-            ps.setString(8, m.resultJson());
+            bindMeasurement(ps, m);
             return ps.executeUpdate() == 1;
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
