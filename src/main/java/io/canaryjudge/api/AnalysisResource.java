@@ -11,6 +11,7 @@ import io.canaryjudge.analysis.DecisionService;
 import io.canaryjudge.auth.AuthFilter;
 import io.canaryjudge.event.EventReader;
 import io.canaryjudge.event.Submission;
+import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.problem.Inputs;
 import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.rollback.RollbackService;
@@ -41,7 +42,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -56,8 +56,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "analyses")
 @Blocking
 public class AnalysisResource {
-    private static final Set<String> VERDICTS = Set.of("PROMOTE", "ABORT", "INCONCLUSIVE");
-
     private final EventReader reader;
     private final AnalysisService analyses;
     private final AnalysisStore store;
@@ -103,16 +101,14 @@ public class AnalysisResource {
                            @QueryParam("verdict") String verdict, @QueryParam("since") String since,
                            @QueryParam("until") String until, @QueryParam("limit") Integer limit,
                            @QueryParam("cursor") String cursor) {
-        if (verdict != null && !VERDICTS.contains(verdict)) {
-            throw new InvalidInputException("verdict", "verdict must be one of " + VERDICTS);
-        }
+        Verdict wanted = verdict(verdict);
         int n = limit == null ? 50 : limit;
         if (n < 1 || n > 500) {
             throw new InvalidInputException("limit", "limit must be between 1 and 500");
         }
         AnalysisStore.Page page;
         try {
-            page = store.list(new AnalysisQuery(namespace, service, verdict, time("since", since), time("until", until),
+            page = store.list(new AnalysisQuery(namespace, service, wanted == null ? null : wanted.name(), time("since", since), time("until", until),
                     n, cursor));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("cursor", e.getMessage());
@@ -204,6 +200,17 @@ public class AnalysisResource {
             return json.readTree(text);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored JSON is unreadable", e);
+        }
+    }
+
+    private static Verdict verdict(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Verdict.valueOf(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("verdict", "verdict must be one of " + List.of(Verdict.values()));
         }
     }
 

@@ -9,6 +9,7 @@ import io.canaryjudge.analysis.AnalysisService;
 import io.canaryjudge.event.Submission;
 import io.canaryjudge.event.EventReader;
 import io.canaryjudge.event.EventType;
+import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.MeasurementRecord;
@@ -150,19 +151,19 @@ public class IntegrationAnalyses {
         MeasurementRecord last = ms.isEmpty() ? null : ms.get(ms.size() - 1);
         IntegrationOutcome.Progress progress = new IntegrationOutcome.Progress(ms.size(), a.measurementCount(),
                 last == null ? null : last.verdict(), last == null ? null : last.score());
-        String verdict;
+        Standing verdict;
         String reason = a.reason();
         List<IntegrationOutcome.MetricSummary> metrics;
         if (a.verdict() != null) {
-            verdict = a.verdict();
+            verdict = Standing.of(Verdict.valueOf(a.verdict()));
             metrics = a.verdictJson() == null ? List.of() : verdictMetrics(VerdictCodec.read(json, a.verdictJson()));
         } else if (a.phase().terminal()) {
-            verdict = "INCONCLUSIVE";
+            verdict = Standing.INCONCLUSIVE;
             reason = "analysis ended without a verdict (" + a.phase().name().toLowerCase() + ")"
                     + (a.reason() == null ? "" : ": " + a.reason());
             metrics = last == null ? List.of() : metrics(read(last.resultJson()));
         } else {
-            verdict = IntegrationOutcome.PENDING;
+            verdict = Standing.PENDING;
             reason = "measurement " + ms.size() + " of " + a.measurementCount() + " taken"
                     + (last == null ? "; the first window closes at " + a.startedAt().plus(a.interval())
                     : "; interim: " + last.verdict());
@@ -182,7 +183,8 @@ public class IntegrationAnalyses {
     private static List<IntegrationOutcome.MetricSummary> verdictMetrics(VerdictDocument verdict) {
         List<IntegrationOutcome.MetricSummary> out = new ArrayList<>();
         for (VerdictDocument.Metric m : verdict.metrics() == null ? List.<VerdictDocument.Metric>of() : verdict.metrics()) {
-            out.add(new IntegrationOutcome.MetricSummary(m.name(), m.classification(), m.critical(), m.explanation()));
+            out.add(new IntegrationOutcome.MetricSummary(m.name(),
+                    IntegrationOutcome.MetricSummary.classification(m.classification()), m.critical(), m.explanation()));
         }
         return out;
     }
@@ -192,7 +194,8 @@ public class IntegrationAnalyses {
         List<IntegrationOutcome.MetricSummary> out = new ArrayList<>();
         if (node != null) {
             for (JsonNode m : node.path("metrics")) {
-                out.add(new IntegrationOutcome.MetricSummary(m.path("name").asText(), m.path("classification").asText(null),
+                out.add(new IntegrationOutcome.MetricSummary(m.path("name").asText(),
+                        IntegrationOutcome.MetricSummary.classification(m.path("classification").asText(null)),
                         m.has("critical") ? m.path("critical").asBoolean() : null, m.path("explanation").asText(null)));
             }
         }

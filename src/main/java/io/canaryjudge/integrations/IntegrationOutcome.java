@@ -1,6 +1,7 @@
 package io.canaryjudge.integrations;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.canaryjudge.judge.Classification;
 import java.util.List;
 
 /**
@@ -13,12 +14,10 @@ import java.util.List;
  * @param progress measurements taken so far and the interim verdict of the latest one
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record IntegrationOutcome(String verdict, Double score, String reason, String analysisId, String eventId, String phase,
+public record IntegrationOutcome(Standing verdict, Double score, String reason, String analysisId, String eventId, String phase,
                       Progress progress, List<MetricSummary> metrics) {
-    public static final String PENDING = "PENDING";
-
     public boolean pending() {
-        return PENDING.equals(verdict);
+        return verdict == Standing.PENDING;
     }
 
     /** Measurements taken out of those planned, with the latest interim verdict and score. */
@@ -28,6 +27,18 @@ public record IntegrationOutcome(String verdict, Double score, String reason, St
 
     /** One metric's classification and the sentence that explains it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record MetricSummary(String name, String classification, Boolean critical, String explanation) {
+    public record MetricSummary(String name, Classification classification, Boolean critical, String explanation) {
+
+        /** The classification a stored document names; a name this version does not know reads as ERROR. */
+        static Classification classification(String stored) {
+            if (stored == null) {
+                return null;
+            }
+            try {
+                return Classification.valueOf(stored);
+            } catch (IllegalArgumentException unknown) {
+                return Classification.ERROR;
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@ import io.canaryjudge.integrations.Fingerprints;
 import io.canaryjudge.integrations.IntegrationAnalyses;
 import io.canaryjudge.integrations.IntegrationsConfig;
 import io.canaryjudge.integrations.IntegrationOutcome;
+import io.canaryjudge.integrations.Standing;
 import io.canaryjudge.integrations.Selectors;
 import io.canaryjudge.problem.Inputs;
 import io.canaryjudge.problem.InvalidInputException;
@@ -62,7 +63,7 @@ public class FlaggerResource {
     }
 
     /** Extension of the problem body: what the analysis says, so Flagger's event log shows why. */
-    public record GateProblem(String type, String title, int status, String detail, String verdict, String analysisId) {
+    public record GateProblem(String type, String title, int status, String detail, Standing verdict, String analysisId) {
     }
 
     @POST
@@ -73,7 +74,7 @@ public class FlaggerResource {
             + "calls again).")
     public Response gate(byte[] body) {
         IntegrationOutcome o = outcome(read(body));
-        if ("PROMOTE".equals(o.verdict())) {
+        if (o.verdict() == Standing.PROMOTE) {
             return Response.ok(o).build();
         }
         return closed("gate-closed", "Gate closed", "verdict " + o.verdict() + ": " + o.reason(), o);
@@ -86,7 +87,7 @@ public class FlaggerResource {
             + "412 otherwise.")
     public Response rollback(byte[] body) {
         IntegrationOutcome o = outcome(read(body));
-        if ("ABORT".equals(o.verdict())) {
+        if (o.verdict() == Standing.ABORT) {
             return Response.ok(o).build();
         }
         return closed("no-rollback", "No rollback", "verdict " + o.verdict() + ": " + o.reason(), o);
@@ -100,7 +101,7 @@ public class FlaggerResource {
             + "(threshold: 1 rolls back at once). Unlike the rollback hook, a healthy iteration records no event.")
     public Response check(byte[] body) {
         IntegrationOutcome o = outcome(read(body));
-        if (!"ABORT".equals(o.verdict())) {
+        if (o.verdict() != Standing.ABORT) {
             return Response.ok(o).build();
         }
         return closed("check-failed", "Check failed", "verdict ABORT: " + o.reason(), o);

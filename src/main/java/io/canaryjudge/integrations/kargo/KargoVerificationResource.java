@@ -3,6 +3,7 @@ package io.canaryjudge.integrations.kargo;
 import io.canaryjudge.problem.InvalidInputException;
 import io.canaryjudge.integrations.IntegrationAnalyses;
 import io.canaryjudge.integrations.IntegrationOutcome;
+import io.canaryjudge.integrations.Standing;
 import io.canaryjudge.verdict.AnalysisQuery;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
@@ -63,7 +64,7 @@ public class KargoVerificationResource {
                 return analyses.outcome(store.find(a.id()).orElse(a));
             }
         }
-        return new IntegrationOutcome(IntegrationOutcome.PENDING, null, "no analysis of " + digest + " for " + namespace + "/" + service
+        return new IntegrationOutcome(Standing.PENDING, null, "no analysis of " + digest + " for " + namespace + "/" + service
                 + " yet (among its " + recent.size() + " newest)", null, null, null, null, List.of());
     }
 

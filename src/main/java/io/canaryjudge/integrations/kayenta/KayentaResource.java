@@ -9,6 +9,7 @@ import io.canaryjudge.integrations.Fingerprints;
 import io.canaryjudge.integrations.IntegrationAnalyses;
 import io.canaryjudge.integrations.IntegrationsConfig;
 import io.canaryjudge.integrations.IntegrationOutcome;
+import io.canaryjudge.judge.Classification;
 import io.canaryjudge.integrations.Selectors;
 import io.canaryjudge.problem.Inputs;
 import io.canaryjudge.problem.InvalidInputException;
@@ -167,7 +168,7 @@ public class KayentaResource {
         }
         ObjectNode own = out.putObject("canaryJudge");
         own.put("analysisId", a.id());
-        own.put("verdict", o.verdict());
+        own.put("verdict", o.verdict().name());
         if (o.score() == null) {
             own.putNull("score");
         } else {
@@ -249,16 +250,16 @@ public class KayentaResource {
         return Inputs.time(field, text);
     }
 
-    private static String classification(String ours) {
+    private static String classification(Classification ours) {
         if (ours == null) {
             return "Error";
         }
         return switch (ours) {
-            case "PASS" -> "Pass";
-            case "HIGH" -> "High";
-            case "LOW" -> "Low";
-            case "NO_DATA" -> "Nodata";
-            default -> "Error";
+            case PASS -> "Pass";
+            case HIGH -> "High";
+            case LOW -> "Low";
+            case NO_DATA -> "Nodata";
+            case ERROR -> "Error";
         };
     }
 

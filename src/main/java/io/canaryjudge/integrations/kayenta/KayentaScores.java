@@ -1,5 +1,7 @@
 package io.canaryjudge.integrations.kayenta;
 
+import io.canaryjudge.integrations.Standing;
+
 /**
  * The score a Kayenta client is told, so that its own classification with its thresholds (Argo: score ≥ pass
  * Successful, ≥ marginal Inconclusive, else Failed, on the integer part) always agrees with canary-judge's verdict.
@@ -11,11 +13,11 @@ final class KayentaScores {
     private KayentaScores() {
     }
 
-    static double reported(String verdict, Double raw, double pass, double marginal) {
+    static double reported(Standing verdict, Double raw, double pass, double marginal) {
         double r = raw == null || !Double.isFinite(raw) ? Double.NaN : raw;
         return switch (verdict) {
-            case "PROMOTE" -> Double.isNaN(r) ? pass : Math.max(r, pass);
-            case "INCONCLUSIVE" -> {
+            case PROMOTE -> Double.isNaN(r) ? pass : Math.max(r, pass);
+            case INCONCLUSIVE -> {
                 double v = Double.isNaN(r) ? marginal : Math.max(r, marginal);
                 yield v < pass ? v : below(pass);
             }

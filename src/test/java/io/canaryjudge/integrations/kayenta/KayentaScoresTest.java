@@ -2,6 +2,7 @@ package io.canaryjudge.integrations.kayenta;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.canaryjudge.integrations.Standing;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -26,11 +27,11 @@ class KayentaScoresTest {
         "INCONCLUSIVE, 10, 95, 75, 75",
         "INCONCLUSIVE, 100, 80, 80, 79",    // no inconclusive band: must not promote
     })
-    void reportedScoreLiesInTheBandOfTheVerdict(String verdict, Double raw, int pass, int marginal, double expected) {
+    void reportedScoreLiesInTheBandOfTheVerdict(Standing verdict, Double raw, int pass, int marginal, double expected) {
         double reported = KayentaScores.reported(verdict, raw, pass, marginal);
         assertEquals(expected, reported, 1e-9);
-        if (pass != marginal || !verdict.equals("INCONCLUSIVE")) {
-            assertEquals(verdict, argo(reported, pass, marginal));
+        if (pass != marginal || verdict != Standing.INCONCLUSIVE) {
+            assertEquals(verdict.name(), argo(reported, pass, marginal));
         }
     }
 
