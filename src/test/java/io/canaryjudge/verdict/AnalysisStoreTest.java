@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.canaryjudge.testing.AnalysisRecordBuilder;
 import io.canaryjudge.testing.PostgresServer;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -61,10 +61,8 @@ class AnalysisStoreTest {
     }
 
     private static AnalysisRecord analysis(String eventId, String service, Instant createdAt) {
-        return new AnalysisRecord(UUID.randomUUID().toString(), eventId, "dep-1", "shop", service, null,
-                "http-golden-signals", "sha256:" + "c".repeat(64), "sha256:" + "b".repeat(64), "{}", "{}",
-                createdAt.minusSeconds(60), Duration.ofMinutes(1), 10, Phase.PENDING, null, null, null, null,
-                createdAt, createdAt, null, null);
+        return AnalysisRecordBuilder.analysis().eventId(eventId).service(service).startedAt(createdAt.minusSeconds(60))
+                .created(createdAt).build();
     }
 
     @ParameterizedTest
@@ -194,10 +192,10 @@ class AnalysisStoreTest {
         for (Row r : rows) {
             Instant started = t0.plusSeconds(60L * r.startMinute());
             Instant done = r.verdict() == null ? null : started.plusSeconds(30);
-            store.insertIfAbsent(new AnalysisRecord(UUID.randomUUID().toString(), "j-" + UUID.randomUUID(), "d", ns,
-                    r.service(), null, "t", "sha256:" + "c".repeat(64), "sha256:" + "b".repeat(64), r.event(), "{}",
-                    started, Duration.ofMinutes(1), 10, r.verdict() == null ? Phase.RUNNING : Phase.of(r.verdict()),
-                    r.verdict(), null, null, null, started, started, done, done));
+            AnalysisRecordBuilder a = AnalysisRecordBuilder.analysis().eventId("j-" + UUID.randomUUID())
+                    .deploymentId("d").namespace(ns).service(r.service()).template("t").eventJson(r.event())
+                    .startedAt(started).created(started).phase(Phase.RUNNING);
+            store.insertIfAbsent((r.verdict() == null ? a : a.ended(r.verdict(), done).publishedAt(done)).build());
         }
         List<AnalysisStore.Judged> got = new java.util.ArrayList<>();
         store.forEachJudged(ns, null, t0, got::add);
