@@ -50,6 +50,35 @@ public final class AnalysisRecordBuilder {
         return new AnalysisRecordBuilder();
     }
 
+    /** A new builder holding every component of {@code a}: change a few, keep the rest. */
+    public static AnalysisRecordBuilder from(AnalysisRecord a) {
+        AnalysisRecordBuilder b = new AnalysisRecordBuilder();
+        b.id = a.id();
+        b.eventId = a.eventId();
+        b.deploymentId = a.deploymentId();
+        b.namespace = a.namespace();
+        b.service = a.service();
+        b.environment = a.environment();
+        b.template = a.template();
+        b.canaryDigest = a.canaryDigest();
+        b.stableDigest = a.stableDigest();
+        b.eventJson = a.eventJson();
+        b.templateJson = a.templateJson();
+        b.startedAt = a.startedAt();
+        b.interval = a.interval();
+        b.measurementCount = a.measurementCount();
+        b.phase = a.phase();
+        b.verdict = a.verdict();
+        b.score = a.score();
+        b.reason = a.reason();
+        b.verdictJson = a.verdictJson();
+        b.createdAt = a.createdAt();
+        b.updatedAt = a.updatedAt();
+        b.completedAt = a.completedAt();
+        b.publishedAt = a.publishedAt();
+        return b;
+    }
+
     public AnalysisRecord build() {
         return new AnalysisRecord(id, eventId == null ? "evt-" + id : eventId, deploymentId, namespace, service,
                 environment, template, canaryDigest, stableDigest, eventJson, templateJson, startedAt, interval,
