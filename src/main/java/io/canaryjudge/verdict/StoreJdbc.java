@@ -71,7 +71,7 @@ final class StoreJdbc {
     /**
      * Hands every row of a query to {@code each} without holding the result: PostgreSQL streams with a cursor
      * (the fetch size) only inside a transaction, so auto-commit is off for the read and the read-only transaction
-     * is rolled back after it; H2 ignores both.
+     * is rolled back after it.
      */
     <T> void stream(String sql, Row<T> row, Consumer<T> each, Object... args) {
         try (Connection c = db.getConnection()) {
