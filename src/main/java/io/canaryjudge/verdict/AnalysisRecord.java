@@ -32,4 +32,21 @@ public record AnalysisRecord(
     public String key() {
         return namespace + "/" + service;
     }
+
+    /** This analysis with the store's current phase and planned measurement count (extensions included). */
+    public AnalysisRecord withProgress(AnalysisStore.Progress p) {
+        return new AnalysisRecord(id, eventId, deploymentId, namespace, service, environment, template, canaryDigest,
+                stableDigest, eventJson, templateJson, startedAt, interval, p.measurementCount(), p.phase(), verdict,
+                score, reason, verdictJson, createdAt, updatedAt, completedAt, publishedAt);
+    }
+
+    /**
+     * This analysis without its frozen documents (event, template, verdict): what a running analysis keeps once it has
+     * parsed them, so the text is not held twice.
+     */
+    public AnalysisRecord withoutDocuments() {
+        return new AnalysisRecord(id, eventId, deploymentId, namespace, service, environment, template, canaryDigest,
+                stableDigest, null, null, startedAt, interval, measurementCount, phase, verdict, score, reason, null,
+                createdAt, updatedAt, completedAt, publishedAt);
+    }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.canaryjudge.testing.AnalysisRecordBuilder;
 import io.canaryjudge.testing.PostgresServer;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -61,10 +61,8 @@ class AnalysisStoreTest {
     }
 
     private static AnalysisRecord analysis(String eventId, String service, Instant createdAt) {
-        return new AnalysisRecord(UUID.randomUUID().toString(), eventId, "dep-1", "shop", service, null,
-                "http-golden-signals", "sha256:" + "c".repeat(64), "sha256:" + "b".repeat(64), "{}", "{}",
-                createdAt.minusSeconds(60), Duration.ofMinutes(1), 10, Phase.PENDING, null, null, null, null,
-                createdAt, createdAt, null, null);
+        return AnalysisRecordBuilder.analysis().eventId(eventId).service(service).startedAt(createdAt.minusSeconds(60))
+                .created(createdAt).build();
     }
 
     @ParameterizedTest
@@ -194,10 +192,10 @@ class AnalysisStoreTest {
         for (Row r : rows) {
             Instant started = t0.plusSeconds(60L * r.startMinute());
             Instant done = r.verdict() == null ? null : started.plusSeconds(30);
-            store.insertIfAbsent(new AnalysisRecord(UUID.randomUUID().toString(), "j-" + UUID.randomUUID(), "d", ns,
-                    r.service(), null, "t", "sha256:" + "c".repeat(64), "sha256:" + "b".repeat(64), r.event(), "{}",
-                    started, Duration.ofMinutes(1), 10, r.verdict() == null ? Phase.RUNNING : Phase.of(r.verdict()),
-                    r.verdict(), null, null, null, started, started, done, done));
+            AnalysisRecordBuilder a = AnalysisRecordBuilder.analysis().eventId("j-" + UUID.randomUUID())
+                    .deploymentId("d").namespace(ns).service(r.service()).template("t").eventJson(r.event())
+                    .startedAt(started).created(started).phase(Phase.RUNNING);
+            store.insertIfAbsent((r.verdict() == null ? a : a.ended(r.verdict(), done).publishedAt(done)).build());
         }
         List<AnalysisStore.Judged> got = new java.util.ArrayList<>();
         store.forEachJudged(ns, null, t0, got::add);
@@ -266,6 +264,91 @@ class AnalysisStoreTest {
         store.markRunning(a.id(), now);
         assertEquals(Phase.RUNNING, store.find(a.id()).orElseThrow().phase());
         assertTrue(store.running().stream().anyMatch(r -> r.id().equals(a.id())));
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aHumanDecisionAppliesItsVerdictWithItsRecordOrNothing(String kind) {
+        AnalysisStore store = store(kind);
+        Instant now = Instant.parse("2026-11-26T05:00:00Z");
+        AnalysisRecord running = store.insertIfAbsent(analysis("d-" + UUID.randomUUID(), "decide", now)).analysis();
+        HumanDecision abort = new HumanDecision(running.id(), "abort", "alice", "errors in the canary", now.plusSeconds(5));
+        assertTrue(store.decide(abort, Phase.FAILED, "ABORT", "aborted by alice", "{\"v\":2}"));
+        AnalysisRecord aborted = store.find(running.id()).orElseThrow();
+        assertEquals(Phase.FAILED, aborted.phase());
+        assertEquals("aborted by alice", aborted.reason());
+        assertEquals(now.plusSeconds(5), aborted.completedAt());
+        // an ABORT is final: a second decision writes neither the verdict nor its record
+        HumanDecision approve = new HumanDecision(running.id(), "approve", "bob", "looks fine", now.plusSeconds(9));
+        assertFalse(store.decide(approve, Phase.SUCCESSFUL, "PROMOTE", "approved by bob", "{}"));
+        assertEquals(List.of(abort), store.decisions(running.id()));
+        assertEquals(Phase.FAILED, store.find(running.id()).orElseThrow().phase());
+        // an INCONCLUSIVE end takes the decision, keeps its end time and is due for publication again
+        AnalysisRecord unsure = store.insertIfAbsent(analysis("d-" + UUID.randomUUID(), "decide", now)).analysis();
+        assertTrue(store.finish(unsure.id(), Phase.INCONCLUSIVE, "INCONCLUSIVE", null, "too little traffic", "{}",
+                now.plusSeconds(60)));
+        store.markPublished(unsure.id(), now.plusSeconds(61));
+        store.markCdEventPublished(unsure.id(), now.plusSeconds(61));
+        HumanDecision promote = new HumanDecision(unsure.id(), "approve", "bob", "checked by hand", now.plusSeconds(90));
+        assertTrue(store.decide(promote, Phase.SUCCESSFUL, "PROMOTE", "r".repeat(5000), "{}"));
+        AnalysisRecord promoted = store.find(unsure.id()).orElseThrow();
+        assertEquals("PROMOTE", promoted.verdict());
+        assertEquals(4000, promoted.reason().length(), "a reason is cut to its column");
+        assertEquals(now.plusSeconds(60), promoted.completedAt());
+        assertNull(promoted.publishedAt());
+        assertTrue(store.unpublished().stream().anyMatch(u -> u.id().equals(unsure.id())));
+        assertTrue(store.cdEventsUnpublished(now, 10_000).stream().anyMatch(u -> u.id().equals(unsure.id())));
+        assertEquals(List.of(promote), store.decisions(unsure.id()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aCdEventIsDueFromItsEndUntilKafkaAcknowledgedIt(String kind) {
+        AnalysisStore store = store(kind);
+        String service = "outbox-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant now = Instant.parse("2026-11-27T05:00:00Z");
+        AnalysisRecord judged = store.insertIfAbsent(analysis("o1-" + service, service, now)).analysis();
+        AnalysisRecord quiet = store.insertIfAbsent(analysis("o2-" + service, service + "-b", now)).analysis();
+        assertTrue(store.finish(judged.id(), Phase.SUCCESSFUL, "PROMOTE", 100.0, "fine", "{}", now.plusSeconds(30)));
+        // superseded with its CANCELLED document: due like a verdict; one superseded without a document is not
+        AnalysisRecord next = analysis("o3-" + service, service + "-b", now.plusSeconds(40));
+        store.insertSuperseding(next, "superseded", now.plusSeconds(40), old -> "{\"cancelled\":\"" + old.id() + "\"}");
+        AnalysisRecord last = analysis("o4-" + service, service + "-b", now.plusSeconds(50));
+        store.insertSuperseding(last, "superseded", now.plusSeconds(50));
+        assertEquals("{\"cancelled\":\"" + quiet.id() + "\"}", store.find(quiet.id()).orElseThrow().verdictJson());
+        assertEquals(Phase.CANCELLED, store.find(next.id()).orElseThrow().phase());
+        java.util.function.Supplier<List<String>> due = () -> store.cdEventsUnpublished(now, 10_000).stream()
+                .map(AnalysisRecord::id).filter(id -> List.of(judged.id(), quiet.id(), next.id()).contains(id)).toList();
+        assertEquals(List.of(judged.id(), quiet.id()), due.get(), "oldest end first");
+        assertEquals(List.of(), store.cdEventsUnpublished(now.plusSeconds(45), 10_000).stream()
+                .filter(a -> a.id().equals(judged.id()) || a.id().equals(quiet.id())).toList(), "ended before since");
+        store.markCdEventPublished(judged.id(), now.plusSeconds(31));
+        assertEquals(List.of(quiet.id()), due.get());
+        assertTrue(store.unpublished().stream().anyMatch(u -> u.id().equals(judged.id())),
+                "the verdict's own acknowledgement is separate");
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void theSweepSeesTheNotEndedAnalysesAndTheirProgress(String kind) {
+        AnalysisStore store = store(kind);
+        String service = "sweep-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant now = Instant.parse("2026-11-28T05:00:00Z");
+        AnalysisRecord a = store.insertIfAbsent(analysis("w1-" + service, service, now)).analysis();
+        AnalysisRecord b = store.insertIfAbsent(analysis("w2-" + service, service + "-b", now)).analysis();
+        assertEquals(new AnalysisStore.Progress(Phase.PENDING, 10, 0), store.progress(a.id()).orElseThrow());
+        store.markRunning(a.id(), now);
+        assertEquals(1, store.extend(a.id(), now.plusSeconds(1)));
+        assertEquals(2, store.extend(a.id(), now.plusSeconds(2)));
+        assertEquals(new AnalysisStore.Progress(Phase.RUNNING, 12, 2), store.progress(a.id()).orElseThrow());
+        assertEquals(2, store.extensions(a.id()));
+        assertEquals(List.of(a.id()), store.running("shop", service).stream().map(AnalysisRecord::id).toList());
+        assertTrue(store.runningRefs().contains(new AnalysisStore.RunningRef(b.id(), "shop/" + service + "-b")));
+        assertTrue(store.finish(b.id(), Phase.FAILED, "ABORT", 1.0, "bad", "{}", now.plusSeconds(3)));
+        assertTrue(store.runningRefs().stream().noneMatch(r -> r.id().equals(b.id())));
+        assertEquals(0, store.extend(b.id(), now.plusSeconds(4)), "an ended analysis is not extended");
+        assertTrue(store.progress("no-such-analysis").isEmpty());
+        assertEquals(0, store.extensions("no-such-analysis"));
     }
 
     @ParameterizedTest
