@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canaryjudge.event.DeploymentEvent;
 import io.canaryjudge.event.EventReader;
 import io.canaryjudge.template.TemplateRepository;
+import io.canaryjudge.testing.AnalysisRecordBuilder;
 import io.canaryjudge.testing.DemoScenario;
 import io.canaryjudge.testing.RealInfrastructure;
 import io.canaryjudge.verdict.AnalysisRecord;
@@ -71,10 +72,11 @@ class FinalDecisionResumeTest {
         Instant startedAt = now.minus(Duration.ofMinutes(30));
         DeploymentEvent event = events.read(json.readTree(DemoScenario.event("resume-" + id, service, startedAt)));
         String template = json.writeValueAsString(templates.find("http-golden-signals").orElseThrow());
-        store.insertIfAbsent(new AnalysisRecord(id, event.id(), event.deploymentId(), event.namespace(), service, null,
-                "http-golden-signals", event.canary().digest(), event.stable().digest(), json.writeValueAsString(event),
-                template, startedAt, Duration.ofMinutes(1), 10, Phase.RUNNING, null, null, null, null, now, now, null,
-                null));
+        store.insertIfAbsent(AnalysisRecordBuilder.analysis().id(id).eventId(event.id())
+                .deploymentId(event.deploymentId()).namespace(event.namespace()).service(service)
+                .canaryDigest(event.canary().digest()).stableDigest(event.stable().digest())
+                .eventJson(json.writeValueAsString(event)).templateJson(template).startedAt(startedAt)
+                .phase(Phase.RUNNING).created(now).build());
         for (int seq = 1; seq <= 3; seq++) {
             String result = seq < 3 ? "{\"decision\":\"CONTINUE\",\"verdict\":\"INCONCLUSIVE\",\"metrics\":[]}"
                     : finalMeasurement;

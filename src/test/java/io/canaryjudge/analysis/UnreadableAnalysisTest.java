@@ -3,6 +3,7 @@ package io.canaryjudge.analysis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.canaryjudge.testing.AnalysisRecordBuilder;
 import io.canaryjudge.testing.RealInfrastructure;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
@@ -31,10 +32,11 @@ class UnreadableAnalysisTest {
     void anUnreadableStoredAnalysisEndsInErrorWithTheReason() {
         String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
-        store.insertIfAbsent(new AnalysisRecord(id, "unreadable-" + id, "d-1", "shop", "unreadable-" + now.toEpochMilli(),
-                null, "http-golden-signals", "sha256:" + "1".repeat(64), "sha256:" + "2".repeat(64),
-                "{\"id\":\"unreadable\"}", "{\"name\": \"t\", \"interval\": [not json", now.minusSeconds(600),
-                Duration.ofMinutes(1), 10, Phase.RUNNING, null, null, null, null, now, now, null, null));
+        store.insertIfAbsent(AnalysisRecordBuilder.analysis().id(id).eventId("unreadable-" + id).deploymentId("d-1")
+                .service("unreadable-" + now.toEpochMilli()).canaryDigest("sha256:" + "1".repeat(64))
+                .stableDigest("sha256:" + "2".repeat(64)).eventJson("{\"id\":\"unreadable\"}")
+                .templateJson("{\"name\": \"t\", \"interval\": [not json").startedAt(now.minusSeconds(600))
+                .phase(Phase.RUNNING).created(now).build());
         // the sweep finds it, resumes it, and cannot read it
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> store.find(id).orElseThrow().phase() == Phase.ERROR);

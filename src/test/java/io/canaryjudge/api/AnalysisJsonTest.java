@@ -3,6 +3,7 @@ package io.canaryjudge.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canaryjudge.testing.AnalysisRecordBuilder;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
 import io.canaryjudge.verdict.Phase;
@@ -47,16 +48,17 @@ class AnalysisJsonTest {
 
     @Test
     void pageIsTheDocumentedListJsonFieldForField() throws Exception {
-        AnalysisRecord done = new AnalysisRecord("a1", "evt-1", "dep-1", "shop", "checkout", "prod", "http-golden-signals",
-                "sha256:" + "c".repeat(64), "sha256:" + "b".repeat(64), "{\"ignored\":1}", "{\"ignored\":2}",
-                Instant.parse("2026-11-26T01:00:00Z"), Duration.ofMinutes(1), 10, Phase.FAILED, "ABORT", 42.5,
-                "latency: canary slower \"p99\" \u2192 +12 %", "{\"metrics\":[]}",
-                Instant.parse("2026-11-26T01:00:00.123456Z"), Instant.parse("2026-11-26T01:10:00Z"),
-                Instant.parse("2026-11-26T01:10:00.5Z"), Instant.parse("2026-11-26T01:10:01Z"));
-        AnalysisRecord running = new AnalysisRecord("a0", "evt-0", null, "shop", "cart", null, "t",
-                "sha256:c", "sha256:b", null, null, Instant.parse("2026-11-26T00:00:00Z"), Duration.ofSeconds(90), 3,
-                Phase.RUNNING, null, null, null, null, Instant.parse("2026-11-26T00:00:00Z"),
-                Instant.parse("2026-11-26T00:00:00Z"), null, null);
+        AnalysisRecord done = AnalysisRecordBuilder.analysis().id("a1").eventId("evt-1").environment("prod")
+                .eventJson("{\"ignored\":1}").templateJson("{\"ignored\":2}")
+                .startedAt(Instant.parse("2026-11-26T01:00:00Z"))
+                .phase(Phase.FAILED).verdict("ABORT").score(42.5).reason("latency: canary slower \"p99\" \u2192 +12 %")
+                .verdictJson("{\"metrics\":[]}").createdAt(Instant.parse("2026-11-26T01:00:00.123456Z"))
+                .updatedAt(Instant.parse("2026-11-26T01:10:00Z")).completedAt(Instant.parse("2026-11-26T01:10:00.5Z"))
+                .publishedAt(Instant.parse("2026-11-26T01:10:01Z")).build();
+        AnalysisRecord running = AnalysisRecordBuilder.analysis().id("a0").eventId("evt-0").deploymentId(null)
+                .service("cart").template("t").canaryDigest("sha256:c").stableDigest("sha256:b").eventJson(null)
+                .templateJson(null).startedAt(Instant.parse("2026-11-26T00:00:00Z")).interval(Duration.ofSeconds(90))
+                .measurementCount(3).phase(Phase.RUNNING).created(Instant.parse("2026-11-26T00:00:00Z")).build();
         ObjectMapper json = new ObjectMapper();
         String page = new String(AnalysisJson.page(json.getFactory(),
                 new AnalysisStore.Page(List.of(done, running), "next-1")), StandardCharsets.UTF_8);

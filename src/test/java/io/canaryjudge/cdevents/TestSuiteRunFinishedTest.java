@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.canaryjudge.testing.AnalysisRecordBuilder;
 import io.canaryjudge.testing.CdEventSchemas;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.Phase;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,9 +22,11 @@ class TestSuiteRunFinishedTest {
 
     static AnalysisRecord analysis(String verdict, Phase phase, String environment) {
         Instant start = Instant.parse("2026-11-26T01:00:00Z");
-        return new AnalysisRecord("a-1", "evt-1", "checkout-42", "shop", "checkout", environment, "http-golden-signals",
-                CANARY, STABLE, "{\"image\":\"ghcr.io/acme/checkout\"}", "{}", start, Duration.ofMinutes(1), 10, phase,
-                verdict, verdict == null ? null : 0.5, "because", "{}", start, DONE, DONE, null);
+        return AnalysisRecordBuilder.analysis().id("a-1").eventId("evt-1").deploymentId("checkout-42")
+                .environment(environment).canaryDigest(CANARY).stableDigest(STABLE)
+                .eventJson("{\"image\":\"ghcr.io/acme/checkout\"}").startedAt(start).phase(phase).verdict(verdict)
+                .score(verdict == null ? null : 0.5).reason("because").verdictJson("{}").createdAt(start)
+                .updatedAt(DONE).completedAt(DONE).build();
     }
 
     @Test

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
+import io.canaryjudge.testing.AnalysisRecordBuilder;
 import io.canaryjudge.testing.RealInfrastructure;
 import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisRecord;
@@ -105,10 +106,10 @@ class DoraApiTest {
                 throw new AssertionError("the running fixture must stay readable", e);
             }
         }
-        AnalysisRecord a = new AnalysisRecord(id, "dora-" + id, service + "-1", NS, service, null, "http-golden-signals",
-                "sha256:" + "c".repeat(64), "sha256:" + "b".repeat(64), event, template, Instant.parse(started),
-                Duration.ofMinutes(1), 10, phase, verdict, null, null, null, Instant.parse(started),
-                Instant.parse(started), done, done);
+        AnalysisRecord a = AnalysisRecordBuilder.analysis().id(id).eventId("dora-" + id).deploymentId(service + "-1")
+                .namespace(NS).service(service).eventJson(event).templateJson(template)
+                .startedAt(Instant.parse(started)).phase(phase).verdict(verdict).created(Instant.parse(started))
+                .completedAt(done).publishedAt(done).build();
         store.insertIfAbsent(a);
         return a;
     }

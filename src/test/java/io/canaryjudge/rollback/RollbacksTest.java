@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.canaryjudge.testing.AnalysisRecordBuilder;
 import io.canaryjudge.testing.CdEventSchemas;
 import io.canaryjudge.verdict.AnalysisRecord;
-import io.canaryjudge.verdict.Phase;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -97,9 +97,11 @@ class RollbacksTest {
                  "target":{"kind":"%s","name":"checkout","container":"app"},"startedAt":"2026-11-26T01:00:00Z"}
                 """.formatted(id, namespace, CANARY, STABLE, kind);
         String template = "{\"name\":\"t\"" + (templateRollback == null ? "" : ",\"rollback\":" + templateRollback) + "}";
-        AnalysisRecord a = new AnalysisRecord(id, "evt-" + id, "checkout-42", namespace, "checkout", "prod", "t", CANARY,
-                STABLE, event, template, Instant.parse("2026-11-26T01:00:00Z"), Duration.ofMinutes(1), 10,
-                Phase.of(verdict), verdict, 0.0, "error-rate HIGH", "{}", VERDICT_AT, VERDICT_AT, VERDICT_AT, VERDICT_AT);
+        AnalysisRecord a = AnalysisRecordBuilder.analysis().id(id).deploymentId("checkout-42").namespace(namespace)
+                .environment("prod").template("t").canaryDigest(CANARY).stableDigest(STABLE).eventJson(event)
+                .templateJson(template).startedAt(Instant.parse("2026-11-26T01:00:00Z")).ended(verdict, VERDICT_AT)
+                .score(0.0).reason("error-rate HIGH").verdictJson("{}").created(VERDICT_AT).publishedAt(VERDICT_AT)
+                .build();
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO analysis (id, "
                 + "event_id, deployment_id, namespace, service, template, canary_digest, stable_digest, event_json, "
                 + "template_json, started_at, interval_ms, measurement_count, phase, verdict, created_at, updated_at, "

@@ -11,9 +11,9 @@ import io.canaryjudge.supplychain.SignatureCheck;
 import io.canaryjudge.supplychain.SignatureTesting;
 import io.canaryjudge.supplychain.SignedCases;
 import io.canaryjudge.supplychain.Signatures;
+import io.canaryjudge.testing.AnalysisRecordBuilder;
 import io.canaryjudge.testing.RegistryServer;
 import io.canaryjudge.verdict.AnalysisRecord;
-import io.canaryjudge.verdict.Phase;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -130,9 +130,10 @@ class SignedRollbackTest {
                  "target":{"kind":"%s","name":"checkout","container":"app"},"startedAt":"2026-11-26T01:00:00Z"%s}
                 """.formatted(id, canary.digest(), stable.digest(), kind,
                 image == null ? "" : ",\"image\":\"" + image + "\"");
-        AnalysisRecord a = new AnalysisRecord(id, "evt-" + id, "checkout-42", "shop", "checkout", "prod", "t",
-            canary.digest(), stable.digest(), event, "{\"name\":\"t\"}", Instant.parse("2026-11-26T01:00:00Z"),
-            Duration.ofMinutes(1), 10, Phase.of("ABORT"), "ABORT", 0.0, "error-rate HIGH", "{}", AT, AT, AT, AT);
+        AnalysisRecord a = AnalysisRecordBuilder.analysis().id(id).deploymentId("checkout-42").environment("prod")
+            .template("t").canaryDigest(canary.digest()).stableDigest(stable.digest()).eventJson(event)
+            .templateJson("{\"name\":\"t\"}").startedAt(Instant.parse("2026-11-26T01:00:00Z")).ended("ABORT", AT)
+            .score(0.0).reason("error-rate HIGH").verdictJson("{}").created(AT).publishedAt(AT).build();
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO analysis (id, "
                 + "event_id, deployment_id, namespace, service, template, canary_digest, stable_digest, event_json, "
                 + "template_json, started_at, interval_ms, measurement_count, phase, verdict, created_at, updated_at, "

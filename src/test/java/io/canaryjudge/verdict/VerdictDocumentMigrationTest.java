@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.integrations.IntegrationAnalyses;
 import io.canaryjudge.integrations.IntegrationOutcome;
 import io.canaryjudge.supplychain.SignatureMode;
+import io.canaryjudge.testing.AnalysisRecordBuilder;
 import io.canaryjudge.testing.RealInfrastructure;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,7 +22,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -219,10 +219,12 @@ class VerdictDocumentMigrationTest {
             String verdict = tree.path("verdict").isNull() ? null : tree.path("verdict").asText();
             Instant at = Instant.parse(tree.path("completedAt").asText());
             // published already: the sweep must not send these again
-            store.insertIfAbsent(new AnalysisRecord(id, "migration-" + id, "d-" + name, "shop", "migration-" + name,
-                    null, tree.path("template").asText(), tree.path("canary").path("digest").asText(),
-                    tree.path("stable").path("digest").asText(), "{}", "{}", at.minusSeconds(600),
-                    Duration.ofMinutes(1), 10, phase, verdict, null, tree.path("reason").asText(), doc, at, at, at, at));
+            store.insertIfAbsent(AnalysisRecordBuilder.analysis().id(id).eventId("migration-" + id)
+                    .deploymentId("d-" + name).service("migration-" + name).template(tree.path("template").asText())
+                    .canaryDigest(tree.path("canary").path("digest").asText())
+                    .stableDigest(tree.path("stable").path("digest").asText()).startedAt(at.minusSeconds(600))
+                    .phase(phase).verdict(verdict).reason(tree.path("reason").asText()).verdictJson(doc).created(at)
+                    .completedAt(at).publishedAt(at).build());
             ids.add(id);
 
             JsonNode view = readTree(given().get("/api/v1/analyses/" + id).then().statusCode(200).extract().asString());
