@@ -92,6 +92,8 @@ class TemplateParserTest {
     void schemaViolationNamesLineAndField() {
         String msg = rejected(VALID.replace("    critical: true", "    direction: upwards"));
         assertEquals("t.yaml:10: metrics[0].direction: must be increase, decrease or either, not upwards", msg);
+        assertEquals("t.yaml:4: mode: must be fixed or sequential, not adaptive",
+                rejected(VALID.replace("count: 5", "count: 5\nmode: adaptive")));
         msg = rejected(VALID + "    tolerance: {relative: -0.1}\n");
         assertTrue(msg.startsWith("t.yaml:11: metrics[0].tolerance.relative: "), msg);
         msg = rejected(VALID + "    failureLimit: -1\n");
