@@ -142,7 +142,7 @@ class CdEventsPublisher {
                 if (e == null) {
                     store.markCdEventPublished(a.id(), clock.instant());
                     LOG.infof("analysis=%s cdevent=%s outcome=%s published=true", a.id(), id,
-                            TestSuiteRunFinished.outcome(a));
+                            TestSuiteRunFinished.Outcome.of(a).wire);
                 } else {
                     LOG.warnf("analysis=%s cdevent=%s published=false error=%s", a.id(), id, e.toString());
                 }

@@ -64,6 +64,23 @@ class ServiceEventTranslator implements EventTranslator {
 
     @Override
     public ObjectNode translate(ObjectNode node) {
+        Envelope event = envelope(node);
+        Mapping mapping = mapping(event);
+        return started(event, mapping);
+    }
+
+    /** What the CDEvent says: its context, subject and artifact, and the canary-judge custom data. */
+    private record Envelope(String contextId, String source, String timestamp, String subjectId, String environmentId,
+                            OciPurl artifact, JsonNode custom) {
+    }
+
+    /** Where and how the canary is judged: from the custom data, else the service's configured defaults. */
+    private record Mapping(String service, String namespace, String template, JsonNode canaryLabels,
+                           JsonNode stableLabels, CdEventsConfig.ServiceDefaults defaults) {
+    }
+
+    /** Reads the fields every start needs, reporting all that are missing or malformed at once. */
+    private Envelope envelope(ObjectNode node) {
         List<Violation> errors = new ArrayList<>();
         JsonNode context = object(node, "context", "context", errors);
         if (context == null) {
@@ -71,15 +88,7 @@ class ServiceEventTranslator implements EventTranslator {
         }
         String typeText = text(context, "context.type", "type", errors);
         if (typeText != null) {
-            CdEventType type = CdEventType.parse(typeText).orElse(null);
-            if (type == null || !STARTS.contains(type.name())) {
-                throw invalid("context.type", "CDEvents type '" + abbreviate(typeText)
-                        + "' does not start an analysis; accepted: " + ACCEPTED);
-            }
-            if (!VERSIONS.contains(type.major() + "." + type.minor())) {
-                throw invalid("context.type", "unsupported version " + type.version() + " of dev.cdevents."
-                        + type.name() + "; accepted: " + ACCEPTED);
-            }
+            checkType(typeText);
         }
         String contextId = text(context, "context.id", "id", errors);
         String source = text(context, "context.source", "source", errors);
@@ -106,7 +115,27 @@ class ServiceEventTranslator implements EventTranslator {
             custom = json.createObjectNode();
         }
         throwIfAny(errors);
+        return new Envelope(contextId, source, timestamp, subjectId, environmentId, artifact, custom);
+    }
 
+    /** Only a service.deployed or .upgraded of an accepted version starts an analysis. */
+    private static void checkType(String typeText) {
+        CdEventType type = CdEventType.parse(typeText).orElse(null);
+        if (type == null || !STARTS.contains(type.name())) {
+            throw invalid("context.type", "CDEvents type '" + abbreviate(typeText)
+                    + "' does not start an analysis; accepted: " + ACCEPTED);
+        }
+        if (!VERSIONS.contains(type.major() + "." + type.minor())) {
+            throw invalid("context.type", "unsupported version " + type.version() + " of dev.cdevents."
+                    + type.name() + "; accepted: " + ACCEPTED);
+        }
+    }
+
+    /** Service, namespace, template and cohort labels: custom data first, then canary.cdevents.services. */
+    private Mapping mapping(Envelope event) {
+        List<Violation> errors = new ArrayList<>();
+        JsonNode custom = event.custom();
+        String subjectId = event.subjectId();
         String service = custom.path("service").asText(subjectId.substring(subjectId.lastIndexOf('/') + 1));
         if (!Inputs.isDnsLabel(service)) {
             errors.add(new Violation("subject.id", "the service name '" + abbreviate(service) + "' (last segment of "
@@ -114,7 +143,7 @@ class ServiceEventTranslator implements EventTranslator {
         }
         CdEventsConfig.ServiceDefaults defaults = config.services().get(service);
         boolean mapped = defaults != null && defaults.namespace().isPresent();
-        String namespace = custom.path("namespace").asText(mapped ? defaults.namespace().get() : environmentId);
+        String namespace = custom.path("namespace").asText(mapped ? defaults.namespace().get() : event.environmentId());
         if (!Inputs.isDnsLabel(namespace)) {
             String from = custom.has("namespace") ? "customData.canaryJudge.namespace"
                     : mapped ? "canary.cdevents.services." + service + ".namespace" : "subject.content.environment.id";
@@ -132,42 +161,54 @@ class ServiceEventTranslator implements EventTranslator {
         JsonNode stableLabels = labels(custom.path("stable"), defaults == null ? Map.of() : defaults.stableLabels(),
                 "stable", service, errors);
         throwIfAny(errors);
+        return new Mapping(service, namespace, template, canaryLabels, stableLabels, defaults);
+    }
 
-        String id = "cdevents-" + hash(source + "\n" + contextId);
+    /** The plain canary.started event; its id is stable per (source, id), so a re-sent CDEvent is no new analysis. */
+    private ObjectNode started(Envelope event, Mapping mapping) {
+        JsonNode custom = event.custom();
+        String id = "cdevents-" + hash(event.source() + "\n" + event.contextId());
         JsonNode stableDigest = custom.path("stable").path("digest");
         if (stableDigest.isMissingNode() || stableDigest.isNull()) {
-            stableDigest = lastPromoted(namespace, service, timestamp, id);
+            stableDigest = lastPromoted(mapping.namespace(), mapping.service(), event.timestamp(), id);
         }
         ObjectNode out = json.createObjectNode();
         out.put("id", id);
         out.put("type", "canary.started");
-        out.put("deploymentId", ID.matcher(contextId).matches() ? contextId : out.get("id").asText());
-        out.put("namespace", namespace).put("service", service).put("template", template);
+        out.put("deploymentId", ID.matcher(event.contextId()).matches() ? event.contextId() : id);
+        out.put("namespace", mapping.namespace()).put("service", mapping.service())
+                .put("template", mapping.template());
         ObjectNode canary = out.putObject("canary");
-        canary.put("digest", artifact.digest());
-        canary.set("labels", canaryLabels);
+        canary.put("digest", event.artifact().digest());
+        canary.set("labels", mapping.canaryLabels());
         ObjectNode stable = out.putObject("stable");
         stable.set("digest", stableDigest);
-        stable.set("labels", stableLabels);
-        if (custom.has("target")) {
-            out.set("target", custom.get("target"));
-        } else if (defaults != null && defaults.targetKind().isPresent()) {
-            ObjectNode target = out.putObject("target").put("kind", defaults.targetKind().get())
-                    .put("name", defaults.targetName().orElse(service));
-            defaults.targetContainer().ifPresent(c -> target.put("container", c));
-        }
-        out.put("startedAt", timestamp);
-        if (Inputs.isDnsLabel(environmentId)) {
-            out.put("environment", environmentId);
+        stable.set("labels", mapping.stableLabels());
+        target(out, custom, mapping);
+        out.put("startedAt", event.timestamp());
+        if (Inputs.isDnsLabel(event.environmentId())) {
+            out.put("environment", event.environmentId());
         }
         if (custom.has("commitTime")) {
             out.set("commitTime", custom.get("commitTime"));
         }
-        String image = custom.path("image").asText(artifact.image());
+        String image = custom.path("image").asText(event.artifact().image());
         if (image != null) {
             out.put("image", image);
         }
         return out;
+    }
+
+    /** The workload to roll back: as the custom data gives it, else from the service's configured target kind. */
+    private static void target(ObjectNode out, JsonNode custom, Mapping mapping) {
+        CdEventsConfig.ServiceDefaults defaults = mapping.defaults();
+        if (custom.has("target")) {
+            out.set("target", custom.get("target"));
+        } else if (defaults != null && defaults.targetKind().isPresent()) {
+            ObjectNode target = out.putObject("target").put("kind", defaults.targetKind().get())
+                    .put("name", defaults.targetName().orElse(mapping.service()));
+            defaults.targetContainer().ifPresent(c -> target.put("container", c));
+        }
     }
 
     /** The canary digest of the service's last PROMOTE: what serves now, unless someone deployed around us. */

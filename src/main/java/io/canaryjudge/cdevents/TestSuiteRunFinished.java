@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.event.OciPurl;
+import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.Phase;
 import java.io.IOException;
@@ -28,14 +29,27 @@ final class TestSuiteRunFinished {
         return "testsuiterun-" + analysisId + (decisions == 0 ? "" : "-decision-" + decisions);
     }
 
-    static String outcome(AnalysisRecord a) {
-        if ("PROMOTE".equals(a.verdict())) {
-            return "success";
+    /** The closed set of CDEvents test outcomes, with their wire names. */
+    enum Outcome {
+        SUCCESS("success"), FAILURE("failure"), CANCEL("cancel"), ERROR("error");
+
+        final String wire;
+
+        Outcome(String wire) {
+            this.wire = wire;
         }
-        if ("ABORT".equals(a.verdict())) {
-            return "failure";
+
+        static Outcome of(AnalysisRecord a) {
+            // valueOf: the stored verdict is its enum constant's name, whether held as a string or as the enum
+            String verdict = String.valueOf(a.verdict());
+            if (Verdict.PROMOTE.name().equals(verdict)) {
+                return SUCCESS;
+            }
+            if (Verdict.ABORT.name().equals(verdict)) {
+                return FAILURE;
+            }
+            return a.phase() == Phase.CANCELLED ? CANCEL : ERROR;
         }
-        return a.phase() == Phase.CANCELLED ? "cancel" : "error";
     }
 
     static ObjectNode json(ObjectMapper json, AnalysisRecord a, String id) {
@@ -56,7 +70,7 @@ final class TestSuiteRunFinished {
         if (a.template() != null) {
             content.putObject("testSuite").put("id", a.template()).put("name", "canary analysis " + a.template());
         }
-        content.put("outcome", outcome(a));
+        content.put("outcome", Outcome.of(a).wire);
         if (a.reason() != null) {
             content.put("reason", a.reason());
         }

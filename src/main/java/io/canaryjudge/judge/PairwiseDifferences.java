@@ -34,20 +34,9 @@ final class PairwiseDifferences {
         SplittableRandom random = new SplittableRandom(0x5eed_c0deL ^ k);
         long rank = k; // rank of the answer among the candidates, in ascending order
         for (;;) {
-            long candidates = 0;
-            for (int i = 0; i < n; i++) {
-                candidates += hi[i] - lo[i];
-            }
+            long candidates = candidates(lo, hi);
             if (candidates <= GATHER_LIMIT) {
-                double[] pool = new double[(int) candidates];
-                int p = 0;
-                for (int i = 0; i < n; i++) {
-                    for (int j = lo[i]; j < hi[i]; j++) {
-                        pool[p++] = x[i] - y[j];
-                    }
-                }
-                Arrays.sort(pool);
-                return pool[(int) rank];
+                return gathered(x, y, lo, hi, (int) candidates)[(int) rank];
             }
             final double pivot = pick(x, y, lo, hi, random.nextLong(candidates));
             // In row i, differences below the pivot are the y indices j >= t (suffix).
@@ -81,6 +70,27 @@ final class PairwiseDifferences {
                 rank -= countNotGreater;
             }
         }
+    }
+
+    private static long candidates(int[] lo, int[] hi) {
+        long candidates = 0;
+        for (int i = 0; i < lo.length; i++) {
+            candidates += hi[i] - lo[i];
+        }
+        return candidates;
+    }
+
+    /** The remaining candidates, sorted. */
+    private static double[] gathered(double[] x, double[] y, int[] lo, int[] hi, int candidates) {
+        double[] pool = new double[candidates];
+        int p = 0;
+        for (int i = 0; i < lo.length; i++) {
+            for (int j = lo[i]; j < hi[i]; j++) {
+                pool[p++] = x[i] - y[j];
+            }
+        }
+        Arrays.sort(pool);
+        return pool;
     }
 
     private static double pick(double[] x, double[] y, int[] lo, int[] hi, long index) {

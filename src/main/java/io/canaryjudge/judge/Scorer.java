@@ -55,39 +55,11 @@ public final class Scorer {
         if (results == null) {
             throw new IllegalArgumentException("results == null");
         }
-        Map<String, double[]> groups = new TreeMap<>(); // group -> {pass weight, counted weight}
-        int noData = 0;
-        List<String> criticalBad = new ArrayList<>();
-        List<String> criticalMissing = new ArrayList<>();
-        List<String> requiredMissing = new ArrayList<>();
-        for (MetricResult r : results) {
-            MetricSpec spec = r.spec();
-            Classification c = r.classification();
-            boolean counted = c != Classification.NO_DATA || spec.mustHaveData();
-            if (c == Classification.NO_DATA) {
-                noData++;
-                if (spec.mustHaveData()) {
-                    requiredMissing.add(spec.name());
-                }
-            }
-            if (spec.critical() && (c == Classification.HIGH || c == Classification.LOW)) {
-                criticalBad.add(spec.name() + " " + c);
-            }
-            if (spec.critical() && (c == Classification.NO_DATA || c == Classification.ERROR)) {
-                criticalMissing.add(spec.name() + " " + c);
-            }
-            if (counted) {
-                double[] g = groups.computeIfAbsent(spec.group(), k -> new double[2]);
-                g[1] += spec.weight();
-                if (c == Classification.PASS) {
-                    g[0] += spec.weight();
-                }
-            }
-        }
+        Tally tally = Tally.of(results);
         Map<String, Double> groupScores = new LinkedHashMap<>();
         double weighted = 0;
         double weights = 0;
-        for (Map.Entry<String, double[]> e : groups.entrySet()) {
+        for (Map.Entry<String, double[]> e : tally.groups().entrySet()) {
             double s = 100 * e.getValue()[0] / e.getValue()[1];
             groupScores.put(e.getKey(), s);
             double w = groupWeights.getOrDefault(e.getKey(), 1.0);
@@ -95,41 +67,82 @@ public final class Scorer {
             weights += w;
         }
         double score = weights > 0 ? weighted / weights : Double.NaN;
-        String scoreText = Double.isNaN(score) ? "no score" : String.format(Locale.ROOT, "score %.1f", score);
-        Verdict verdict;
-        String reason;
-        if (results.isEmpty()) {
-            verdict = Verdict.INCONCLUSIVE;
-            reason = "No metrics were judged.";
-        } else if (!criticalBad.isEmpty()) {
-            verdict = Verdict.ABORT;
-            reason = "Critical metric " + String.join(", ", criticalBad) + " (" + scoreText + ").";
-        } else if (!criticalMissing.isEmpty()) {
-            verdict = Verdict.INCONCLUSIVE;
-            reason = "Critical metric " + String.join(", ", criticalMissing) + ": cannot promote without it ("
-                + scoreText + ").";
-        } else if (2 * noData >= results.size()) {
-            verdict = Verdict.INCONCLUSIVE;
-            reason = noData + " of " + results.size() + " metrics had no data: too little to promote (" + scoreText + ").";
-        } else if (Double.isNaN(score)) {
-            verdict = Verdict.INCONCLUSIVE;
-            reason = "No metric could be counted.";
-        } else if (!requiredMissing.isEmpty()) {
-            verdict = score >= marginal ? Verdict.INCONCLUSIVE : Verdict.ABORT;
-            reason = "Metric " + String.join(", ", requiredMissing) + " must have data but had none (" + scoreText + ").";
-        } else if (score >= pass) {
-            verdict = Verdict.PROMOTE;
-            reason = String.format(Locale.ROOT, "Score %.1f reaches the pass threshold %.1f.", score, pass);
-        } else if (score >= marginal) {
-            verdict = Verdict.INCONCLUSIVE;
-            reason = String.format(Locale.ROOT, "Score %.1f is marginal (pass %.1f, marginal %.1f)%s.", score, pass,
-                marginal, failing(results));
-        } else {
-            verdict = Verdict.ABORT;
-            reason = String.format(Locale.ROOT, "Score %.1f is below the marginal threshold %.1f%s.", score, marginal,
-                failing(results));
+        Decision decision = decide(results, tally, score);
+        return new ScoreResult(score, decision.verdict(), decision.reason(), groupScores, results);
+    }
+
+    /**
+     * The metric results counted once: per group {pass weight, counted weight} (sorted by group), how many had
+     * no data, and the names behind the rules that override the score.
+     */
+    private record Tally(Map<String, double[]> groups, int noData, List<String> criticalBad,
+                         List<String> criticalMissing, List<String> requiredMissing) {
+
+        static Tally of(List<MetricResult> results) {
+            Map<String, double[]> groups = new TreeMap<>();
+            int noData = 0;
+            List<String> criticalBad = new ArrayList<>();
+            List<String> criticalMissing = new ArrayList<>();
+            List<String> requiredMissing = new ArrayList<>();
+            for (MetricResult r : results) {
+                MetricSpec spec = r.spec();
+                Classification c = r.classification();
+                boolean counted = c != Classification.NO_DATA || spec.mustHaveData();
+                if (c == Classification.NO_DATA) {
+                    noData++;
+                    if (spec.mustHaveData()) {
+                        requiredMissing.add(spec.name());
+                    }
+                }
+                if (spec.critical() && (c == Classification.HIGH || c == Classification.LOW)) {
+                    criticalBad.add(spec.name() + " " + c);
+                }
+                if (spec.critical() && (c == Classification.NO_DATA || c == Classification.ERROR)) {
+                    criticalMissing.add(spec.name() + " " + c);
+                }
+                if (counted) {
+                    double[] g = groups.computeIfAbsent(spec.group(), k -> new double[2]);
+                    g[1] += spec.weight();
+                    if (c == Classification.PASS) {
+                        g[0] += spec.weight();
+                    }
+                }
+            }
+            return new Tally(groups, noData, criticalBad, criticalMissing, requiredMissing);
         }
-        return new ScoreResult(score, verdict, reason, groupScores, results);
+    }
+
+    private record Decision(Verdict verdict, String reason) {
+    }
+
+    /** The rules of the class comment, in their order: critical metrics and missing data before the score. */
+    private Decision decide(List<MetricResult> results, Tally tally, double score) {
+        String scoreText = Double.isNaN(score) ? "no score" : String.format(Locale.ROOT, "score %.1f", score);
+        if (results.isEmpty()) {
+            return new Decision(Verdict.INCONCLUSIVE, "No metrics were judged.");
+        } else if (!tally.criticalBad().isEmpty()) {
+            return new Decision(Verdict.ABORT, "Critical metric " + String.join(", ", tally.criticalBad()) + " ("
+                + scoreText + ").");
+        } else if (!tally.criticalMissing().isEmpty()) {
+            return new Decision(Verdict.INCONCLUSIVE, "Critical metric " + String.join(", ", tally.criticalMissing())
+                + ": cannot promote without it (" + scoreText + ").");
+        } else if (2 * tally.noData() >= results.size()) {
+            return new Decision(Verdict.INCONCLUSIVE, tally.noData() + " of " + results.size()
+                + " metrics had no data: too little to promote (" + scoreText + ").");
+        } else if (Double.isNaN(score)) {
+            return new Decision(Verdict.INCONCLUSIVE, "No metric could be counted.");
+        } else if (!tally.requiredMissing().isEmpty()) {
+            return new Decision(score >= marginal ? Verdict.INCONCLUSIVE : Verdict.ABORT, "Metric "
+                + String.join(", ", tally.requiredMissing()) + " must have data but had none (" + scoreText + ").");
+        } else if (score >= pass) {
+            return new Decision(Verdict.PROMOTE,
+                String.format(Locale.ROOT, "Score %.1f reaches the pass threshold %.1f.", score, pass));
+        } else if (score >= marginal) {
+            return new Decision(Verdict.INCONCLUSIVE, String.format(Locale.ROOT,
+                "Score %.1f is marginal (pass %.1f, marginal %.1f)%s.", score, pass, marginal, failing(results)));
+        }
+        return new Decision(Verdict.ABORT, String.format(Locale.ROOT,
+            "Score %.1f is below the marginal threshold %.1f%s.", score, marginal, failing(results)));
     }
 
     private static String failing(List<MetricResult> results) {

@@ -43,28 +43,7 @@ final class Zeroin {
                 return b;
             }
             if (Math.abs(prevStep) >= tolAct && Math.abs(fa) > Math.abs(fb)) {
-                double p;
-                double q;
-                final double cb = c - b;
-                if (a == c) {
-                    final double t1 = fb / fa;
-                    p = cb * t1;
-                    q = 1.0 - t1;
-                } else {
-                    final double qq = fa / fc;
-                    final double t1 = fb / fc;
-                    final double t2 = fb / fa;
-                    p = t2 * (cb * qq * (qq - t1) - (b - a) * (t1 - 1.0));
-                    q = (qq - 1.0) * (t1 - 1.0) * (t2 - 1.0);
-                }
-                if (p > 0) {
-                    q = -q;
-                } else {
-                    p = -p;
-                }
-                if (p < (0.75 * cb * q - Math.abs(tolAct * q) / 2) && p < Math.abs(prevStep * q / 2)) {
-                    newStep = p / q;
-                }
+                newStep = interpolated(a, b, c, fa, fb, fc, prevStep, tolAct, newStep);
             }
             if (Math.abs(newStep) < tolAct) {
                 newStep = newStep > 0 ? tolAct : -tolAct;
@@ -79,5 +58,37 @@ final class Zeroin {
             }
         }
         return b; // R warns "_NOT_ converged" and returns the last iterate
+    }
+
+    /**
+     * R's interpolation step: linear (secant) when only two points are distinct, else inverse quadratic; taken
+     * only when it falls well inside [b, c] and shrinks faster than the previous step, otherwise the bisection
+     * step stands.
+     */
+    private static double interpolated(double a, double b, double c, double fa, double fb, double fc,
+                                       double prevStep, double tolAct, double bisection) {
+        double p;
+        double q;
+        final double cb = c - b;
+        if (a == c) {
+            final double t1 = fb / fa;
+            p = cb * t1;
+            q = 1.0 - t1;
+        } else {
+            final double qq = fa / fc;
+            final double t1 = fb / fc;
+            final double t2 = fb / fa;
+            p = t2 * (cb * qq * (qq - t1) - (b - a) * (t1 - 1.0));
+            q = (qq - 1.0) * (t1 - 1.0) * (t2 - 1.0);
+        }
+        if (p > 0) {
+            q = -q;
+        } else {
+            p = -p;
+        }
+        if (p < (0.75 * cb * q - Math.abs(tolAct * q) / 2) && p < Math.abs(prevStep * q / 2)) {
+            return p / q;
+        }
+        return bisection;
     }
 }

@@ -58,11 +58,12 @@ public record MetricTemplate(
         String exposureCounter,
         ToleranceSpec detectable,
         Boolean approximateCounts,
-        String test) {
+        TestName test) {
 
-    /** The sequential test of a continuous metric's points: rank tests (default) or the paired sign test. */
-    public static final String TEST_RANKS = "ranks";
-    public static final String TEST_SIGN = "sign";
+    /** {@link TestName#RANKS}, under the name callers knew when {@code test} was a string. */
+    public static final TestName TEST_RANKS = TestName.RANKS;
+    /** {@link TestName#SIGN}, under the name callers knew when {@code test} was a string. */
+    public static final TestName TEST_SIGN = TestName.SIGN;
 
     /** A template written before {@code test} existed. */
     public MetricTemplate(String name, String description, MetricKindName kind, String query, String events,
@@ -78,7 +79,7 @@ public record MetricTemplate(
 
     /** True for a continuous metric judged by the paired sign test ({@code test: sign}). */
     public boolean signTested() {
-        return TEST_SIGN.equals(test);
+        return test == TestName.SIGN;
     }
 
     public static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
@@ -141,6 +142,12 @@ public record MetricTemplate(
         @JsonProperty("increase") INCREASE,
         @JsonProperty("decrease") DECREASE,
         @JsonProperty("either") EITHER
+    }
+
+    /** The sequential test of a continuous metric's points: rank tests (the default) or the paired sign test. */
+    public enum TestName {
+        @JsonProperty("ranks") RANKS,
+        @JsonProperty("sign") SIGN
     }
 
     /** What a NaN or infinite sample becomes. */

@@ -14,16 +14,17 @@ public final class QueryRenderer {
      */
     public static String render(String query, Map<String, String> labels, String namespace, String service,
                                 Duration interval, Duration step) {
-        Matcher m = TemplateParser.PLACEHOLDER.matcher(query);
+        Matcher m = Placeholder.PATTERN.matcher(query);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            String value = switch (m.group(1)) {
-                case "cohort" -> PromQl.matchers(labels);
-                case "namespace" -> PromQl.escape(namespace);
-                case "service" -> PromQl.escape(service);
-                case "interval" -> Durations.format(interval);
-                case "step" -> Durations.format(step);
-                default -> throw new IllegalArgumentException("unknown placeholder " + m.group());
+            Placeholder placeholder = Placeholder.named(m.group(1))
+                    .orElseThrow(() -> new IllegalArgumentException("unknown placeholder " + m.group()));
+            String value = switch (placeholder) {
+                case COHORT -> PromQl.matchers(labels);
+                case NAMESPACE -> PromQl.escape(namespace);
+                case SERVICE -> PromQl.escape(service);
+                case INTERVAL -> Durations.format(interval);
+                case STEP -> Durations.format(step);
             };
             m.appendReplacement(sb, Matcher.quoteReplacement(value));
         }

@@ -124,9 +124,34 @@ public class TemplateRepository {
 
     /** Re-reads the directories when a file changed; public for tests and an admin trigger. */
     public final synchronized void reload() {
+        List<String> problems = new ArrayList<>();
+        Scan scan = scan(problems);
+        if (scan.fingerprints().equals(fingerprints) && !templates.isEmpty()) {
+            return;
+        }
+        List<Path> files = scan.files();
+        Map<Path, AnalysisTemplate> good = parseAll(files, problems);
+        Map<String, AnalysisTemplate> byName = byName(files, good, problems);
+        if (!problems.equals(errors)) {
+            problems.forEach(p -> LOG.errorf("template rejected: %s", p));
+        }
+        if (!byName.keySet().equals(templates.keySet()) || !fingerprints.isEmpty()) {
+            LOG.infof("templates dirs=%s loaded=%s", dirs, byName.keySet());
+        }
+        lastGood = good;
+        fingerprints = scan.fingerprints();
+        templates = Map.copyOf(byName);
+        errors = List.copyOf(problems);
+        invalid.set(problems.size());
+    }
+
+    /** The template files of every directory, in directory order and sorted within each; a change fingerprint each. */
+    private record Scan(List<Path> files, Map<Path, String> fingerprints) {
+    }
+
+    private Scan scan(List<String> problems) {
         Map<Path, String> seen = new HashMap<>();
         List<Path> files = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
         for (Path dir : dirs) {
             if (!Files.isDirectory(dir)) {
                 problems.add(dir + ": templates directory does not exist");
@@ -145,9 +170,11 @@ public class TemplateRepository {
                 problems.add(dir + ": " + e.getMessage());
             }
         }
-        if (seen.equals(fingerprints) && !templates.isEmpty()) {
-            return;
-        }
+        return new Scan(files, seen);
+    }
+
+    /** Each file parsed; one that no longer parses keeps its last good version, and both cases are reported. */
+    private Map<Path, AnalysisTemplate> parseAll(List<Path> files, List<String> problems) {
         Map<Path, AnalysisTemplate> good = new HashMap<>();
         for (Path file : files) {
             String source = file.getFileName().toString();
@@ -163,6 +190,12 @@ public class TemplateRepository {
                 }
             }
         }
+        return good;
+    }
+
+    /** The templates by name; the first file (in scan order) keeps a name, a later one using it is a problem. */
+    private static Map<String, AnalysisTemplate> byName(List<Path> files, Map<Path, AnalysisTemplate> good,
+                                                        List<String> problems) {
         Map<String, AnalysisTemplate> byName = new TreeMap<>();
         for (Path file : files) {
             AnalysisTemplate t = good.get(file);
@@ -174,16 +207,6 @@ public class TemplateRepository {
                 problems.add(file.getFileName() + ": name '" + t.name() + "' is already used by " + clash.source());
             }
         }
-        if (!problems.equals(errors)) {
-            problems.forEach(p -> LOG.errorf("template rejected: %s", p));
-        }
-        if (!byName.keySet().equals(templates.keySet()) || !fingerprints.isEmpty()) {
-            LOG.infof("templates dirs=%s loaded=%s", dirs, byName.keySet());
-        }
-        lastGood = good;
-        fingerprints = seen;
-        templates = Map.copyOf(byName);
-        errors = List.copyOf(problems);
-        invalid.set(problems.size());
+        return byName;
     }
 }

@@ -72,7 +72,8 @@ class TemplateParserTest {
     @Test
     void unknownPlaceholderIsRejected() {
         String msg = rejected(VALID.replace("[{{step}}]))\n    exposure", "[{{window}}]))\n    exposure"));
-        assertTrue(msg.contains("unknown placeholder {{window}}"), msg);
+        assertEquals("t.yaml:7: metrics[0].events: unknown placeholder {{window}}, known: [cohort, interval, namespace, "
+                + "service, step]", msg);
     }
 
     @Test
@@ -90,7 +91,9 @@ class TemplateParserTest {
     @Test
     void schemaViolationNamesLineAndField() {
         String msg = rejected(VALID.replace("    critical: true", "    direction: upwards"));
-        assertTrue(msg.startsWith("t.yaml:10: metrics[0].direction: "), msg);
+        assertEquals("t.yaml:10: metrics[0].direction: must be increase, decrease or either, not upwards", msg);
+        assertEquals("t.yaml:4: mode: must be fixed or sequential, not adaptive",
+                rejected(VALID.replace("count: 5", "count: 5\nmode: adaptive")));
         msg = rejected(VALID + "    tolerance: {relative: -0.1}\n");
         assertTrue(msg.startsWith("t.yaml:11: metrics[0].tolerance.relative: "), msg);
         msg = rejected(VALID + "    failureLimit: -1\n");
@@ -293,6 +296,24 @@ class TemplateParserTest {
         assertTrue(rejected(cpu.replace("count: 5", "count: 5\nmode: fixed")).contains("metrics[1].test: only with mode: "
                 + "sequential"), rejected(cpu.replace("count: 5", "count: 5\nmode: fixed")));
         assertFalse(parse(cpu.replace("test: sign", "test: ranks")).metrics().get(1).signTested());
+    }
+
+    @Test
+    void theSequentialTestKeepsItsWireNameWhenATemplateIsStoredAndReadBack() throws IOException {
+        String cpu = VALID + """
+              - name: cpu-per-request
+                kind: continuous
+                query: sum(rate(cpu_seconds_total{ {{cohort}} }[{{step}}]))
+                test: sign
+            """;
+        MetricTemplate m = parse(cpu).metrics().get(1);
+        assertEquals(MetricTemplate.TestName.SIGN, m.test());
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String stored = json.writeValueAsString(m);
+        assertEquals("sign", json.readTree(stored).path("test").asText(), stored);
+        assertEquals(MetricTemplate.TestName.SIGN, json.readValue(stored, MetricTemplate.class).test());
+        assertEquals("t.yaml:14: metrics[1].test: must be ranks or sign, not median",
+                rejected(cpu.replace("test: sign", "test: median")));
     }
 
     @Test
