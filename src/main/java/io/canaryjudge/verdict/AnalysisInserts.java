@@ -57,6 +57,10 @@ final class AnalysisInserts {
             AnalysisRows.bindInsert(ps, a);
             ps.executeUpdate();
         }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO analysis_lease (analysis_id) VALUES (?)")) {
+            ps.setString(1, a.id()); // a free lease, epoch 0: claims are conditional updates of this row
+            ps.executeUpdate();
+        }
     }
 
     /** Ends the not-ended analyses of {@code a}'s service started by the same source; returns their ids. */

@@ -11,8 +11,9 @@ import java.util.Collection;
 import java.util.Optional;
 
 /**
- * Which replica runs an analysis: a lease (owner, expiry) on its row and an epoch that goes up whenever another
- * replica takes it over, so the writes of a replica that lost its lease are refused (see docs/adr/0016-store-lease.md).
+ * Which replica runs an analysis: a lease (owner, expiry) in its row of {@code analysis_lease} and an epoch that goes
+ * up whenever another replica takes it over, so the writes of a replica that lost its lease are refused (see
+ * docs/adr/0016-store-lease.md).
  */
 final class AnalysisLeases {
     private final StoreJdbc jdbc;
@@ -28,17 +29,17 @@ final class AnalysisLeases {
     Optional<AnalysisStore.Lease> claim(String id, String owner, Instant until, Instant now) {
         try {
             return jdbc.withConnection(c -> {
-                try (PreparedStatement u = c.prepareStatement("UPDATE analysis SET lease_epoch = CASE WHEN "
+                try (PreparedStatement u = c.prepareStatement("UPDATE analysis_lease SET lease_epoch = CASE WHEN "
                         + "lease_owner = ? THEN lease_epoch ELSE lease_epoch + 1 END, lease_owner = ?, lease_until = ? "
-                        + "WHERE id = ? AND " + NOT_ENDED + " AND (lease_owner IS NULL OR lease_owner = ? OR "
-                        + "lease_until < ?)")) {
-                    StoreJdbc.bind(u, owner, owner, until, id, owner, now);
+                        + "WHERE analysis_id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?) AND "
+                        + "EXISTS (SELECT 1 FROM analysis WHERE id = ? AND " + NOT_ENDED + ")")) {
+                    StoreJdbc.bind(u, owner, owner, until, id, owner, now, id);
                     if (u.executeUpdate() != 1) {
                         return Optional.empty();
                     }
                 }
-                try (PreparedStatement q = c.prepareStatement("SELECT lease_epoch FROM analysis WHERE id = ? AND "
-                        + "lease_owner = ?")) {
+                try (PreparedStatement q = c.prepareStatement("SELECT lease_epoch FROM analysis_lease WHERE "
+                        + "analysis_id = ? AND lease_owner = ?")) {
                     StoreJdbc.bind(q, id, owner);
                     try (ResultSet rs = q.executeQuery()) {
                         // a faster replica may have taken an expired lease in between: then this claim did not hold
@@ -52,26 +53,27 @@ final class AnalysisLeases {
         }
     }
 
-    /** Extends {@code owner}'s leases on these analyses to {@code until}; returns how many it still held. */
+    /**
+     * Extends {@code owner}'s leases on these analyses to {@code until} in one statement; returns how many it still
+     * held. Only the listed ones: a lease this replica gave up but failed to release still runs out.
+     */
     int renew(String owner, Collection<String> ids, Instant until) {
         if (ids.isEmpty()) {
             return 0;
         }
         try {
             return jdbc.withConnection(c -> {
-                try (PreparedStatement u = c.prepareStatement("UPDATE analysis SET lease_until = ? WHERE id = ? AND "
-                        + "lease_owner = ? AND " + NOT_ENDED)) {
-                    for (String id : ids) {
-                        setTime(u, 1, until);
-                        u.setString(2, id);
-                        u.setString(3, owner);
-                        u.addBatch();
+                try (PreparedStatement u = c.prepareStatement("UPDATE analysis_lease SET lease_until = ? WHERE "
+                        + "lease_owner = ? AND analysis_id = ANY(?)")) {
+                    setTime(u, 1, until);
+                    u.setString(2, owner);
+                    java.sql.Array array = c.createArrayOf("VARCHAR", ids.toArray(String[]::new));
+                    try {
+                        u.setArray(3, array);
+                        return u.executeUpdate();
+                    } finally {
+                        array.free();
                     }
-                    int held = 0;
-                    for (int n : u.executeBatch()) {
-                        held += n > 0 ? 1 : 0;
-                    }
-                    return held;
                 }
             });
         } catch (SQLException e) {
@@ -80,7 +82,7 @@ final class AnalysisLeases {
     }
 
     void release(String id, String owner) {
-        jdbc.update("UPDATE analysis SET lease_until = NULL, lease_owner = NULL WHERE id = ? AND lease_owner = ?", id,
-                owner);
+        jdbc.update("UPDATE analysis_lease SET lease_until = NULL, lease_owner = NULL WHERE analysis_id = ? AND "
+                + "lease_owner = ?", id, owner);
     }
 }

@@ -44,7 +44,8 @@ final class AnalysisTransitions {
                    Instant at, AnalysisStore.Lease lease) {
         String sql = "UPDATE analysis SET phase = ?, verdict = ?, score = ?, reason = ?, verdict_json = ?, "
                 + "completed_at = ?, updated_at = ? WHERE id = ? AND " + NOT_ENDED
-                + (lease == null ? "" : " AND lease_owner = ? AND lease_epoch = ?");
+                + (lease == null ? "" : " AND EXISTS (SELECT 1 FROM analysis_lease l WHERE l.analysis_id = analysis.id AND "
+                + "l.lease_owner = ? AND l.lease_epoch = ?)");
         try {
             return jdbc.withConnection(c -> {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {

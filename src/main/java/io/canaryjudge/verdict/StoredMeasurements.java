@@ -32,8 +32,8 @@ final class StoredMeasurements {
 
     /** Stores {@code m} only while {@code lease} is the analysis' current lease (same owner, same epoch). */
     AnalysisStore.Write add(MeasurementRecord m, AnalysisStore.Lease lease) {
-        return insert("INSERT INTO measurement (" + COLUMNS + ") SELECT ?,?,?,?,?,?,?,? FROM analysis WHERE id = ? "
-                + "AND lease_owner = ? AND lease_epoch = ?", m, lease);
+        return insert("INSERT INTO measurement (" + COLUMNS + ") SELECT ?,?,?,?,?,?,?,? FROM analysis_lease WHERE "
+                + "analysis_id = ? AND lease_owner = ? AND lease_epoch = ?", m, lease);
     }
 
     private AnalysisStore.Write insert(String sql, MeasurementRecord m, AnalysisStore.Lease lease) {

@@ -62,7 +62,8 @@ class LeaseFencingTest {
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> store.measurementCount(id) >= 2);
 
         // replica B claims the analysis (as after this replica paused longer than its lease): a new epoch
-        sql("UPDATE analysis SET lease_owner = 'replica-b', lease_epoch = lease_epoch + 1, lease_until = ? WHERE id = ?",
+        sql("UPDATE analysis_lease SET lease_owner = 'replica-b', lease_epoch = lease_epoch + 1, lease_until = ? "
+                + "WHERE analysis_id = ?",
                 Instant.now().plus(Duration.ofHours(1)), id);
         int atTakeOver = store.measurementCount(id);
         Thread.sleep(10_000); // three intervals and more
@@ -73,7 +74,7 @@ class LeaseFencingTest {
                 && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= 1), "the fenced write is counted");
 
         // B lets go: the sweep claims it again and the analysis runs to its end here
-        sql("UPDATE analysis SET lease_owner = NULL, lease_until = NULL WHERE id = ?", null, id);
+        sql("UPDATE analysis_lease SET lease_owner = NULL, lease_until = NULL WHERE analysis_id = ?", null, id);
         Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> store.find(id).orElseThrow().phase().terminal());
         assertTrue(store.measurementCount(id) > atTakeOver);
