@@ -14,9 +14,13 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Rolls an Argo Rollout back for real. Argo's own abort ({@code status.abort: true}) only moves traffic back and
@@ -25,16 +29,27 @@ import java.util.Optional;
  * ReplicaSet ({@code status.stableRS} is its {@code rollouts-pod-template-hash} label) — after aborting first,
  * so traffic is back at once.
  */
+@Singleton
 final class ArgoRolloutRollback implements Strategy {
     static final ResourceDefinitionContext ROLLOUTS = new ResourceDefinitionContext.Builder()
             .withGroup("argoproj.io").withVersion("v1alpha1").withKind("Rollout").withPlural("rollouts")
             .withNamespaced(true).build();
     static final String HASH_LABEL = "rollouts-pod-template-hash";
 
-    private final KubernetesClient client;
+    /** Built on first use: nothing reaches for a cluster unless a rollback runs. */
+    private final Supplier<KubernetesClient> client;
     private final ObjectMapper json;
 
+    @Inject
+    ArgoRolloutRollback(Instance<KubernetesClient> kubernetes, ObjectMapper json) {
+        this(KubernetesChecks.once(kubernetes::get), json);
+    }
+
     ArgoRolloutRollback(KubernetesClient client, ObjectMapper json) {
+        this(() -> client, json);
+    }
+
+    private ArgoRolloutRollback(Supplier<KubernetesClient> client, ObjectMapper json) {
         this.client = client;
         this.json = json;
     }
@@ -70,10 +85,7 @@ final class ArgoRolloutRollback implements Strategy {
             return RollbackOutcome.refused(r.workload() + " has no status.stableRS: it never completed a rollout, there is "
                     + "nothing it ran before to go back to");
         }
-        List<ReplicaSet> owned = client.apps().replicaSets().inNamespace(r.namespace()).list().getItems().stream()
-                .filter(rs -> rs.getMetadata().getOwnerReferences() != null && rs.getMetadata().getOwnerReferences()
-                        .stream().anyMatch(o -> "Rollout".equals(o.getKind()) && r.target().name().equals(o.getName())))
-                .toList();
+        List<ReplicaSet> owned = ownedReplicaSets(r);
         ReplicaSet stableRs = owned.stream().filter(rs -> rs.getMetadata().getLabels() != null
                 && stableHash.equals(rs.getMetadata().getLabels().get(HASH_LABEL))).findFirst().orElse(null);
         boolean ranStable = owned.stream().anyMatch(rs -> r.stableDigest().equals(Images.parse(image(rs, container)).digest()));
@@ -93,27 +105,49 @@ final class ArgoRolloutRollback implements Strategy {
                     + ", not the event's stable digest " + Images.shortly(r.stableDigest())
                     + (ranStable ? "" : " (which this workload never ran)"));
         }
-        ObjectNode template = json.valueToTree(stableRs.getSpec().getTemplate());
-        if (template.path("metadata").path("labels") instanceof ObjectNode labels) {
-            labels.remove(HASH_LABEL);   // Argo adds it to each ReplicaSet; the Rollout's template must not carry it
-        }
         String detail = "status.abort=true; spec.template <- template of " + rsName + " (container " + container + " "
                 + currentImage + " -> " + stableImage + ")";
         if (r.dryRun()) {
             return RollbackOutcome.dryRun(detail, stable.repository());
         }
-        // Traffic first: the abort is what Argo itself does, and it takes effect at once.
+        abortAndSetTemplate(resource, index, currentImage, podTemplate(stableRs));
+        return RollbackOutcome.applied("aborted and spec.template set to the stable ReplicaSet's", detail, stable.repository());
+    }
+
+    /** The ReplicaSets the Rollout owns. */
+    private List<ReplicaSet> ownedReplicaSets(RollbackRequest r) {
+        return client.get().apps().replicaSets().inNamespace(r.namespace()).list().getItems().stream()
+                .filter(rs -> rs.getMetadata().getOwnerReferences() != null && rs.getMetadata().getOwnerReferences()
+                        .stream().anyMatch(o -> "Rollout".equals(o.getKind()) && r.target().name().equals(o.getName())))
+                .toList();
+    }
+
+    /** The stable ReplicaSet's pod template, without the hash label Argo adds to each ReplicaSet. */
+    private ObjectNode podTemplate(ReplicaSet stableRs) {
+        ObjectNode template = json.valueToTree(stableRs.getSpec().getTemplate());
+        if (template.path("metadata").path("labels") instanceof ObjectNode labels) {
+            labels.remove(HASH_LABEL);   // the Rollout's template must not carry it
+        }
+        return template;
+    }
+
+    /**
+     * Traffic first: the abort is what Argo itself does, and it takes effect at once. Then the template, on condition
+     * (the test operation) that the container still runs the image read: otherwise the API server rejects the patch
+     * and the retry reads and decides again.
+     */
+    private void abortAndSetTemplate(Resource<GenericKubernetesResource> resource, int index, String currentImage,
+                                     ObjectNode template) {
         resource.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"abort\":true}}");
         String path = "/spec/template/spec/containers/" + index + "/image";
         ArrayNode patch = json.createArrayNode();
         patch.addObject().put("op", "test").put("path", path).put("value", currentImage);
         patch.addObject().put("op", "replace").put("path", "/spec/template").set("value", template);
         resource.patch(PatchContext.of(PatchType.JSON), patch.toString());
-        return RollbackOutcome.applied("aborted and spec.template set to the stable ReplicaSet's", detail, stable.repository());
     }
 
     private MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> rollouts() {
-        return client.genericKubernetesResources(ROLLOUTS);
+        return client.get().genericKubernetesResources(ROLLOUTS);
     }
 
     private static String image(ReplicaSet rs, String container) {

@@ -11,22 +11,37 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Rolls a Deployment back by setting the named container's image to {@code <repository>@<stable digest>}. The
  * image is the one of the ReplicaSet of the revision before the canary (owner reference + revision annotation),
  * so it is by construction an image this Deployment ran; it must carry the event's stable digest.
  */
+@Singleton
 final class DeploymentRollback implements Strategy {
     static final String REVISION = "deployment.kubernetes.io/revision";
 
-    private final KubernetesClient client;
+    /** Built on first use: nothing reaches for a cluster unless a rollback runs. */
+    private final Supplier<KubernetesClient> client;
     private final ObjectMapper json;
 
+    @Inject
+    DeploymentRollback(Instance<KubernetesClient> kubernetes, ObjectMapper json) {
+        this(KubernetesChecks.once(kubernetes::get), json);
+    }
+
     DeploymentRollback(KubernetesClient client, ObjectMapper json) {
+        this(() -> client, json);
+    }
+
+    private DeploymentRollback(Supplier<KubernetesClient> client, ObjectMapper json) {
         this.client = client;
         this.json = json;
     }
@@ -39,7 +54,7 @@ final class DeploymentRollback implements Strategy {
     @Override
     public RollbackOutcome rollBack(RollbackRequest r) {
         String ns = r.namespace();
-        Deployment d = client.apps().deployments().inNamespace(ns).withName(r.target().name()).get();
+        Deployment d = client.get().apps().deployments().inNamespace(ns).withName(r.target().name()).get();
         if (d == null) {
             return RollbackOutcome.refused(r.workload() + " not found");
         }
@@ -55,9 +70,7 @@ final class DeploymentRollback implements Strategy {
         if (current.isPresent()) {
             return current.get();
         }
-        List<ReplicaSet> owned = client.apps().replicaSets().inNamespace(ns)
-                .withLabelSelector(d.getSpec().getSelector()).list().getItems().stream()
-                .filter(rs -> ownedBy(rs, d)).sorted(Comparator.comparingLong(DeploymentRollback::revision)).toList();
+        List<ReplicaSet> owned = ownedReplicaSets(ns, d);
         long currentRevision = revision(d) > 0 ? revision(d)
                 : owned.stream().filter(rs -> currentImage.equals(image(rs, container))).mapToLong(DeploymentRollback::revision)
                 .max().orElse(Long.MAX_VALUE);
@@ -88,15 +101,28 @@ final class DeploymentRollback implements Strategy {
         if (r.dryRun()) {
             return RollbackOutcome.dryRun(detail, stable.repository());
         }
-        // The test operation makes the patch conditional: if anything changed the image since it was read, the
-        // API server rejects the whole patch (422) and the retry reads and decides again.
+        setImage(r, index, currentImage, target);
+        return RollbackOutcome.applied("image set to the stable digest", detail, stable.repository());
+    }
+
+    /** The ReplicaSets of the Deployment, oldest revision first. */
+    private List<ReplicaSet> ownedReplicaSets(String ns, Deployment d) {
+        return client.get().apps().replicaSets().inNamespace(ns)
+                .withLabelSelector(d.getSpec().getSelector()).list().getItems().stream()
+                .filter(rs -> ownedBy(rs, d)).sorted(Comparator.comparingLong(DeploymentRollback::revision)).toList();
+    }
+
+    /**
+     * The test operation makes the patch conditional: if anything changed the image since it was read, the API server
+     * rejects the whole patch (422) and the retry reads and decides again.
+     */
+    private void setImage(RollbackRequest r, int index, String currentImage, String target) {
         String path = "/spec/template/spec/containers/" + index + "/image";
         ArrayNode patch = json.createArrayNode();
         patch.addObject().put("op", "test").put("path", path).put("value", currentImage);
         patch.addObject().put("op", "replace").put("path", path).put("value", target);
-        client.apps().deployments().inNamespace(ns).withName(r.target().name())
+        client.get().apps().deployments().inNamespace(r.namespace()).withName(r.target().name())
                 .patch(PatchContext.of(PatchType.JSON), patch.toString());
-        return RollbackOutcome.applied("image set to the stable digest", detail, stable.repository());
     }
 
     private static boolean ownedBy(ReplicaSet rs, Deployment d) {

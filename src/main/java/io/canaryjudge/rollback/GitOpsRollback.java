@@ -1,6 +1,8 @@
 package io.canaryjudge.rollback;
 
 import io.canaryjudge.event.TargetKind;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +35,7 @@ import org.jboss.logging.Logger;
  * someone else pushed first is followed by fetch, rebase and another push; if the rebase conflicts, the edit is
  * made again on the new head (where it may turn out to be already done).
  */
+@Singleton
 final class GitOpsRollback implements Strategy {
     private static final Logger LOG = Logger.getLogger(GitOpsRollback.class);
 
@@ -43,6 +46,12 @@ final class GitOpsRollback implements Strategy {
     private String lastArtifact;
     /** Test seam: runs before each push attempt (e.g. to make another clone push first). */
     Runnable beforePush = () -> { };
+
+    /** Nothing is cloned or opened here: the repository is reached when a rollback runs. */
+    @Inject
+    GitOpsRollback(RollbackConfig config, Clock clock) {
+        this(config.gitops(), new Retry(config.retries(), config.backoff()), clock);
+    }
 
     GitOpsRollback(RollbackConfig.GitOps config, Retry retry, Clock clock) {
         this.config = config;

@@ -2,10 +2,31 @@ package io.canaryjudge.rollback;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
-/** Checks shared by the Kubernetes strategies. */
+/** Checks and the lazily built client shared by the Kubernetes strategies. */
 final class KubernetesChecks {
     private KubernetesChecks() {
+    }
+
+    /**
+     * {@code factory}'s value, asked for on first use and then kept: building the Kubernetes client (and reading
+     * its configuration) waits until a rollback needs it.
+     */
+    static <T> Supplier<T> once(Supplier<T> factory) {
+        return new Supplier<>() {
+            private volatile T value;
+
+            @Override
+            public T get() {
+                T v = value;
+                if (v == null) {
+                    v = factory.get();
+                    value = v;
+                }
+                return v;
+            }
+        };
     }
 
     /** Index of the named container, or of the only one when none is named; -1 when there is no such one. */

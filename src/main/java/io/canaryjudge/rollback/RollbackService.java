@@ -13,9 +13,13 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -44,20 +48,37 @@ public class RollbackService {
     private final Migrations migrations;
 
     RollbackService(RollbackConfig config, RollbackStore store, RollbackPublisher publisher, AnalysisStore analyses,
-                    Instance<KubernetesClient> kubernetes, ObjectMapper json, Clock clock, @Readiness Migrations migrations,
-                    Signatures signatures) {
+                    Instance<KubernetesClient> kubernetes, @Any Instance<Strategy> strategies, ObjectMapper json,
+                    Clock clock, @Readiness Migrations migrations, Signatures signatures) {
         this.config = config;
         this.migrations = migrations;
         this.kubernetes = kubernetes;
         String holder = System.getenv().getOrDefault("HOSTNAME", "canary-judge") + "-" + UUID.randomUUID().toString()
                 .substring(0, 8);
-        // the client is created on first use only: nothing reaches for a cluster unless a rollback runs
-        Strategy deployment = new Lazy(TargetKind.DEPLOYMENT, () -> new DeploymentRollback(kubernetes.get(), json));
-        Strategy rollout = new Lazy(TargetKind.ROLLOUT, () -> new ArgoRolloutRollback(kubernetes.get(), json));
-        Strategy gitops = new GitOpsRollback(config.gitops(), new Retry(config.retries(), config.backoff()), clock);
-        this.rollbacks = new Rollbacks(config, store, List.of(deployment, rollout, gitops), publisher, analyses::find,
-                json, clock, holder, (namespace, repository, digest) -> signatures.check(namespace, repository, digest,
-                        SignatureCheck.Purpose.ROLLBACK));
+        this.rollbacks = new Rollbacks(config, store, List.copyOf(oneForEachKind(strategies.stream().toList()).values()),
+                publisher, analyses::find, json, clock, holder, (namespace, repository, digest) ->
+                        signatures.check(namespace, repository, digest, SignatureCheck.Purpose.ROLLBACK));
+    }
+
+    /**
+     * The strategies by the kind they serve. A kind without a strategy, or with two, is a fault of the build, not of
+     * an event: it stops the service at start-up rather than refusing rollbacks of that kind later.
+     */
+    static Map<TargetKind, Strategy> oneForEachKind(List<Strategy> strategies) {
+        Map<TargetKind, Strategy> byKind = new EnumMap<>(TargetKind.class);
+        for (Strategy s : strategies) {
+            Strategy other = byKind.putIfAbsent(s.kind(), s);
+            if (other != null) {
+                throw new IllegalStateException("two rollback strategies for target kind " + s.kind().wireName() + ": "
+                        + other.getClass().getSimpleName() + " and " + s.getClass().getSimpleName());
+            }
+        }
+        List<String> missing = Arrays.stream(TargetKind.values()).filter(k -> !byKind.containsKey(k))
+                .map(TargetKind::wireName).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("no rollback strategy for target kind(s) " + missing);
+        }
+        return byKind;
     }
 
     void onStart(@Observes StartupEvent ev) {
@@ -125,34 +146,6 @@ public class RollbackService {
             rollbacks.recover();
         } catch (RuntimeException e) {
             LOG.errorf(e, "rollback recovery scan failed, next in %s", config.recoveryInterval());
-        }
-    }
-
-
-    /** A Kubernetes strategy built on first use. */
-    private static final class Lazy implements Strategy {
-        private final TargetKind kind;
-        private final java.util.function.Supplier<Strategy> factory;
-        private volatile Strategy strategy;
-
-        Lazy(TargetKind kind, java.util.function.Supplier<Strategy> factory) {
-            this.kind = kind;
-            this.factory = factory;
-        }
-
-        @Override
-        public TargetKind kind() {
-            return kind;
-        }
-
-        @Override
-        public RollbackOutcome rollBack(RollbackRequest request) {
-            Strategy s = strategy;
-            if (s == null) {
-                s = factory.get();
-                strategy = s;
-            }
-            return s.rollBack(request);
         }
     }
 }

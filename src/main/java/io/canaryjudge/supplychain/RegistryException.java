@@ -41,4 +41,14 @@ public final class RegistryException extends Exception {
     public int status() {
         return status;
     }
+
+    /** Why the registry could not settle the question, in the words of a verification result. */
+    String inWords() {
+        return switch (kind) {
+            case TIMEOUT -> "registry timed out: " + getMessage();
+            case UNREACHABLE -> "registry unreachable: " + getMessage();
+            case DENIED -> "registry refused access: " + getMessage();
+            case NOT_FOUND, BAD_RESPONSE -> "registry answered badly: " + getMessage();
+        };
+    }
 }

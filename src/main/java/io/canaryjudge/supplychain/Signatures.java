@@ -3,13 +3,10 @@ package io.canaryjudge.supplychain;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,8 +16,9 @@ import org.jboss.logging.Logger;
 /**
  * The signature policy of the service: for a namespace, the mode, the accepted keys and keyless identities, and the
  * check of one digest before it is promoted or written back by a rollback. Keys, identities and the pinned trusted
- * root are read at start-up (a missing or unreadable file, or a malformed identity, stops the service); the registry
- * is asked only when a mode is not off, through one cached verifier per set of keys and identities.
+ * root are read at start-up ({@link SignatureMaterial}: a missing or unreadable file, or a malformed identity, stops
+ * the service); the registry is asked only when a mode is not off, through one cached verifier per set of keys and
+ * identities.
  */
 @ApplicationScoped
 @Startup
@@ -50,74 +48,13 @@ public class Signatures {
         config.namespaces().forEach((ns, p) -> p.mode().ifPresent(SignatureMode::parse));
         boolean anyChecked = defaultMode != SignatureMode.OFF || config.namespaces().values().stream()
             .anyMatch(p -> p.mode().map(SignatureMode::parse).orElse(defaultMode) != SignatureMode.OFF);
-        Map<String, AcceptedKey> loaded = new LinkedHashMap<>();
-        // with every mode off no key is read: a key path configured for other environments may point nowhere here
-        (anyChecked ? config.keys() : Map.<String, String>of()).forEach((name, file) -> {
-            try {
-                loaded.put(name, AcceptedKey.load(Path.of(file)));
-            } catch (IOException | IllegalArgumentException e) {
-                throw new IllegalStateException("canary.signatures.keys." + name + ": cannot read a public key from "
-                    + file + ": " + e.getMessage(), e);
-            }
-        });
-        this.keys = Map.copyOf(loaded);
-        config.namespaces().forEach((ns, p) -> p.keys().ifPresent(names -> names.forEach(n -> {
-            if (!config.keys().containsKey(n)) {
-                throw new IllegalStateException("canary.signatures.namespaces." + ns + ".keys names key '" + n
-                    + "', which canary.signatures.keys does not define");
-            }
-        })));
-        Map<String, AcceptedIdentity> parsed = new LinkedHashMap<>();
-        config.identities().forEach((name, text) -> {
-            try {
-                parsed.put(name, AcceptedIdentity.parse(text));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("canary.signatures.identities." + name + ": " + e.getMessage(), e);
-            }
-        });
-        this.identities = Map.copyOf(parsed);
-        config.namespaces().forEach((ns, p) -> p.identities().ifPresent(names -> names.forEach(n -> {
-            if (!identities.containsKey(n)) {
-                throw new IllegalStateException("canary.signatures.namespaces." + ns + ".identities names identity '"
-                    + n + "', which canary.signatures.identities does not define");
-            }
-        })));
-        boolean anyIdentity = !identities.isEmpty();
-        if (anyChecked && anyIdentity && config.trustedRoot().isEmpty()) {
-            throw new IllegalStateException("keyless identities need a pinned trusted root "
-                + "(canary.signatures.trusted-root=<trusted_root.json>)");
-        }
-        KeylessBundles root = null;
-        if (anyChecked && config.trustedRoot().isPresent()) {
-            try {
-                root = KeylessBundles.load(Path.of(config.trustedRoot().get()));
-            } catch (IOException e) {
-                throw new IllegalStateException("canary.signatures.trusted-root: " + e.getMessage(), e);
-            }
-        }
-        this.keyless = root;
-        if (anyChecked && keys.isEmpty() && !anyIdentity) {
-            throw new IllegalStateException("signature mode " + (defaultMode != SignatureMode.OFF ? config.mode()
-                : "warn or required in a namespace") + " needs at least one accepted key "
-                + "(canary.signatures.keys.<name>=<PEM file>) or keyless identity "
-                + "(canary.signatures.identities.<name>=<issuer>|<subject-regexp>)");
-        }
-        DockerConfig credentials = DockerConfig.empty();
-        Optional<Path> dockerConfig = config.dockerConfig().map(Path::of);
-        if (dockerConfig.isPresent() && !java.nio.file.Files.exists(dockerConfig.get())) {
-            // an optional Secret that is not there (public registries): anonymous, said once
-            LOG.warnf("canary.signatures.docker-config %s does not exist: registries are asked anonymously",
-                dockerConfig.get());
-        } else if (dockerConfig.isPresent()) {
-            try {
-                credentials = DockerConfig.load(dockerConfig.get());
-            } catch (IOException | IllegalArgumentException e) {
-                throw new IllegalStateException("canary.signatures.docker-config: " + e.getMessage(), e);
-            }
-        }
+        SignatureMaterial material = SignatureMaterial.load(config, anyChecked);
+        this.keys = material.keys();
+        this.identities = material.identities();
+        this.keyless = material.keyless();
         this.registry = new RegistryClient(RegistryClient.Settings.defaults().withTimeout(config.timeout())
             .withInsecureHosts(new HashSet<>(config.insecureRegistries().orElse(List.of())))
-            .withCredentials(credentials), clock);
+            .withCredentials(material.credentials()), clock);
     }
 
     /** The mode for a namespace: its own, or the service-wide one. */

@@ -9,15 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
-import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The streaming reader of Prometheus answers: values, special floats, field order, errors. */
 class PrometheusAnswerTest {
-    private final PrometheusClient client = new PrometheusClient(new PrometheusClientTest.Config(
-            "http://127.0.0.1:1", Optional.empty(), Optional.empty(), Optional.empty(), false, Duration.ofSeconds(5)),
-            new ObjectMapper());
+    private final PrometheusAnswers answers = new PrometheusAnswers(new ObjectMapper());
 
     @Test
     void matrixWithSpecialValuesInAnyFieldOrder() {
@@ -25,7 +21,7 @@ class PrometheusAnswerTest {
                 + "[1700000030,\"+Inf\"],[1700000045,\"-Inf\"],[1700000060,\"1e-3\"]],"
                 + "\"metric\":{\"track\":\"canary\",\"__name__\":\"x\"}},{\"metric\":{},\"values\":[]}],"
                 + "\"resultType\":\"matrix\"},\"warnings\":[\"w\"],\"status\":\"success\"}";
-        List<Series> s = client.parseMatrix(body);
+        List<Series> s = answers.parseMatrix(body);
         assertEquals(2, s.size());
         assertEquals(Map.of("track", "canary", "__name__", "x"), s.get(0).labels());
         assertArrayEquals(new double[] {1700000000, 1700000015.25, 1700000030, 1700000045, 1700000060},
@@ -46,7 +42,7 @@ class PrometheusAnswerTest {
         for (int i = 0; i < 1000; i++) {
             b.append(i == 0 ? "" : ",").append('[').append(i).append(",\"").append(i * 0.5).append("\"]");
         }
-        Series s = client.parseMatrix(b.append("]}]}}").toString()).get(0);
+        Series s = answers.parseMatrix(b.append("]}]}}").toString()).get(0);
         assertEquals(1000, s.values().length);
         assertEquals(999 * 0.5, s.values()[999]);
         assertEquals(999.0, s.times()[999]);
@@ -54,19 +50,19 @@ class PrometheusAnswerTest {
 
     @Test
     void errorsAreReportedWithTheirKind() {
-        PrometheusException error = assertThrows(PrometheusException.class, () -> client.parseMatrix(
+        PrometheusException error = assertThrows(PrometheusException.class, () -> answers.parseMatrix(
                 "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"parse error\"}"));
         assertEquals("Prometheus answered status \"error\"", error.getMessage());
         assertTrue(error.retryable());
-        PrometheusException vector = assertThrows(PrometheusException.class, () -> client.parseMatrix(
+        PrometheusException vector = assertThrows(PrometheusException.class, () -> answers.parseMatrix(
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}"));
         assertEquals("expected a matrix result, got vector", vector.getMessage());
         assertFalse(vector.retryable());
-        assertTrue(assertThrows(PrometheusException.class, () -> client.parseMatrix("<html>"))
+        assertTrue(assertThrows(PrometheusException.class, () -> answers.parseMatrix("<html>"))
                 .getMessage().startsWith("unreadable answer from Prometheus"));
         assertEquals("Prometheus answered status null",
-                assertThrows(PrometheusException.class, () -> client.parseMatrix("")).getMessage());
-        assertTrue(assertThrows(PrometheusException.class, () -> client.parseMatrix("{\"status\":\"success\",\"data\":"
+                assertThrows(PrometheusException.class, () -> answers.parseMatrix("")).getMessage());
+        assertTrue(assertThrows(PrometheusException.class, () -> answers.parseMatrix("{\"status\":\"success\",\"data\":"
                 + "{\"resultType\":\"matrix\",\"result\":[{\"values\":[[1,\"2\",3]]}]}}")).getMessage()
                 .contains("not [time, value]"));
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canaryjudge.event.TargetKind;
 import io.canaryjudge.testing.CdEventSchemas;
 import io.canaryjudge.testing.DemoScenario;
 import io.canaryjudge.testing.KafkaTestClient;
@@ -21,6 +22,11 @@ import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.time.Duration;
 import java.time.Instant;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -100,5 +106,19 @@ class RollbackFlowTest {
                     .body("rollback.timeToRestoreSeconds", notNullValue())
                     .body("rollback.publishedAt", notNullValue());
         }
+    }
+
+    @Inject
+    @Any
+    Instance<Strategy> strategies;
+
+    /** The strategies are CDI beans, one per target kind, each built for the kind it says it serves. */
+    @Test
+    void everyTargetKindHasExactlyOneStrategyBean() {
+        Map<TargetKind, List<String>> byKind = new EnumMap<>(TargetKind.class);
+        strategies.forEach(s -> byKind.computeIfAbsent(s.kind(), k -> new ArrayList<>()).add(s.getClass().getSimpleName()));
+        assertEquals(Map.of(TargetKind.DEPLOYMENT, List.of("DeploymentRollback"),
+                TargetKind.ROLLOUT, List.of("ArgoRolloutRollback"),
+                TargetKind.GITOPS, List.of("GitOpsRollback")), byKind);
     }
 }

@@ -119,7 +119,7 @@ public final class CosignFixtures {
 
     /** A Sigstore bundle v0.3 holding a DSSE envelope of {@code statement}, signed with {@code key} (no tlog entry). */
     public static byte[] dsseBundle(byte[] statement, PrivateKey key, String hint) throws GeneralSecurityException {
-        byte[] sig = sign(key, CosignVerifier.pae(CosignVerifier.INTOTO_PAYLOAD, statement));
+        byte[] sig = sign(key, SigstoreBundles.pae(CosignVerifier.INTOTO_PAYLOAD, statement));
         return ("{\"mediaType\":\"" + CosignVerifier.BUNDLE_V03 + "\",\"verificationMaterial\":{\"publicKey\":{\"hint\":\""
                 + hint + "\"},\"tlogEntries\":[]},\"dsseEnvelope\":{\"payload\":\""
                 + Base64.getEncoder().encodeToString(statement) + "\",\"payloadType\":\"" + CosignVerifier.INTOTO_PAYLOAD

@@ -188,7 +188,7 @@ public final class TestSigstore {
     public byte[] dsseBundle(byte[] statement, Signer who, Duration integratedAfter, Tweak tweak) throws Exception {
         KeyPair key = CosignFixtures.p256();
         X509Certificate leaf = leaf(key.getPublic(), who);
-        byte[] sig = CosignFixtures.sign(key.getPrivate(), CosignVerifier.pae(CosignVerifier.INTOTO_PAYLOAD, statement));
+        byte[] sig = CosignFixtures.sign(key.getPrivate(), SigstoreBundles.pae(CosignVerifier.INTOTO_PAYLOAD, statement));
         X509Certificate named = tweak == Tweak.ENTRY_NAMES_OTHER_CERTIFICATE
                 ? leaf(CosignFixtures.p256().getPublic(), who) : leaf;
         byte[] body = entryBody(statement, sig, named);
