@@ -35,10 +35,11 @@ import java.util.Map;
  * ruled out its detectable regression; otherwise keep measuring up to the template's maxCount, then INCONCLUSIVE
  * with what was missing. A critical metric without data never promotes (the template's insufficient-data action).
  * Query errors skip the interval (no look: valid, the process just does not move) and count towards
- * consecutiveErrorLimit, as in fixed mode: the limits are fixed mode's
- * ({@link MeasurementLimits}). Pure: no I/O, no clock; the states travel with each stored measurement
- * ({@link SequentialStateCodec}). {@link SequentialTests} starts a metric's tests, {@link SequentialFeed} feeds
- * them an interval and {@link SequentialReport} words the outcome.
+ * consecutiveErrorLimit: the limits are fixed mode's ({@link MeasurementLimits}).
+ *
+ * <p>Pure: no I/O, no clock; the states travel with each stored measurement ({@link SequentialStateCodec}).
+ * {@link SequentialTests} starts a metric's tests, {@link SequentialFeed} feeds them an interval,
+ * {@link SequentialLook} asks the judge, and {@link SequentialReport} words the outcome.
  */
 final class SequentialStep {
     static final String COUNTS = "counts";
