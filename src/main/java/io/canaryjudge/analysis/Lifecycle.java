@@ -48,7 +48,8 @@ final class Lifecycle {
 
         static final class Writer extends JsonSerializer<Counters> {
             @Override
-            public void serialize(Counters value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+            public void serialize(Counters value, JsonGenerator gen, SerializerProvider serializers)
+                    throws IOException {
                 SequentialStateCodec.write(gen, value);
             }
         }

@@ -94,7 +94,8 @@ final class MeasurementLimits {
     static Stop insufficientData(AnalysisTemplate t, List<String> starved, int seq, String looks, int extensionsUsed,
                                  String otherwise) {
         InsufficientData policy = t.insufficientData();
-        String what = "Critical metric(s) " + String.join(", ", starved) + " still lack data after " + seq + " " + looks;
+        String what = "Critical metric(s) " + String.join(", ", starved) + " still lack data after " + seq + " "
+                + looks;
         int max = policy.maxExtensionsOrDefault();
         return switch (policy.actionOrDefault()) {
             case EXTEND -> extensionsUsed < max
@@ -103,8 +104,8 @@ final class MeasurementLimits {
                     : Stop.finish(Phase.INCONCLUSIVE, Verdict.INCONCLUSIVE, what + " and " + extensionsUsed
                     + " extension(s) (insufficientData: extend, maxExtensions " + max + ").");
             case FAIL -> Stop.finish(Phase.FAILED, Verdict.ABORT, what + " (insufficientData: fail).");
-            default -> Stop.finish(Phase.INCONCLUSIVE, Verdict.INCONCLUSIVE, what + " (insufficientData: inconclusive). "
-                    + otherwise);
+            default -> Stop.finish(Phase.INCONCLUSIVE, Verdict.INCONCLUSIVE,
+                    what + " (insufficientData: inconclusive). " + otherwise);
         };
     }
 }

@@ -74,7 +74,8 @@ final class SequentialLook {
         List<SequentialMetric> out = new ArrayList<>();
         for (TestState x : s.tests()) {
             switch (x.type()) {
-                case SequentialStep.COUNTS -> out.add(SequentialMetric.counts(x.name(), critical, (CountRatioEProcess) x.state()));
+                case SequentialStep.COUNTS ->
+                    out.add(SequentialMetric.counts(x.name(), critical, (CountRatioEProcess) x.state()));
                 case SequentialStep.RANKS, SequentialStep.RANKS_FAST, SequentialStep.SIGN -> {
                     TestState ruleOut = s.ruleOut();
                     TestState within = x.type().equals(SequentialStep.SIGN) ? s.test(SequentialStep.SIGN_WITHIN)
@@ -90,7 +91,8 @@ final class SequentialLook {
                         SequentialStep.SIGN_WITHIN -> {
                     // read through the metric's abort entry
                 }
-                case SequentialStep.TAIL -> out.add(SequentialMetric.tail(x.name(), critical, (TailEProcess) x.state()));
+                case SequentialStep.TAIL ->
+                    out.add(SequentialMetric.tail(x.name(), critical, (TailEProcess) x.state()));
                 default -> out.add(SequentialMetric.informative(x.name(), x.state()));
             }
         }

@@ -1,10 +1,14 @@
 package io.canaryjudge.analysis;
 
+import static io.canaryjudge.analysis.StoredFields.constant;
+import static io.canaryjudge.analysis.StoredFields.doubles;
+import static io.canaryjudge.analysis.StoredFields.longs;
+import static io.canaryjudge.analysis.StoredFields.present;
+import static io.canaryjudge.analysis.StoredFields.text;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.POJONode;
 import io.canaryjudge.analysis.SequentialStep.MetricState;
@@ -113,10 +117,11 @@ final class SequentialStateCodec {
             tests.add(new TestState(x.path("name").asText(), type, state(type, x.path("state"))));
         }
         JsonNode t = n.path(SequentialStep.THRESHOLD);
-        ThresholdLook look = StoredFields.present(t) ? new ThresholdLook(StoredFields.constant(t, "classification", Classification.class), StoredFields.text(t, "rule"), StoredFields.text(t, "explanation"),
-                t.path("canaryLevel").asDouble(), t.path("stableLevel").asDouble(), t.path("breaches").asInt()) : null;
+        ThresholdLook look = present(t) ? new ThresholdLook(constant(t, "classification", Classification.class),
+                text(t, "rule"), text(t, "explanation"), t.path("canaryLevel").asDouble(),
+                t.path("stableLevel").asDouble(), t.path("breaches").asInt()) : null;
         JsonNode s = n.path("shift");
-        ShiftEstimate shift = StoredFields.present(s) ? new ShiftEstimate(s.path("sumLogRatio").asDouble(),
+        ShiftEstimate shift = present(s) ? new ShiftEstimate(s.path("sumLogRatio").asDouble(),
                 s.path("weight").asDouble(), s.path("intervals").asInt()) : null;
         return new MetricState(List.copyOf(tests), n.path("dataIntervals").asInt(), n.path("noDataIntervals").asInt(),
                 n.path("consecutiveErrors").asInt(), look, shift);
@@ -235,26 +240,26 @@ final class SequentialStateCodec {
         return switch (type) {
             case SequentialStep.COUNTS -> counts(n);
             case SequentialStep.RANKS, SequentialStep.RANKS_RULE_OUT, SequentialStep.RANKS_WITHIN ->
-                new BatchRankEProcess(n.path("alpha").asDouble(), n.path("tau").asDouble(), StoredFields.constant(n, "direction", Direction.class),
+                new BatchRankEProcess(n.path("alpha").asDouble(), n.path("tau").asDouble(), direction(n),
                         n.path("scale").asDouble(), n.path("looks").asInt(), nodeSums(n.path("ell")),
                         n.path("logM").asDouble(), n.path("maxLogM").asDouble(), n.path("sumU").asDouble(),
                         n.path("sumPairs").asDouble(), n.path("lastAuc").asDouble());
             case SequentialStep.RANKS_FAST -> new RankZMixture(n.path("alpha").asDouble(), n.path("vOpt").asDouble(),
-                    StoredFields.constant(n, "direction", Direction.class), n.path("scale").asDouble(), n.path("looks").asInt(), n.path("intervals").asInt(),
+                    direction(n), n.path("scale").asDouble(), n.path("looks").asInt(), n.path("intervals").asInt(),
                     n.path("sumZ").asDouble(), n.path("logM").asDouble(), n.path("maxLogM").asDouble());
             case SequentialStep.QUANTILE -> new QuantileEProcess(n.path("alpha").asDouble(), n.path("p").asDouble(),
-                    n.path("tOpt").asDouble(), StoredFields.constant(n, "direction", Direction.class), n.path("looks").asInt(), StoredFields.doubles(n.path("canary")),
-                    StoredFields.doubles(n.path("stable")), n.path("logM").asDouble(), n.path("maxLogM").asDouble(),
+                    n.path("tOpt").asDouble(), direction(n), n.path("looks").asInt(), doubles(n.path("canary")),
+                    doubles(n.path("stable")), n.path("logM").asDouble(), n.path("maxLogM").asDouble(),
                     n.path("regression").asBoolean());
             case SequentialStep.QUANTILE_BUCKETS -> new HistogramQuantileEProcess(n.path("alpha").asDouble(),
-                    n.path("p").asDouble(), n.path("tOpt").asDouble(), StoredFields.constant(n, "direction", Direction.class), n.path("looks").asInt(),
-                    StoredFields.doubles(n.path("bounds")), StoredFields.longs(n.path("canary")), StoredFields.longs(n.path("stable")),
+                    n.path("p").asDouble(), n.path("tOpt").asDouble(), direction(n), n.path("looks").asInt(),
+                    doubles(n.path("bounds")), longs(n.path("canary")), longs(n.path("stable")),
                     n.path("logM").asDouble(), n.path("maxLogM").asDouble(), n.path("regression").asBoolean());
             case SequentialStep.TAIL -> new TailEProcess(n.path("quantile").asDouble(),
                     n.path("nextThreshold").asDouble(), n.path("lastThreshold").asDouble(),
-                    StoredFields.present(n.path("counts")) ? counts(n.path("counts")) : null);
+                    present(n.path("counts")) ? counts(n.path("counts")) : null);
             case SequentialStep.SIGN, SequentialStep.SIGN_RULE_OUT, SequentialStep.SIGN_WITHIN ->
-                new PairedSignEProcess(n.path("alpha").asDouble(), StoredFields.constant(n, "direction", Direction.class), n.path("scale").asDouble(),
+                new PairedSignEProcess(n.path("alpha").asDouble(), direction(n), n.path("scale").asDouble(),
                         n.path("looks").asInt(), n.path("worse").asInt(), n.path("better").asInt(),
                         n.path("logM").asDouble(), n.path("maxLogM").asDouble());
             default -> throw new IllegalArgumentException("unknown sequential test type " + type);
@@ -264,14 +269,14 @@ final class SequentialStateCodec {
     private static CountRatioEProcess counts(JsonNode n) {
         JsonNode g = n.path("margins");
         List<CountRatioEProcess.Stratum> strata = null;
-        if (StoredFields.present(n.path("strata"))) {
+        if (present(n.path("strata"))) {
             strata = new ArrayList<>();
             for (JsonNode s : n.path("strata")) {
                 strata.add(new CountRatioEProcess.Stratum(s.path("q").asDouble(), s.path("errors").asLong()));
             }
         }
-        return new CountRatioEProcess(n.path("alpha").asDouble(), n.path("sigma").asDouble(), StoredFields.constant(n, "direction", Direction.class),
-                StoredFields.present(g) ? new Margins(g.path("tolerance").asDouble(), g.path("detectable").asDouble()) : null,
+        return new CountRatioEProcess(n.path("alpha").asDouble(), n.path("sigma").asDouble(), direction(n),
+                present(g) ? new Margins(g.path("tolerance").asDouble(), g.path("detectable").asDouble()) : null,
                 n.path("looks").asInt(), n.path("canaryErrors").asLong(), n.path("stableErrors").asLong(),
                 n.path("canaryExposure").asDouble(), n.path("stableExposure").asDouble(), strata,
                 n.path("logM").asDouble(), n.path("maxLogM").asDouble(), n.path("ruleOutLogM").asDouble(),
@@ -294,22 +299,14 @@ final class SequentialStateCodec {
     static Lifecycle.Counters counters(JsonNode n) {
         version(n, "limit counters");
         return new Lifecycle.Counters(n.path("failures").asInt(), n.path("inconclusives").asInt(),
-                n.path("consecutiveErrors").asInt(), StoredFields.text(n, "lastFailure"));
-    }
-
-    /** How Jackson writes a metric's state wherever it meets one (the engine puts them into the document). */
-    static final class MetricStateWriter extends JsonSerializer<MetricState> {
-        @Override
-        public void serialize(MetricState value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
-            write(gen, value);
-        }
+                n.path("consecutiveErrors").asInt(), text(n, "lastFailure"));
     }
 
     // ---- fields ----
 
     private static void version(JsonNode n, String what) {
         JsonNode v = n.path("version");
-        if (StoredFields.present(v) && (!v.canConvertToExactIntegral() || v.asInt() < 1 || v.asInt() > VERSION)) {
+        if (present(v) && (!v.canConvertToExactIntegral() || v.asInt() < 1 || v.asInt() > VERSION)) {
             throw new IllegalArgumentException(what + " has version " + v + "; this service reads versions 1 to "
                     + VERSION);
         }
@@ -332,8 +329,12 @@ final class SequentialStateCodec {
         g.writeStringField("direction", d == null ? null : d.name());
     }
 
+    private static Direction direction(JsonNode n) {
+        return constant(n, "direction", Direction.class);
+    }
+
     /** Node sums: the compact string, or the decimal array written before it. */
     private static double[] nodeSums(JsonNode n) {
-        return n.isTextual() ? StateDocuments.decode(n.asText()) : StoredFields.doubles(n);
+        return n.isTextual() ? StateDocuments.decode(n.asText()) : doubles(n);
     }
 }

@@ -1,7 +1,10 @@
 package io.canaryjudge.analysis;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,6 +20,7 @@ import io.canaryjudge.judge.sequential.ShiftEstimate;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.MetricTemplate;
 import io.canaryjudge.verdict.Phase;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +42,7 @@ import java.util.Map;
  * consecutiveErrorLimit: the limits are fixed mode's ({@link MeasurementLimits}).
  *
  * <p>Pure: no I/O, no clock; the states travel with each stored measurement ({@link SequentialStateCodec}).
- * {@link SequentialTests} starts a metric's tests, {@link SequentialFeed} feeds them an interval,
+ * {@link SequentialStart} starts a metric's tests, {@link SequentialFeed} feeds them an interval,
  * {@link SequentialLook} asks the judge, and {@link SequentialReport} words the outcome.
  */
 final class SequentialStep {
@@ -73,7 +77,7 @@ final class SequentialStep {
      * @param dataIntervals    intervals in which both cohorts had data (exposure, or samples)
      * @param noDataIntervals  intervals in which a cohort had none (inconclusiveLimit counts these)
      */
-    @JsonSerialize(using = SequentialStateCodec.MetricStateWriter.class)
+    @JsonSerialize(using = MetricState.Writer.class)
     record MetricState(List<TestState> tests, int dataIntervals, int noDataIntervals, int consecutiveErrors,
                        ThresholdLook threshold, ShiftEstimate shift) {
         MetricState {
@@ -111,6 +115,15 @@ final class SequentialStep {
             TestState tail = test(TAIL);
             return abort != null && abort.state().crossed() || tail != null && tail.state().crossed();
         }
+
+        /** How Jackson writes a state wherever it meets one (the engine puts them into the document). */
+        static final class Writer extends JsonSerializer<MetricState> {
+            @Override
+            public void serialize(MetricState value, JsonGenerator gen, SerializerProvider serializers)
+                    throws IOException {
+                SequentialStateCodec.write(gen, value);
+            }
+        }
     }
 
     /**
@@ -145,13 +158,13 @@ final class SequentialStep {
         }
     }
 
-    /** Number of abort tests of a template, over which splitAlpha divides α (see {@link SequentialTests#count}). */
+    /** Number of abort tests of a template, over which splitAlpha divides α (see {@link SequentialStart#count}). */
     static int tests(AnalysisTemplate t) {
-        return SequentialTests.count(t);
+        return SequentialStart.count(t);
     }
 
     static MetricState start(AnalysisTemplate t, MetricTemplate m) {
-        return SequentialTests.start(t, m);
+        return SequentialStart.start(t, m);
     }
 
     /**
@@ -168,7 +181,7 @@ final class SequentialStep {
         Map<String, MetricState> states = new LinkedHashMap<>();
         for (int i = 0; i < t.metrics().size(); i++) {
             MetricTemplate m = t.metrics().get(i);
-            MetricState before = previous.containsKey(m.name()) ? previous.get(m.name()) : SequentialTests.start(t, m);
+            MetricState before = previous.containsKey(m.name()) ? previous.get(m.name()) : SequentialStart.start(t, m);
             states.put(m.name(), SequentialFeed.update(m, before, observations.get(i)));
         }
         SequentialDecision d = SequentialLook.judge(t, states, seq);

@@ -6,9 +6,9 @@ import static io.canaryjudge.judge.sequential.CountRatioEProcess.STEP;
 import java.util.List;
 
 /**
- * The evidence of a {@link CountRatioEProcess} at one look: Λ_t on the grid b = k·h, k = −2J..2J, in the bad direction's coordinate (b = sign·δ), and the one-sided
- * mixtures read from it. The weights over the nodes j = 1..J (relative to each null) are the same for every
- * null, so each family inverts into a confidence bound.
+ * The evidence of a {@link CountRatioEProcess} at one look: Λ_t on the grid b = k·h, k = −2J..2J, in the bad
+ * direction's coordinate (b = sign·δ), and the one-sided mixtures read from it. The weights over the nodes j = 1..J
+ * (relative to each null) are the same for every null, so each family inverts into a confidence bound.
  */
 final class CountEvidence {
     /** Half-width of the Λ grid: nulls up to ±5 with their nodes up to ±10 more. */

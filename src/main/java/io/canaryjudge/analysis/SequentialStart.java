@@ -18,8 +18,8 @@ import java.util.List;
  * within-tolerance test (rank tests, or paired sign tests for a level read as a few points), then the informative
  * quantile tests and the tail test. A threshold metric has none. α is split over {@link #count} abort tests.
  */
-final class SequentialTests {
-    private SequentialTests() {
+final class SequentialStart {
+    private SequentialStart() {
     }
 
     /**
@@ -67,7 +67,8 @@ final class SequentialTests {
         Direction d = direction(m);
         Scales s = Scales.of(m);
         List<TestState> tests = new ArrayList<>();
-        tests.add(c.fastMode() ? new TestState(m.name(), SequentialStep.RANKS_FAST, c.startFastRanks(d, n, s.tolerance()))
+        tests.add(c.fastMode()
+                ? new TestState(m.name(), SequentialStep.RANKS_FAST, c.startFastRanks(d, n, s.tolerance()))
                 : new TestState(m.name(), SequentialStep.RANKS, c.startRanks(d, n, s.tolerance())));
         // the power tests only matter where PROMOTE waits for them: an informative metric (CPU, memory) skips
         // them, which keeps two rank states per metric out of every measurement and of the engine's memory
