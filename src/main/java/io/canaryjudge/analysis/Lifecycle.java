@@ -1,19 +1,26 @@
 package io.canaryjudge.analysis;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.canaryjudge.judge.Classification;
 import io.canaryjudge.judge.MetricResult;
 import io.canaryjudge.judge.ScoreResult;
 import io.canaryjudge.judge.Scorer;
 import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.template.AnalysisTemplate;
-import io.canaryjudge.template.InsufficientData;
 import io.canaryjudge.template.MetricTemplate;
 import io.canaryjudge.verdict.Phase;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What happens after a measurement, with Argo Rollouts' limit semantics per metric: more failures than
@@ -21,17 +28,38 @@ import java.util.Set;
  * {@code inconclusiveLimit} ends INCONCLUSIVE; more consecutive query errors than {@code consecutiveErrorLimit}
  * ends in ERROR (verdict INCONCLUSIVE — a broken metric source never promotes, nor rolls back). After the last
  * measurement the scorer decides; a critical metric still short of data follows the template's insufficient-data
- * action. Dry-run metrics are counted and reported but never decide. Pure: no I/O, no clock.
+ * action. Dry-run metrics are counted and reported but never decide. The limits are {@link MeasurementLimits}, which
+ * sequential mode applies too. Pure: no I/O, no clock.
  */
 final class Lifecycle {
-    private static final Set<String> MISSING_DATA = Set.of("no-data", "no-exposure");
+    private static final String MEASUREMENTS = "measurement(s)";
 
     private Lifecycle() {
     }
 
-    /** Per metric counters carried from one measurement to the next (stored with each measurement). */
+    /**
+     * Per metric counters carried from one measurement to the next, stored with each measurement (written and read
+     * by {@link SequentialStateCodec} only, also where Jackson meets them).
+     */
+    @JsonSerialize(using = Counters.Writer.class)
+    @JsonDeserialize(using = Counters.Reader.class)
     record Counters(int failures, int inconclusives, int consecutiveErrors, String lastFailure) {
         static final Counters ZERO = new Counters(0, 0, 0, null);
+
+        static final class Writer extends JsonSerializer<Counters> {
+            @Override
+            public void serialize(Counters value, JsonGenerator gen, SerializerProvider serializers)
+                    throws IOException {
+                SequentialStateCodec.write(gen, value);
+            }
+        }
+
+        static final class Reader extends JsonDeserializer<Counters> {
+            @Override
+            public Counters deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                return SequentialStateCodec.counters(ctxt.readTree(p));
+            }
+        }
     }
 
     /** The outcome of a step: continue, extend by one interval, or finish with a phase and verdict. */
@@ -54,31 +82,9 @@ final class Lifecycle {
             }
         }
         ScoreResult score = Scorer.of(template.pass(), template.marginal()).score(deciding);
-        for (MetricTemplate m : template.metrics()) {
-            Counters c = counters.get(m.name());
-            if (!m.isDryRun() && c.consecutiveErrors() > m.consecutiveErrorLimitOrDefault()) {
-                return finish(Phase.ERROR, Verdict.INCONCLUSIVE, score, counters, "Metric " + m.name() + " could not be "
-                        + "measured " + c.consecutiveErrors() + " times in a row (consecutiveErrorLimit "
-                        + m.consecutiveErrorLimitOrDefault() + "): " + explanation(results, template, m));
-            }
-        }
-        for (MetricTemplate m : template.metrics()) {
-            Counters c = counters.get(m.name());
-            if (!m.isDryRun() && m.isCritical() && c.failures() > m.failureLimitOrDefault()) {
-                return finish(Phase.FAILED, Verdict.ABORT, score, counters, "Critical metric " + m.name() + " was "
-                        + c.lastFailure() + " in " + c.failures() + " measurement(s), over its failureLimit "
-                        + m.failureLimitOrDefault() + (seq < total ? " (aborted early at measurement " + seq + " of "
-                        + total + ")" : "") + ": " + explanation(results, template, m));
-            }
-        }
-        for (MetricTemplate m : template.metrics()) {
-            Counters c = counters.get(m.name());
-            int limit = m.inconclusiveLimitOrDefault();
-            if (!m.isDryRun() && limit >= 0 && c.inconclusives() > limit) {
-                return finish(Phase.INCONCLUSIVE, Verdict.INCONCLUSIVE, score, counters, "Metric " + m.name()
-                        + " had no data in " + c.inconclusives() + " measurement(s), over its inconclusiveLimit " + limit
-                        + ": " + explanation(results, template, m));
-            }
+        MeasurementLimits.Stop stop = limits(template, counters, results, seq, total);
+        if (stop != null) {
+            return decision(stop, score, counters);
         }
         if (seq < total) {
             return new Decision(Decision.Kind.CONTINUE, null, null, score, null, counters);
@@ -90,35 +96,38 @@ final class Lifecycle {
             }
         }
         if (!starved.isEmpty() && score.verdict() != Verdict.ABORT) {
-            InsufficientData policy = template.insufficientData();
-            String what = "Critical metric(s) " + String.join(", ", starved) + " still lack data after " + seq
-                    + " measurement(s)";
-            switch (policy.actionOrDefault()) {
-                case EXTEND -> {
-                    if (extensionsUsed < policy.maxExtensionsOrDefault()) {
-                        return new Decision(Decision.Kind.EXTEND, null, null, score, what + "; extending by one interval ("
-                                + (extensionsUsed + 1) + " of " + policy.maxExtensionsOrDefault() + ")", counters);
-                    }
-                    return finish(Phase.INCONCLUSIVE, Verdict.INCONCLUSIVE, score, counters, what + " and "
-                            + extensionsUsed + " extension(s) (insufficientData: extend, maxExtensions "
-                            + policy.maxExtensionsOrDefault() + ").");
-                }
-                case FAIL -> {
-                    return finish(Phase.FAILED, Verdict.ABORT, score, counters, what + " (insufficientData: fail).");
-                }
-                default -> {
-                    return finish(Phase.INCONCLUSIVE, Verdict.INCONCLUSIVE, score, counters, what
-                            + " (insufficientData: inconclusive). " + score.reason());
-                }
+            return decision(MeasurementLimits.insufficientData(template, starved, seq, MEASUREMENTS, extensionsUsed,
+                    score.reason()), score, counters);
+        }
+        return new Decision(Decision.Kind.FINISH, Phase.of(score.verdict().name()), score.verdict(), score,
+                score.reason(), counters);
+    }
+
+    /** The limits in their order: query errors, then a critical metric's failures, then missing data. */
+    private static MeasurementLimits.Stop limits(AnalysisTemplate template, Map<String, Counters> counters,
+                                                 List<MetricResult> results, int seq, int total) {
+        MeasurementLimits.Stop errors = MeasurementLimits.errors(template,
+                m -> counters.get(m.name()).consecutiveErrors(), m -> explanation(results, template, m));
+        if (errors != null) {
+            return errors;
+        }
+        for (MetricTemplate m : template.metrics()) {
+            Counters c = counters.get(m.name());
+            if (MeasurementLimits.overFailureLimit(m, c.failures())) {
+                return MeasurementLimits.Stop.finish(Phase.FAILED, Verdict.ABORT, "Critical metric " + m.name()
+                        + " was " + c.lastFailure() + " in " + c.failures() + " measurement(s), over its failureLimit "
+                        + m.failureLimitOrDefault() + MeasurementLimits.abortedEarly(seq, total) + ": "
+                        + explanation(results, template, m));
             }
         }
-        return finish(Phase.of(score.verdict().name()), score.verdict(), score, counters, score.reason());
+        return MeasurementLimits.noData(template, m -> counters.get(m.name()).inconclusives(), MEASUREMENTS,
+                m -> ": " + explanation(results, template, m));
     }
 
     private static Counters update(Counters c, MetricResult r) {
         Classification k = r.classification();
         boolean failure = k == Classification.HIGH || k == Classification.LOW;
-        boolean missing = k == Classification.NO_DATA && MISSING_DATA.contains(r.rule());
+        boolean missing = k == Classification.NO_DATA && MissingData.of(r.rule()) != null;
         return new Counters(c.failures() + (failure ? 1 : 0), c.inconclusives() + (missing ? 1 : 0),
                 k == Classification.ERROR ? c.consecutiveErrors() + 1 : 0, failure ? k.name() : c.lastFailure());
     }
@@ -140,8 +149,7 @@ final class Lifecycle {
         return results.get(t.metrics().indexOf(m)).explanation();
     }
 
-    private static Decision finish(Phase phase, Verdict verdict, ScoreResult score, Map<String, Counters> counters,
-                                   String reason) {
-        return new Decision(Decision.Kind.FINISH, phase, verdict, score, reason, counters);
+    private static Decision decision(MeasurementLimits.Stop stop, ScoreResult score, Map<String, Counters> counters) {
+        return new Decision(stop.kind(), stop.phase(), stop.verdict(), score, stop.reason(), counters);
     }
 }

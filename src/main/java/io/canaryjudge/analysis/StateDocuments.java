@@ -23,7 +23,9 @@ import java.util.Base64;
  * of each ≈ 20 KB measurement document — and hundreds of decimal conversions per measurement. They are written as
  * {@code "<length>:<first>:<base64 of the big-endian IEEE-754 bits from first to the last non-zero node>"}: bit-exact,
  * about 40 % of the size (a one-sided test leaves the other half of its nodes at zero). Documents written before
- * (a JSON array of numbers) read as they always did. A mix-in keeps the judge free of Jackson.
+ * (a JSON array of numbers) read as they always did. {@link SequentialStateCodec}, which writes the stored states,
+ * uses {@link #encode} and {@link #decode}; the mix-in does the same wherever else Jackson meets a rank state, and
+ * keeps the judge free of Jackson.
  */
 @Singleton
 public class StateDocuments implements ObjectMapperCustomizer {

@@ -46,23 +46,17 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
     /** Grid step h and half-width J of the mixture's nodes: up to 5 in δ, a ratio of 148. */
     public static final double STEP = 0.01;
     public static final int NODES = 500;
-    /** Half-width of the Λ grid: nulls up to ±5 with their nodes up to ±10 more. */
-    private static final int GRID = 2 * NODES;
     /** Bisection range of δ for the estimate and the two-sided confidence sequence. */
     static final double DELTA_RANGE = 30;
     /** 60 / 2^100 is far below double resolution near any root that matters. */
     private static final int BISECTIONS = 100;
     private static final double[] DELTA = new double[2 * NODES + 1];
     private static final double[] EXPM1 = new double[2 * NODES + 1];
-    private static final double[] GRID_EXPM1 = new double[2 * GRID + 1];
 
     static {
         for (int i = 0; i < DELTA.length; i++) {
             DELTA[i] = (i - NODES) * STEP;
             EXPM1[i] = Math.expm1(DELTA[i]);
-        }
-        for (int i = 0; i < GRID_EXPM1.length; i++) {
-            GRID_EXPM1[i] = Math.expm1((i - GRID) * STEP);
         }
     }
 
@@ -148,7 +142,7 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
         }
         long c = canaryErrors + interval.canaryErrors();
         long s = stableErrors + interval.stableErrors();
-        Evidence e = new Evidence(c, next, direction == Direction.DECREASE ? -1 : 1, sigma, priorCenter);
+        CountEvidence e = new CountEvidence(c, next, direction == Direction.DECREASE ? -1 : 1, sigma, priorCenter);
         double abort;
         double ruleOut = Double.NaN;
         double within = Double.NaN;
@@ -291,124 +285,6 @@ public record CountRatioEProcess(double alpha, double sigma, Direction direction
     /** Rounded down: a null b ≥ ln f tested at a smaller f is more conservative. */
     static int floor(double factor) {
         return (int) Math.floor(Math.log(factor) / STEP + 1e-9);
-    }
-
-    /**
-     * Λ_t on the grid b = k·h, k = −2J..2J, in the bad direction's coordinate (b = sign·δ), and the one-sided
-     * mixtures read from it. The weights over the nodes j = 1..J (relative to each null) are the same for every
-     * null, so each family inverts into a confidence bound.
-     */
-    private static final class Evidence {
-        private final double[] lam = new double[2 * GRID + 1];
-        private final double[] logW;
-        private final double[] halfNormal;
-
-        Evidence(long canaryErrors, List<Stratum> strata, int sign, double sigma, int center) {
-            for (int k = -GRID; k <= GRID; k++) {
-                int i = sign * k + GRID;
-                double sum = (i - GRID) * STEP * canaryErrors;
-                for (Stratum s : strata) {
-                    sum -= s.errors() * Math.log1p(s.q() * GRID_EXPM1[i]);
-                }
-                lam[k + GRID] = sum;
-            }
-            halfNormal = nodeWeights(0, sigma);
-            logW = center == 0 ? halfNormal : nodeWeights(center, sigma);
-        }
-
-        /** ln of the mixture against H0: b ≤ k0·h (nodes above); non-increasing in k0 (Λ_t is concave). */
-        double above(int k0) {
-            return mix(k0, 1, logW);
-        }
-
-        /** ln of the mixture against H0: b ≥ k0·h (nodes below); non-decreasing in k0. */
-        double below(int k0) {
-            return mix(k0, -1, logW);
-        }
-
-        /** {@link #below} with half-normal weights: the within-tolerance test, whose alternative is "no change". */
-        double belowHalfNormal(int k0) {
-            return mix(k0, -1, halfNormal);
-        }
-
-        private double mix(int k0, int side, double[] logW) {
-            int base = k0 + GRID;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 1; j <= NODES; j++) {
-                max = Math.max(max, logW[j] + lam[base + side * j]);
-            }
-            double sum = 0;
-            for (int j = 1; j <= NODES; j++) {
-                sum += Math.exp(logW[j] + lam[base + side * j] - max);
-            }
-            return max + Math.log(sum) - lam[base];
-        }
-
-        /** sup of the nulls b ≤ b₀ rejected at this look: −∞ if none, ≥ J·h is reported as J·h. */
-        double lowerBound(double threshold) {
-            if (above(-NODES) < threshold) {
-                return Double.NEGATIVE_INFINITY;
-            }
-            int lo = -NODES; // rejected
-            int hi = NODES;
-            if (above(hi) >= threshold) {
-                return hi * STEP;
-            }
-            while (hi - lo > 1) { // invariant: above(lo) ≥ threshold > above(hi)
-                int mid = Math.floorDiv(lo + hi, 2);
-                if (above(mid) >= threshold) {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo * STEP;
-        }
-
-        /** inf of the nulls b ≥ b₀ rejected at this look: +∞ if none. */
-        double upperBound(double threshold) {
-            if (below(NODES) < threshold) {
-                return Double.POSITIVE_INFINITY;
-            }
-            int lo = -NODES;
-            int hi = NODES; // rejected
-            if (below(lo) >= threshold) {
-                return lo * STEP;
-            }
-            while (hi - lo > 1) { // invariant: below(lo) < threshold ≤ below(hi)
-                int mid = Math.floorDiv(lo + hi, 2);
-                if (below(mid) >= threshold) {
-                    hi = mid;
-                } else {
-                    lo = mid;
-                }
-            }
-            return hi * STEP;
-        }
-    }
-
-    /**
-     * ln of the weights of nodes j = 1..J (index 0 unused): a normal density of scale σ centred at node c, normalised
-     * over the nodes; c = 0 gives the half-normal.
-     */
-    static double[] nodeWeights(int center, double sigma) {
-        double[] w = new double[NODES + 1];
-        w[0] = Double.NEGATIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 1; j <= NODES; j++) {
-            double x = (j - center) * STEP;
-            w[j] = -x * x / (2 * sigma * sigma);
-            max = Math.max(max, w[j]);
-        }
-        double sum = 0;
-        for (int j = 1; j <= NODES; j++) {
-            sum += Math.exp(w[j] - max);
-        }
-        double norm = max + Math.log(sum);
-        for (int j = 1; j <= NODES; j++) {
-            w[j] -= norm;
-        }
-        return w;
     }
 
     private static double[] nodeSums(long canaryErrors, List<Stratum> strata) {
