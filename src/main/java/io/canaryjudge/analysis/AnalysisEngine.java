@@ -599,7 +599,7 @@ class AnalysisEngine {
         }
         io.canaryjudge.judge.Verdict verdict = io.canaryjudge.judge.Verdict.valueOf(r.path("verdict").asText());
         // documents stored before the phase was written with them: the phase their verdict ends in
-        Phase phase = r.hasNonNull("phase") ? Phase.valueOf(r.path("phase").asText()) : Phase.of(verdict.name());
+        Phase phase = r.hasNonNull("phase") ? Phase.valueOf(r.path("phase").asText()) : Phase.of(verdict);
         double score = r.path("score").isNumber() ? r.path("score").asDouble() : Double.NaN;
         ArrayNode metrics = r.path("metrics") instanceof ArrayNode m ? m : json.createArrayNode();
         LOG.infof("analysis=%s resumed after its final measurement %d: finishing with its stored decision", a.id(),
@@ -636,8 +636,8 @@ class AnalysisEngine {
                     SignatureCheck.Purpose.PROMOTE);
             if (!signature.allowed()) {
                 // an unverified digest is never promoted: INCONCLUSIVE (a person decides) or ABORT, as configured
-                verdict = io.canaryjudge.judge.Verdict.valueOf(signatures.unsignedVerdict());
-                phase = Phase.of(verdict.name());
+                verdict = signatures.unsignedVerdict();
+                phase = Phase.of(verdict);
                 reason = "Not promoted: the canary's image signature was not verified (" + signature.reason()
                         + "). The metrics alone said PROMOTE: " + reason;
             }
@@ -654,7 +654,7 @@ class AnalysisEngine {
         }
         boolean fast = template.sequentialMode() && template.sequential().fastMode();
         VerdictDocument v = new VerdictDocument(VerdictDocument.CURRENT_VERSION, a.id(), a.eventId(), a.deploymentId(),
-                a.namespace(), a.service(), a.environment(), template.name(), verdict.name(), phase,
+                a.namespace(), a.service(), a.environment(), template.name(), verdict, phase,
                 template.sequentialMode() ? "sequential" : null, fast ? Boolean.TRUE : null,
                 fast ? SequentialStep.asymptotic(template) : null, Optional.ofNullable(finite(score)), reason,
                 new VerdictDocument.Digest(event.canary().digest()), new VerdictDocument.Digest(event.stable().digest()),
@@ -669,7 +669,7 @@ class AnalysisEngine {
                 return;
             }
         }
-        if (store.finish(a.id(), phase, verdict.name(), finite(score), reason, verdictJson, now, lease)) {
+        if (store.finish(a.id(), phase, verdict, finite(score), reason, verdictJson, now, lease)) {
             LOG.infof("analysis=%s service=%s phase=%s verdict=%s score=%s", a.id(), a.key(), phase, verdict, score);
             store.find(a.id()).ifPresent(done -> {
                 publisher.publish(done);
@@ -688,7 +688,7 @@ class AnalysisEngine {
         String reason = "The stored analysis cannot be read (its template or event document): "
                 + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ". It proved nothing: INCONCLUSIVE, "
                 + "a person decides.";
-        VerdictDocument v = VerdictDocument.ended(a, io.canaryjudge.judge.Verdict.INCONCLUSIVE.name(), Phase.ERROR,
+        VerdictDocument v = VerdictDocument.ended(a, io.canaryjudge.judge.Verdict.INCONCLUSIVE, Phase.ERROR,
                 reason, now);
         try {
             if (store.finish(a.id(), Phase.ERROR, v.verdict(), null, reason, VerdictCodec.write(json, v), now)) {

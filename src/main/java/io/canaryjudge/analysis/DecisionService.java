@@ -1,5 +1,6 @@
 package io.canaryjudge.analysis;
 
+import io.canaryjudge.judge.Verdict;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.canaryjudge.event.DeploymentEvent;
 import io.canaryjudge.problem.ConflictException;
@@ -67,7 +68,7 @@ public class DecisionService {
             return Optional.empty();
         }
         boolean running = !a.phase().terminal();
-        boolean inconclusive = "INCONCLUSIVE".equals(a.verdict());
+        boolean inconclusive = a.verdict() == Verdict.INCONCLUSIVE;
         if (action == Action.APPROVE && !inconclusive) {
             throw new Conflict("only an INCONCLUSIVE analysis can be approved; this one is " + a.phase()
                     + (a.verdict() == null ? "" : " with verdict " + a.verdict()));
@@ -80,7 +81,7 @@ public class DecisionService {
             requireSignedCanary(a);
         }
         Instant now = clock.instant();
-        String verdict = action == Action.APPROVE ? "PROMOTE" : "ABORT";
+        Verdict verdict = action == Action.APPROVE ? Verdict.PROMOTE : Verdict.ABORT;
         Phase phase = Phase.of(verdict);
         String why = (action == Action.APPROVE ? "Approved" : "Aborted") + " by " + actor + ": " + reason
                 + (a.reason() == null ? "" : " (judge: " + a.reason() + ")");
@@ -111,7 +112,7 @@ public class DecisionService {
         }
     }
 
-    private String verdictJson(AnalysisRecord a, HumanDecision d, String verdict, Phase phase, String reason, Instant now) {
+    private String verdictJson(AnalysisRecord a, HumanDecision d, Verdict verdict, Phase phase, String reason, Instant now) {
         VerdictDocument judged = a.verdictJson() != null ? VerdictCodec.read(json, a.verdictJson()) : baseVerdict(a, now);
         VerdictDocument.Decision decision = new VerdictDocument.Decision(d.action(), d.actor(), d.decidedAt(), d.reason());
         return VerdictCodec.write(json, judged.decided(verdict, phase, reason, a.verdict(), decision));

@@ -99,7 +99,7 @@ final class Lifecycle {
             return decision(MeasurementLimits.insufficientData(template, starved, seq, MEASUREMENTS, extensionsUsed,
                     score.reason()), score, counters);
         }
-        return new Decision(Decision.Kind.FINISH, Phase.of(score.verdict().name()), score.verdict(), score,
+        return new Decision(Decision.Kind.FINISH, Phase.of(score.verdict()), score.verdict(), score,
                 score.reason(), counters);
     }
 

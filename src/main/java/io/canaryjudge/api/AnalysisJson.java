@@ -121,7 +121,7 @@ final class AnalysisJson {
         string(g, TEMPLATE, a.template());
         g.writeFieldName(PHASE);
         g.writeString(PHASES[a.phase().ordinal()]);
-        string(g, VERDICT, a.verdict());
+        string(g, VERDICT, a.verdict() == null ? null : a.verdict().name());
         g.writeFieldName(SCORE);
         if (a.score() == null) {
             g.writeNull();

@@ -108,7 +108,7 @@ public class AnalysisResource {
         }
         AnalysisStore.Page page;
         try {
-            page = store.list(new AnalysisQuery(namespace, service, wanted == null ? null : wanted.name(), time("since", since), time("until", until),
+            page = store.list(new AnalysisQuery(namespace, service, wanted, time("since", since), time("until", until),
                     n, cursor));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("cursor", e.getMessage());

@@ -24,7 +24,7 @@ class PromotedDigests implements ServiceEventTranslator.StableDigests {
     /** @throws io.canaryjudge.verdict.StoreException when the store does not answer (the intake retries) */
     @Override
     public Optional<String> lastPromoted(String namespace, String service, Instant notAfter, String ownEventId) {
-        return store.list(new AnalysisQuery(namespace, service, Verdict.PROMOTE.name(), null, notAfter.plusMillis(1), 2, null))
+        return store.list(new AnalysisQuery(namespace, service, Verdict.PROMOTE, null, notAfter.plusMillis(1), 2, null))
                 .items().stream()
                 .filter(a -> !ownEventId.equals(a.eventId()))
                 .map(AnalysisRecord::canaryDigest)

@@ -40,12 +40,10 @@ final class TestSuiteRunFinished {
         }
 
         static Outcome of(AnalysisRecord a) {
-            // valueOf: the stored verdict is its enum constant's name, whether held as a string or as the enum
-            String verdict = String.valueOf(a.verdict());
-            if (Verdict.PROMOTE.name().equals(verdict)) {
+            if (a.verdict() == Verdict.PROMOTE) {
                 return SUCCESS;
             }
-            if (Verdict.ABORT.name().equals(verdict)) {
+            if (a.verdict() == Verdict.ABORT) {
                 return FAILURE;
             }
             return a.phase() == Phase.CANCELLED ? CANCEL : ERROR;
@@ -81,7 +79,7 @@ final class TestSuiteRunFinished {
         custom.put("deploymentId", a.deploymentId());
         custom.put("namespace", a.namespace());
         custom.put("service", a.service());
-        custom.put("verdict", a.verdict());
+        custom.put("verdict", a.verdict() == null ? null : a.verdict().name());
         custom.put("phase", a.phase() == null ? null : a.phase().name());
         if (a.score() != null) {
             custom.put("score", a.score());

@@ -1,5 +1,6 @@
 package io.canaryjudge.dora;
 
+import io.canaryjudge.judge.Verdict;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -9,7 +10,7 @@ import java.util.Objects;
  * @param commitTime        when the deployed commit was made (from the event), may be null
  * @param rollbackAppliedAt when its rollback put the stable digest back, may be null
  */
-public record Deployment(String analysisId, String namespace, String service, String verdict, Instant startedAt,
+public record Deployment(String analysisId, String namespace, String service, Verdict verdict, Instant startedAt,
                          Instant completedAt, Instant commitTime, Instant rollbackAppliedAt) {
 
     public Deployment {
@@ -22,12 +23,12 @@ public record Deployment(String analysisId, String namespace, String service, St
     }
 
     boolean promoted() {
-        return "PROMOTE".equals(verdict);
+        return verdict == Verdict.PROMOTE;
     }
 
     /** A change failure: the judge aborted it, or it was rolled back anyway. */
     boolean failed() {
-        return "ABORT".equals(verdict) || rollbackAppliedAt != null;
+        return verdict == Verdict.ABORT || rollbackAppliedAt != null;
     }
 
     String key() {

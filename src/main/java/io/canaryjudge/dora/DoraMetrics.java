@@ -1,5 +1,6 @@
 package io.canaryjudge.dora;
 
+import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.DaemonThreads;
 import io.canaryjudge.verdict.AnalysisFinished;
 import io.canaryjudge.verdict.AnalysisRecord;
@@ -74,10 +75,11 @@ public class DoraMetrics {
         if (a.verdict() == null) {
             return;
         }
-        registry.counter("canary.verdicts", "namespace", a.namespace(), "service", a.service(), "verdict", a.verdict())
+        registry.counter("canary.verdicts", "namespace", a.namespace(), "service", a.service(), "verdict",
+                a.verdict().name())
                 .increment();
         Instant commit = CommitTimes.fromEventJson(a.eventJson());
-        if ("PROMOTE".equals(a.verdict()) && commit != null && a.completedAt() != null) {
+        if (a.verdict() == Verdict.PROMOTE && commit != null && a.completedAt() != null) {
             Timer.builder("canary.dora.lead.time").description("commit to PROMOTE verdict, per promoted deployment")
                     .tags("namespace", a.namespace(), "service", a.service()).register(registry)
                     .record(Duration.between(commit, a.completedAt()));

@@ -155,7 +155,7 @@ public class IntegrationAnalyses {
         String reason = a.reason();
         List<IntegrationOutcome.MetricSummary> metrics;
         if (a.verdict() != null) {
-            verdict = Standing.of(Verdict.valueOf(a.verdict()));
+            verdict = Standing.of(a.verdict());
             metrics = a.verdictJson() == null ? List.of() : verdictMetrics(VerdictCodec.read(json, a.verdictJson()));
         } else if (a.phase().terminal()) {
             verdict = Standing.INCONCLUSIVE;

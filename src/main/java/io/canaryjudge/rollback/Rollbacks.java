@@ -1,5 +1,6 @@
 package io.canaryjudge.rollback;
 
+import io.canaryjudge.judge.Verdict;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -99,7 +100,7 @@ final class Rollbacks {
     }
 
     boolean wanted(AnalysisRecord a) {
-        return "ABORT".equals(a.verdict()) && policy(a).enabled();
+        return a.verdict() == Verdict.ABORT && policy(a).enabled();
     }
 
     /** Rolls the analysis back unless another run has or had it; returns the stored outcome of this run. */

@@ -1,5 +1,6 @@
 package io.canaryjudge.supplychain;
 
+import io.canaryjudge.judge.Verdict;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -64,7 +65,7 @@ public class Signatures {
     }
 
     /** The verdict an unverified canary gets under {@code required}: INCONCLUSIVE or ABORT. */
-    public String unsignedVerdict() {
+    public Verdict unsignedVerdict() {
         return unsignedVerdict(config.unsigned());
     }
 
@@ -137,10 +138,10 @@ public class Signatures {
     }
 
 
-    private static String unsignedVerdict(String text) {
+    private static Verdict unsignedVerdict(String text) {
         return switch (Optional.ofNullable(text).orElse("").trim().toLowerCase()) {
-            case "inconclusive" -> "INCONCLUSIVE";
-            case "abort" -> "ABORT";
+            case "inconclusive" -> Verdict.INCONCLUSIVE;
+            case "abort" -> Verdict.ABORT;
             default -> throw new IllegalArgumentException(
                 "canary.signatures.unsigned must be inconclusive or abort, not '" + text + "'");
         };

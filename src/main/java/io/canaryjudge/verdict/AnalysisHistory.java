@@ -26,7 +26,7 @@ final class AnalysisHistory {
         List<Object> args = new ArrayList<>();
         filter(sql, args, "namespace = ?", q.namespace());
         filter(sql, args, "service = ?", q.service());
-        filter(sql, args, "verdict = ?", q.verdict());
+        filter(sql, args, "verdict = ?", StoreJdbc.name(q.verdict()));
         filter(sql, args, "started_at >= ?", q.since());
         filter(sql, args, "started_at < ?", q.until());
         if (q.cursor() != null) {
@@ -59,7 +59,7 @@ final class AnalysisHistory {
         filter(sql, args, "service = ?", service);
         sql.append(" ORDER BY namespace, service, started_at, id");
         jdbc.stream(sql.toString(), rs -> new AnalysisStore.Judged(rs.getString(1), rs.getString(2), rs.getString(3),
-                rs.getString(4), StoreJdbc.time(rs, 5), StoreJdbc.time(rs, 6), StoreJdbc.time(rs, 7)), each,
+                StoreJdbc.verdict(rs, 4), StoreJdbc.time(rs, 5), StoreJdbc.time(rs, 6), StoreJdbc.time(rs, 7)), each,
                 args.toArray());
     }
 

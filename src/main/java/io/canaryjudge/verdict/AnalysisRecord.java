@@ -1,5 +1,6 @@
 package io.canaryjudge.verdict;
 
+import io.canaryjudge.judge.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -20,7 +21,7 @@ public record AnalysisRecord(
         Duration interval,
         int measurementCount,
         Phase phase,
-        String verdict,
+        Verdict verdict,
         Double score,
         String reason,
         String verdictJson,

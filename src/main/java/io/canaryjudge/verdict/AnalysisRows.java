@@ -42,7 +42,7 @@ final class AnalysisRows {
         return new AnalysisRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
                 time(rs, 12), Duration.ofMillis(rs.getLong(13)), rs.getInt(14), Phase.valueOf(rs.getString(15)),
-                rs.getString(16), dbl(rs, 17), rs.getString(18), rs.getString(19), time(rs, 20), time(rs, 21),
+                StoreJdbc.verdict(rs, 16), dbl(rs, 17), rs.getString(18), rs.getString(19), time(rs, 20), time(rs, 21),
                 time(rs, 22), time(rs, 23));
     }
 
@@ -64,7 +64,7 @@ final class AnalysisRows {
         ps.setLong(++i, a.interval().toMillis());
         ps.setInt(++i, a.measurementCount());
         ps.setString(++i, a.phase().name());
-        ps.setString(++i, a.verdict());
+        ps.setString(++i, StoreJdbc.name(a.verdict()));
         setDouble(ps, ++i, a.score());
         ps.setString(++i, a.reason());
         ps.setString(++i, a.verdictJson());

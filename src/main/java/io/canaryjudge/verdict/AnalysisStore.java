@@ -2,6 +2,7 @@ package io.canaryjudge.verdict;
 
 import io.canaryjudge.event.EventSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.canaryjudge.judge.Verdict;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -116,7 +117,7 @@ public class AnalysisStore {
      * Ends a PENDING or RUNNING analysis. Returns false when it had already ended, so the caller that gets true
      * is the only one to publish.
      */
-    public boolean finish(String id, Phase phase, String verdict, Double score, String reason, String verdictJson,
+    public boolean finish(String id, Phase phase, Verdict verdict, Double score, String reason, String verdictJson,
                           Instant at) {
         return transitions.finish(id, phase, verdict, score, reason, verdictJson, at, null);
     }
@@ -125,7 +126,7 @@ public class AnalysisStore {
      * Ends a running analysis with its verdict, only while {@code lease} (when given) is still its current lease:
      * false when it had ended already or another replica has claimed it since.
      */
-    public boolean finish(String id, Phase phase, String verdict, Double score, String reason, String verdictJson,
+    public boolean finish(String id, Phase phase, Verdict verdict, Double score, String reason, String verdictJson,
                           Instant at, Lease lease) {
         return transitions.finish(id, phase, verdict, score, reason, verdictJson, at, lease);
     }
@@ -211,7 +212,7 @@ public class AnalysisStore {
      * INCONCLUSIVE one gets the new verdict. Returns false (nothing written) when the analysis is in a state the
      * decision cannot change.
      */
-    public boolean decide(HumanDecision d, Phase phase, String verdict, String reason, String verdictJson) {
+    public boolean decide(HumanDecision d, Phase phase, Verdict verdict, String reason, String verdictJson) {
         return decisions.decide(d, phase, verdict, reason, verdictJson);
     }
 
@@ -241,7 +242,7 @@ public class AnalysisStore {
     // --- the values the store hands out
 
     /** One judged analysis as the DORA figures read it: no documents, the event's commit time from its column. */
-    public record Judged(String id, String namespace, String service, String verdict, Instant startedAt,
+    public record Judged(String id, String namespace, String service, Verdict verdict, Instant startedAt,
                          Instant completedAt, Instant commitTime) {
     }
 

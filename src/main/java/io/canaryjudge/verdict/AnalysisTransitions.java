@@ -5,8 +5,11 @@ import static io.canaryjudge.verdict.StoreJdbc.setDouble;
 import static io.canaryjudge.verdict.StoreJdbc.setTime;
 
 import io.canaryjudge.Redaction;
+import io.canaryjudge.judge.Verdict;
 import java.sql.PreparedStatement;
+import io.canaryjudge.judge.Verdict;
 import java.sql.SQLException;
+import io.canaryjudge.judge.Verdict;
 import java.time.Instant;
 
 /**
@@ -40,7 +43,7 @@ final class AnalysisTransitions {
      * Ends a not-ended analysis, only while {@code lease} (when not null) is still its current lease; the reason and
      * the document are stored with URLs redacted. False when it had ended already or the lease was lost.
      */
-    boolean finish(String id, Phase phase, String verdict, Double score, String reason, String verdictJson,
+    boolean finish(String id, Phase phase, Verdict verdict, Double score, String reason, String verdictJson,
                    Instant at, AnalysisStore.Lease lease) {
         String sql = "UPDATE analysis SET phase = ?, verdict = ?, score = ?, reason = ?, verdict_json = ?, "
                 + "completed_at = ?, updated_at = ? WHERE id = ? AND " + NOT_ENDED
@@ -50,7 +53,7 @@ final class AnalysisTransitions {
             return jdbc.withConnection(c -> {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     ps.setString(1, phase.name());
-                    ps.setString(2, verdict);
+                    ps.setString(2, StoreJdbc.name(verdict));
                     setDouble(ps, 3, score);
                     ps.setString(4, limit(Redaction.urls(reason)));
                     ps.setString(5, Redaction.urls(verdictJson));

@@ -1,5 +1,6 @@
 package io.canaryjudge.verdict;
 
+import io.canaryjudge.judge.Verdict;
 import static io.canaryjudge.verdict.StoreJdbc.setTime;
 
 import java.sql.Connection;
@@ -23,9 +24,9 @@ final class DecisionLog {
      * to be published again) and records the decision. False, nothing written, when the analysis is in a state the
      * decision cannot change.
      */
-    boolean decide(HumanDecision d, Phase phase, String verdict, String reason, String verdictJson) {
+    boolean decide(HumanDecision d, Phase phase, Verdict verdict, String reason, String verdictJson) {
         try {
-            return jdbc.inTransaction(c -> applied(c, d, phase, verdict, reason, verdictJson) && recorded(c, d));
+            return jdbc.inTransaction(c -> applied(c, d, phase, StoreJdbc.name(verdict), reason, verdictJson) && recorded(c, d));
         } catch (SQLException e) {
             throw new StoreException(e);
         }

@@ -1,5 +1,7 @@
 package io.canaryjudge.verdict;
 
+import io.canaryjudge.judge.Verdict;
+
 /**
  * Lifecycle phase of a stored analysis, with Argo Rollouts' names. PENDING until the first measurement,
  * RUNNING while measuring; the verdict maps to SUCCESSFUL (PROMOTE), FAILED (ABORT) or INCONCLUSIVE;
@@ -13,11 +15,11 @@ public enum Phase {
     }
 
     /** The phase that a verdict ends an analysis in. */
-    public static Phase of(String verdict) {
+    public static Phase of(Verdict verdict) {
         return switch (verdict) {
-            case "PROMOTE" -> SUCCESSFUL;
-            case "ABORT" -> FAILED;
-            default -> INCONCLUSIVE;
+            case PROMOTE -> SUCCESSFUL;
+            case ABORT -> FAILED;
+            case INCONCLUSIVE -> INCONCLUSIVE;
         };
     }
 }

@@ -1,16 +1,28 @@
 package io.canaryjudge.verdict;
 
+import io.canaryjudge.judge.Verdict;
 import java.sql.Connection;
+import io.canaryjudge.judge.Verdict;
 import java.sql.PreparedStatement;
+import io.canaryjudge.judge.Verdict;
 import java.sql.ResultSet;
+import io.canaryjudge.judge.Verdict;
 import java.sql.SQLException;
+import io.canaryjudge.judge.Verdict;
 import java.sql.Types;
+import io.canaryjudge.judge.Verdict;
 import java.time.Instant;
+import io.canaryjudge.judge.Verdict;
 import java.time.OffsetDateTime;
+import io.canaryjudge.judge.Verdict;
 import java.time.ZoneOffset;
+import io.canaryjudge.judge.Verdict;
 import java.util.ArrayList;
+import io.canaryjudge.judge.Verdict;
 import java.util.List;
+import io.canaryjudge.judge.Verdict;
 import java.util.Optional;
+import io.canaryjudge.judge.Verdict;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -175,6 +187,17 @@ final class StoreJdbc {
     static Instant time(ResultSet rs, int col) throws SQLException {
         java.sql.Timestamp t = rs.getTimestamp(col);
         return t == null ? null : t.toInstant();
+    }
+
+    /** A nullable verdict column (its enum constant's name). */
+    static Verdict verdict(ResultSet rs, int col) throws SQLException {
+        String v = rs.getString(col);
+        return v == null ? null : Verdict.valueOf(v);
+    }
+
+    /** A verdict as its column stores it. */
+    static String name(Verdict v) {
+        return v == null ? null : v.name();
     }
 
     /** A nullable double column. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.canaryjudge.event.RollbackTarget;
+import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.supplychain.SignatureCheck;
 import java.time.Instant;
 import java.util.Collections;
@@ -53,7 +54,7 @@ public record VerdictDocument(
         @JsonInclude(JsonInclude.Include.ALWAYS) String service,
         @JsonInclude(JsonInclude.Include.ALWAYS) String environment,
         @JsonInclude(JsonInclude.Include.ALWAYS) String template,
-        @JsonInclude(JsonInclude.Include.ALWAYS) String verdict,
+        @JsonInclude(JsonInclude.Include.ALWAYS) Verdict verdict,
         Phase phase,
         String mode,
         Boolean fastMode,
@@ -69,7 +70,7 @@ public record VerdictDocument(
         Instant completedAt,
         Integer measurements,
         List<Metric> metrics,
-        String judgeVerdict,
+        Verdict judgeVerdict,
         Decision decision,
         @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> other) {
 
@@ -140,7 +141,7 @@ public record VerdictDocument(
      * The document that ends an analysis without a judgement (cancelled, unreadable): which analysis, how it ended
      * and why, its digests and times.
      */
-    public static VerdictDocument ended(AnalysisRecord a, String verdict, Phase phase, String reason, Instant completedAt) {
+    public static VerdictDocument ended(AnalysisRecord a, Verdict verdict, Phase phase, String reason, Instant completedAt) {
         return new VerdictDocument(CURRENT_VERSION, a.id(), a.eventId(), a.deploymentId(), a.namespace(), a.service(),
                 a.environment(), a.template(), verdict, phase, null, null, null, null, reason,
                 new Digest(a.canaryDigest()), new Digest(a.stableDigest()), null, null, null, a.startedAt(), completedAt,
@@ -148,7 +149,8 @@ public record VerdictDocument(
     }
 
     /** This document with the verdict a person set, the judge's verdict it overrules and the decision. */
-    public VerdictDocument decided(String newVerdict, Phase newPhase, String newReason, String overruled, Decision d) {
+    public VerdictDocument decided(Verdict newVerdict, Phase newPhase, String newReason, Verdict overruled,
+                                   Decision d) {
         return new VerdictDocument(CURRENT_VERSION, analysisId, eventId, deploymentId, namespace, service, environment,
                 template, newVerdict, newPhase, mode, fastMode, asymptotic, score, newReason, canary, stable, target,
                 image, signature, startedAt, completedAt, measurements, metrics,

@@ -1,5 +1,6 @@
 package io.canaryjudge.analysis;
 
+import io.canaryjudge.judge.Verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,7 +48,7 @@ class FinalDecisionResumeTest {
                 + "\"reason\":\"errors 2.1x stable (stored before the crash)\",\"metrics\":[]}");
         AnalysisRecord a = awaitEnd(id);
         assertEquals(Phase.FAILED, a.phase());
-        assertEquals("ABORT", a.verdict());
+        assertEquals(Verdict.ABORT, a.verdict());
         assertEquals("errors 2.1x stable (stored before the crash)", a.reason());
         assertEquals(3, store.measurementCount(id), "no fourth measurement was taken");
         assertTrue(a.verdictJson().contains("\"measurements\":3"), a.verdictJson());
@@ -60,7 +61,7 @@ class FinalDecisionResumeTest {
                 + "\"metrics\":[]}");
         AnalysisRecord a = awaitEnd(id);
         assertEquals(Phase.SUCCESSFUL, a.phase());
-        assertEquals("PROMOTE", a.verdict());
+        assertEquals(Verdict.PROMOTE, a.verdict());
         assertEquals(3, store.measurementCount(id));
     }
 

@@ -1,5 +1,6 @@
 package io.canaryjudge.analysis;
 
+import io.canaryjudge.judge.Verdict;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,7 +79,7 @@ class LeaseFencingTest {
         Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> store.find(id).orElseThrow().phase().terminal());
         assertTrue(store.measurementCount(id) > atTakeOver);
-        assertEquals("PROMOTE", store.find(id).orElseThrow().verdict());
+        assertEquals(Verdict.PROMOTE, store.find(id).orElseThrow().verdict());
     }
 
     private void sql(String statement, Instant at, String id) throws Exception {

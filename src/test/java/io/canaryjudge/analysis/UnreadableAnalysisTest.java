@@ -1,5 +1,6 @@
 package io.canaryjudge.analysis;
 
+import io.canaryjudge.judge.Verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +42,7 @@ class UnreadableAnalysisTest {
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> store.find(id).orElseThrow().phase() == Phase.ERROR);
         AnalysisRecord a = store.find(id).orElseThrow();
-        assertEquals("INCONCLUSIVE", a.verdict());
+        assertEquals(Verdict.INCONCLUSIVE, a.verdict());
         assertTrue(a.reason().startsWith("The stored analysis cannot be read (its template or event document)"),
                 a.reason());
         assertTrue(a.verdictJson().contains("\"phase\":\"ERROR\""), a.verdictJson());

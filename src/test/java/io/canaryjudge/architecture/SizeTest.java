@@ -46,13 +46,6 @@ class SizeTest {
      * the list only ever shrinks. Add nothing.
      */
     private static final Set<String> ALLOWED = Set.of(
-            // the sequential analysis step and its e-process
-            "io.canaryjudge.analysis.SequentialStep",
-            "io.canaryjudge.analysis.SequentialStep#decide",
-            "io.canaryjudge.analysis.SequentialStep#update",
-            "io.canaryjudge.analysis.SequentialStep#describe",
-            "io.canaryjudge.analysis.Lifecycle#step",
-            "io.canaryjudge.judge.sequential.CountRatioEProcess",
             // the analysis engine and the backtests
             "io.canaryjudge.analysis.AnalysisEngine",
             "io.canaryjudge.analysis.AnalysisEngine#take",

@@ -1,5 +1,6 @@
 package io.canaryjudge.dora;
 
+import io.canaryjudge.judge.Verdict;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -82,7 +83,7 @@ class DoraApiTest {
 
     private AnalysisRecord insert(String service, String verdict, String started, String completed, String commit) {
         String id = UUID.randomUUID().toString();
-        Phase phase = verdict == null ? (completed == null ? Phase.RUNNING : Phase.CANCELLED) : Phase.of(verdict);
+        Phase phase = verdict == null ? (completed == null ? Phase.RUNNING : Phase.CANCELLED) : Phase.of(Verdict.valueOf(verdict));
         String event = commit == null ? "{}" : "{\"commitTime\":\"" + commit + "\"}";
         Instant done = completed == null ? null : Instant.parse(completed);
         // a running analysis must stay running while the figures are read: a readable template whose first

@@ -1,5 +1,6 @@
 package io.canaryjudge.dora;
 
+import io.canaryjudge.judge.Verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +15,7 @@ class DoraCalculatorTest {
 
     private static Deployment d(String id, String verdict, String started, String completed, String commit,
                                 String rollback) {
-        return new Deployment(id, "shop", "pay", verdict, Instant.parse(started), Instant.parse(completed),
+        return new Deployment(id, "shop", "pay", Verdict.valueOf(verdict), Instant.parse(started), Instant.parse(completed),
                 commit == null ? null : Instant.parse(commit), rollback == null ? null : Instant.parse(rollback));
     }
 
@@ -69,7 +70,7 @@ class DoraCalculatorTest {
     @Test
     void serviceAtATimeEqualsTheWholeListDefinition() {
         java.util.Random r = new java.util.Random(8);
-        String[] verdicts = {"PROMOTE", "PROMOTE", "ABORT", "INCONCLUSIVE"};
+        Verdict[] verdicts = {Verdict.PROMOTE, Verdict.PROMOTE, Verdict.ABORT, Verdict.INCONCLUSIVE};
         for (int run = 0; run < 200; run++) {
             List<Deployment> ds = new java.util.ArrayList<>();
             int n = r.nextInt(60);

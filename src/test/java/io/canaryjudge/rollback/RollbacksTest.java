@@ -1,5 +1,6 @@
 package io.canaryjudge.rollback;
 
+import io.canaryjudge.judge.Verdict;
 import static io.canaryjudge.rollback.Cluster.CANARY;
 import static io.canaryjudge.rollback.Cluster.STABLE;
 import static io.canaryjudge.rollback.Cluster.image;

@@ -1,5 +1,6 @@
 package io.canaryjudge.rollback;
 
+import io.canaryjudge.judge.Verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,7 +133,7 @@ class SignedRollbackTest {
                 image == null ? "" : ",\"image\":\"" + image + "\"");
         AnalysisRecord a = AnalysisRecordBuilder.analysis().id(id).deploymentId("checkout-42").environment("prod")
             .template("t").canaryDigest(canary.digest()).stableDigest(stable.digest()).eventJson(event)
-            .templateJson("{\"name\":\"t\"}").startedAt(Instant.parse("2026-11-26T01:00:00Z")).ended("ABORT", AT)
+            .templateJson("{\"name\":\"t\"}").startedAt(Instant.parse("2026-11-26T01:00:00Z")).ended(Verdict.ABORT, AT)
             .score(0.0).reason("error-rate HIGH").verdictJson("{}").created(AT).publishedAt(AT).build();
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO analysis (id, "
                 + "event_id, deployment_id, namespace, service, template, canary_digest, stable_digest, event_json, "

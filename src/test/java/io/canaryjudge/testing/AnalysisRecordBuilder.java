@@ -1,5 +1,6 @@
 package io.canaryjudge.testing;
 
+import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.Phase;
 import java.time.Duration;
@@ -33,7 +34,7 @@ public final class AnalysisRecordBuilder {
     private Duration interval = Duration.ofMinutes(1);
     private int measurementCount = 10;
     private Phase phase = Phase.PENDING;
-    private String verdict;
+    private Verdict verdict;
     private Double score;
     private String reason;
     private String verdictJson;
@@ -98,6 +99,11 @@ public final class AnalysisRecordBuilder {
      * and the other components are left as they are.
      */
     public AnalysisRecordBuilder ended(String verdict, Instant at) {
+        return ended(Verdict.valueOf(verdict), at);
+    }
+
+    /** Ended with {@code verdict} at {@code at}, as {@link #ended(String, Instant)}. */
+    public AnalysisRecordBuilder ended(Verdict verdict, Instant at) {
         this.verdict = verdict;
         this.phase = Phase.of(verdict);
         this.completedAt = at;
@@ -179,9 +185,14 @@ public final class AnalysisRecordBuilder {
         return this;
     }
 
-    public AnalysisRecordBuilder verdict(String verdict) {
+    public AnalysisRecordBuilder verdict(Verdict verdict) {
         this.verdict = verdict;
         return this;
+    }
+
+    /** The verdict by its stored name (null for none), for tests that read it from a document or a table. */
+    public AnalysisRecordBuilder verdict(String name) {
+        return verdict(name == null ? null : Verdict.valueOf(name));
     }
 
     public AnalysisRecordBuilder score(Double score) {

@@ -1,5 +1,6 @@
 package io.canaryjudge.verdict;
 
+import io.canaryjudge.judge.Verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.canaryjudge.testing.AnalysisRecordBuilder;
@@ -11,7 +12,7 @@ class AnalysisRecordTest {
 
     private static AnalysisRecord ended() {
         return AnalysisRecordBuilder.analysis().id("a-1").environment("prod").eventJson("{\"id\":\"evt-a-1\"}")
-                .templateJson("{\"name\":\"t\"}").ended("ABORT", END).score(12.5).reason("errors")
+                .templateJson("{\"name\":\"t\"}").ended(Verdict.ABORT, END).score(12.5).reason("errors")
                 .verdictJson("{\"verdict\":\"ABORT\"}").updatedAt(END).publishedAt(END.plusSeconds(1)).build();
     }
 
@@ -43,7 +44,7 @@ class AnalysisRecordTest {
         AnalysisRecord done = ended();
         assertEquals(Phase.FAILED, done.phase());
         assertEquals(END, done.completedAt());
-        assertEquals("ABORT", done.verdict());
+        assertEquals(Verdict.ABORT, done.verdict());
         assertEquals(done, AnalysisRecordBuilder.from(done).build(), "from copies every component");
     }
 }

@@ -1,5 +1,6 @@
 package io.canaryjudge.verdict;
 
+import io.canaryjudge.judge.Verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -144,14 +145,14 @@ class AnalysisStoreTest {
         assertEquals(2, second.epoch());
         MeasurementRecord m2 = new MeasurementRecord(a.id(), 2, now, now.plusSeconds(120), now, "PROMOTE", 100.0, "{}");
         assertEquals(AnalysisStore.Write.FENCED, store.addMeasurement(m2, first));
-        assertFalse(store.finish(a.id(), Phase.SUCCESSFUL, "PROMOTE", 100.0, "zombie", "{}", now, first));
+        assertFalse(store.finish(a.id(), Phase.SUCCESSFUL, Verdict.PROMOTE, 100.0, "zombie", "{}", now, first));
         assertEquals(AnalysisStore.Write.STORED, store.addMeasurement(m2, second));
         // the new holder lets go: anyone may claim at once
         store.release(a.id(), second.owner());
         AnalysisStore.Lease third = store.claim(a.id(), "replica-y", now.plusSeconds(60), now.plusSeconds(122))
                 .orElseThrow();
         assertEquals(3, third.epoch());
-        assertTrue(store.finish(a.id(), Phase.SUCCESSFUL, "PROMOTE", 100.0, "done", "{}", now, third));
+        assertTrue(store.finish(a.id(), Phase.SUCCESSFUL, Verdict.PROMOTE, 100.0, "done", "{}", now, third));
         assertTrue(store.claim(a.id(), "replica-z", now.plusSeconds(60), now.plusSeconds(500)).isEmpty(),
                 "an ended analysis is claimed by nobody");
         assertEquals(2, store.measurementCount(a.id()));
@@ -233,11 +234,11 @@ class AnalysisStoreTest {
         AnalysisStore store = store(kind);
         Instant now = Instant.parse("2026-11-26T03:04:05.123Z");
         AnalysisRecord a = store.insertIfAbsent(analysis("end-" + UUID.randomUUID(), "ends", now)).analysis();
-        assertTrue(store.finish(a.id(), Phase.FAILED, "ABORT", 12.5, "why", "{\"v\":1}", now.plusSeconds(5)));
-        assertFalse(store.finish(a.id(), Phase.SUCCESSFUL, "PROMOTE", 100.0, "late", "{}", now.plusSeconds(6)));
+        assertTrue(store.finish(a.id(), Phase.FAILED, Verdict.ABORT, 12.5, "why", "{\"v\":1}", now.plusSeconds(5)));
+        assertFalse(store.finish(a.id(), Phase.SUCCESSFUL, Verdict.PROMOTE, 100.0, "late", "{}", now.plusSeconds(6)));
         AnalysisRecord stored = store.find(a.id()).orElseThrow();
         assertEquals(Phase.FAILED, stored.phase());
-        assertEquals("ABORT", stored.verdict());
+        assertEquals(Verdict.ABORT, stored.verdict());
         assertEquals(12.5, stored.score());
         assertEquals(now, stored.createdAt());
         assertEquals(now.plusSeconds(5), stored.completedAt());
@@ -273,26 +274,26 @@ class AnalysisStoreTest {
         Instant now = Instant.parse("2026-11-26T05:00:00Z");
         AnalysisRecord running = store.insertIfAbsent(analysis("d-" + UUID.randomUUID(), "decide", now)).analysis();
         HumanDecision abort = new HumanDecision(running.id(), "abort", "alice", "errors in the canary", now.plusSeconds(5));
-        assertTrue(store.decide(abort, Phase.FAILED, "ABORT", "aborted by alice", "{\"v\":2}"));
+        assertTrue(store.decide(abort, Phase.FAILED, Verdict.ABORT, "aborted by alice", "{\"v\":2}"));
         AnalysisRecord aborted = store.find(running.id()).orElseThrow();
         assertEquals(Phase.FAILED, aborted.phase());
         assertEquals("aborted by alice", aborted.reason());
         assertEquals(now.plusSeconds(5), aborted.completedAt());
         // an ABORT is final: a second decision writes neither the verdict nor its record
         HumanDecision approve = new HumanDecision(running.id(), "approve", "bob", "looks fine", now.plusSeconds(9));
-        assertFalse(store.decide(approve, Phase.SUCCESSFUL, "PROMOTE", "approved by bob", "{}"));
+        assertFalse(store.decide(approve, Phase.SUCCESSFUL, Verdict.PROMOTE, "approved by bob", "{}"));
         assertEquals(List.of(abort), store.decisions(running.id()));
         assertEquals(Phase.FAILED, store.find(running.id()).orElseThrow().phase());
         // an INCONCLUSIVE end takes the decision, keeps its end time and is due for publication again
         AnalysisRecord unsure = store.insertIfAbsent(analysis("d-" + UUID.randomUUID(), "decide", now)).analysis();
-        assertTrue(store.finish(unsure.id(), Phase.INCONCLUSIVE, "INCONCLUSIVE", null, "too little traffic", "{}",
+        assertTrue(store.finish(unsure.id(), Phase.INCONCLUSIVE, Verdict.INCONCLUSIVE, null, "too little traffic", "{}",
                 now.plusSeconds(60)));
         store.markPublished(unsure.id(), now.plusSeconds(61));
         store.markCdEventPublished(unsure.id(), now.plusSeconds(61));
         HumanDecision promote = new HumanDecision(unsure.id(), "approve", "bob", "checked by hand", now.plusSeconds(90));
-        assertTrue(store.decide(promote, Phase.SUCCESSFUL, "PROMOTE", "r".repeat(5000), "{}"));
+        assertTrue(store.decide(promote, Phase.SUCCESSFUL, Verdict.PROMOTE, "r".repeat(5000), "{}"));
         AnalysisRecord promoted = store.find(unsure.id()).orElseThrow();
-        assertEquals("PROMOTE", promoted.verdict());
+        assertEquals(Verdict.PROMOTE, promoted.verdict());
         assertEquals(4000, promoted.reason().length(), "a reason is cut to its column");
         assertEquals(now.plusSeconds(60), promoted.completedAt());
         assertNull(promoted.publishedAt());
@@ -309,7 +310,7 @@ class AnalysisStoreTest {
         Instant now = Instant.parse("2026-11-27T05:00:00Z");
         AnalysisRecord judged = store.insertIfAbsent(analysis("o1-" + service, service, now)).analysis();
         AnalysisRecord quiet = store.insertIfAbsent(analysis("o2-" + service, service + "-b", now)).analysis();
-        assertTrue(store.finish(judged.id(), Phase.SUCCESSFUL, "PROMOTE", 100.0, "fine", "{}", now.plusSeconds(30)));
+        assertTrue(store.finish(judged.id(), Phase.SUCCESSFUL, Verdict.PROMOTE, 100.0, "fine", "{}", now.plusSeconds(30)));
         // superseded with its CANCELLED document: due like a verdict; one superseded without a document is not
         AnalysisRecord next = analysis("o3-" + service, service + "-b", now.plusSeconds(40));
         store.insertSuperseding(next, "superseded", now.plusSeconds(40), old -> "{\"cancelled\":\"" + old.id() + "\"}");
@@ -344,7 +345,7 @@ class AnalysisStoreTest {
         assertEquals(2, store.extensions(a.id()));
         assertEquals(List.of(a.id()), store.running("shop", service).stream().map(AnalysisRecord::id).toList());
         assertTrue(store.runningRefs().contains(new AnalysisStore.RunningRef(b.id(), "shop/" + service + "-b")));
-        assertTrue(store.finish(b.id(), Phase.FAILED, "ABORT", 1.0, "bad", "{}", now.plusSeconds(3)));
+        assertTrue(store.finish(b.id(), Phase.FAILED, Verdict.ABORT, 1.0, "bad", "{}", now.plusSeconds(3)));
         assertTrue(store.runningRefs().stream().noneMatch(r -> r.id().equals(b.id())));
         assertEquals(0, store.extend(b.id(), now.plusSeconds(4)), "an ended analysis is not extended");
         assertTrue(store.progress("no-such-analysis").isEmpty());

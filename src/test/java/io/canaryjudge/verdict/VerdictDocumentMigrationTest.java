@@ -1,5 +1,6 @@
 package io.canaryjudge.verdict;
 
+import io.canaryjudge.judge.Verdict;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -88,7 +89,7 @@ class VerdictDocumentMigrationTest {
         assertEquals(tree.path("service").asText(), d.service());
         assertNull(d.environment());
         assertEquals(tree.path("template").asText(), d.template());
-        assertEquals("ABORT", d.verdict());
+        assertEquals(Verdict.ABORT, d.verdict());
         assertEquals(Phase.FAILED, d.phase());
         assertEquals("sequential", d.mode());
         assertNull(d.fastMode());
@@ -143,7 +144,7 @@ class VerdictDocumentMigrationTest {
         assertTrue(readTree(written).has("verdict"), "verdict: null stays, consumers test it: " + written);
 
         VerdictDocument unreadable = VerdictCodec.read(json, v1("unreadable-error"));
-        assertEquals("INCONCLUSIVE", unreadable.verdict());
+        assertEquals(Verdict.INCONCLUSIVE, unreadable.verdict());
         assertEquals(Phase.ERROR, unreadable.phase());
         assertNull(unreadable.score());
         assertEquals("sha256:" + "1".repeat(64), unreadable.canary().digest());
@@ -152,9 +153,9 @@ class VerdictDocumentMigrationTest {
     @Test
     void humanDecisionsReadWithTheDecisionAndTheOverruledVerdict() {
         VerdictDocument approved = VerdictCodec.read(json, v1("decision-approve"));
-        assertEquals("PROMOTE", approved.verdict());
+        assertEquals(Verdict.PROMOTE, approved.verdict());
         assertEquals(Phase.SUCCESSFUL, approved.phase());
-        assertEquals("INCONCLUSIVE", approved.judgeVerdict());
+        assertEquals(Verdict.INCONCLUSIVE, approved.judgeVerdict());
         assertEquals("APPROVE", approved.decision().action());
         assertEquals("alice", approved.decision().by());
         assertEquals("metrics dashboard looks fine, ticket OPS-17", approved.decision().reason());
@@ -163,7 +164,7 @@ class VerdictDocumentMigrationTest {
         assertTrue(approved.metrics().get(0).detail().get("u").isNull(), "a null statistic stays null");
 
         VerdictDocument aborted = VerdictCodec.read(json, v1("decision-abort-running"));
-        assertEquals("ABORT", aborted.verdict());
+        assertEquals(Verdict.ABORT, aborted.verdict());
         assertNull(aborted.judgeVerdict(), "it had no verdict to overrule");
         assertEquals(List.of(), aborted.metrics());
         assertEquals(0, aborted.measurements());
@@ -188,7 +189,7 @@ class VerdictDocumentMigrationTest {
         expected.put("version", 1);
         assertEquals(expected, json.readTree(VerdictCodec.write(json, d)));
         // and a person's decision on it keeps them too
-        VerdictDocument decided = d.decided("ABORT", Phase.FAILED, "changed my mind", null,
+        VerdictDocument decided = d.decided(Verdict.ABORT, Phase.FAILED, "changed my mind", null,
                 new VerdictDocument.Decision("ABORT", "bob", Instant.parse("2026-12-02T19:00:00Z"), "changed my mind"));
         JsonNode written = json.readTree(VerdictCodec.write(json, decided));
         assertEquals(later.get("provenance"), written.get("provenance"));
@@ -241,7 +242,7 @@ class VerdictDocumentMigrationTest {
                 classes.add(m.path("classification").asText());
             });
             assertEquals(names, o.metrics().stream().map(IntegrationOutcome.MetricSummary::name).toList(), name);
-            assertEquals(classes, o.metrics().stream().map(IntegrationOutcome.MetricSummary::classification).toList(),
+            assertEquals(classes, o.metrics().stream().map(m -> m.classification().name()).toList(),
                     name);
         }
         assertEquals(4, ids.size());

@@ -1,5 +1,6 @@
 package io.canaryjudge.integrations.argo;
 
+import io.canaryjudge.judge.Verdict;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -120,7 +121,7 @@ public class ArgoWebResource {
             return first;
         }
         AnalysisRecord a = latest.get();
-        boolean retried = "ABORT".equals(a.verdict()) && a.phase().terminal()
+        boolean retried = a.verdict() == Verdict.ABORT && a.phase().terminal()
                 && !clock.instant().isBefore(decidedAt(a).plus(config.argo().retryAfterAbort()));
         if (retried) {
             n++;
