@@ -178,7 +178,8 @@ final class MeasurementPipeline {
         return new MeasurementDocument(MeasurementDocument.CURRENT_VERSION, m.look().seq(), "sequential",
                 fast ? Boolean.TRUE : null, fast ? SequentialStep.asymptotic(t) : null, m.windowStart(),
                 m.windowEnd(), step, m.verdict(), null, d.reason(), decision, phase, d.decision().action().name(),
-                metrics, null, json.getNodeFactory().pojoNode(d.counters()), SequentialStep.toJson(json, d.states()), Map.of());
+                metrics, null, json.getNodeFactory().pojoNode(d.counters()), SequentialStep.toJson(json, d.states()),
+                Map.of());
     }
 
     static Double finite(double d) {

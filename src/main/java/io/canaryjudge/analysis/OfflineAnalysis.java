@@ -15,8 +15,9 @@ import java.util.Objects;
 /**
  * One whole analysis run at once over past data, with the live engine's rules and nothing else: every
  * measurement in turn through the live engine's {@link MeasurementPipeline} (fixed: cumulative windows,
- * {@link Lifecycle}; sequential: one new interval per look, {@link SequentialStep}), low-traffic extensions included. Nothing is stored, published or rolled back; the
- * data come from a {@link RangeSource}. Used by backtests (A/A calibration and replays).
+ * {@link Lifecycle}; sequential: one new interval per look, {@link SequentialStep}), low-traffic extensions included.
+ * Nothing is stored, published or rolled back; the data come from a {@link RangeSource}. Used by backtests (A/A
+ * calibration and replays).
  */
 public final class OfflineAnalysis {
     private final MeasurementPipeline pipeline;
