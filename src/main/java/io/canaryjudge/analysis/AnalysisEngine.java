@@ -45,7 +45,7 @@ import org.jboss.logging.Logger;
  *
  * <p>This class is the scheduler: timers, the sweep (resume, re-send), ownership, leases and what is in flight. Each
  * measurement is read, judged, decided and documented by the {@link MeasurementPipeline} that backtests use too; the
- * engine stores it (fenced by the lease), then continues, extends or ends the analysis ({@link VerdictWriter}).
+ * engine stores it (fenced by the lease), then continues, extends or ends the analysis ({@link AnalysisFinisher}).
  */
 @ApplicationScoped
 class AnalysisEngine {
@@ -64,9 +64,9 @@ class AnalysisEngine {
     /** The store's schema: nothing reads it before the migrations ran (a fresh database has no tables yet). */
     private final Migrations migrations;
     private final RunningAnalyses analyses;
-    private final Leases leases;
-    private final VerdictWriter verdicts;
-    private final StoredMeasurements stored;
+    private final HeldLeases leases;
+    private final AnalysisFinisher verdicts;
+    private final LastMeasurement stored;
     /** Due instant (window end + query delay) to stored result, per measurement: "no measurement later than one interval". */
     private final Timer lateness;
     private ScheduledExecutorService timer;
@@ -84,9 +84,9 @@ class AnalysisEngine {
         this.clock = clock;
         this.pipeline = new MeasurementPipeline(json, true, config.maxStoredValues());
         this.analyses = new RunningAnalyses(json);
-        this.leases = new Leases(store, config, clock, registry);
-        this.stored = new StoredMeasurements(store, json);
-        this.verdicts = new VerdictWriter(store, signatures, publisher, finished, leases, ownership, json, clock);
+        this.leases = new HeldLeases(store, config, clock, registry);
+        this.stored = new LastMeasurement(store, json);
+        this.verdicts = new AnalysisFinisher(store, signatures, publisher, finished, leases, ownership, json, clock);
         registry.gauge("canary.analysis.pending.measurements", pending);
         registry.gauge("canary.analysis.in.flight", analyses.local(), Set::size);
         registry.gauge("canary.analysis.queued.measurements", due, BlockingQueue::size);
@@ -310,13 +310,13 @@ class AnalysisEngine {
             }
             case FINISH -> {
                 analyses.forget(id);
-                end(a, run, new VerdictWriter.Ending(m.phase(), m.finalVerdict(), m.score(), m.reason()),
+                end(a, run, new AnalysisFinisher.Ending(m.phase(), m.finalVerdict(), m.score(), m.reason()),
                         doc.metrics(), now);
             }
         }
     }
 
-    private void end(AnalysisRecord a, RunningAnalyses.Run run, VerdictWriter.Ending ending,
+    private void end(AnalysisRecord a, RunningAnalyses.Run run, AnalysisFinisher.Ending ending,
                      List<MeasurementDocument.Metric> metrics, Instant now) {
         if (!verdicts.finish(a, run.event, run.template, ending, metrics, now)) {
             fencedOff(a.id(), "verdict");
@@ -328,7 +328,7 @@ class AnalysisEngine {
      * between storing it and storing the verdict). Returns whether it did.
      */
     private boolean finishFromStoredDecision(AnalysisRecord a, RunningAnalyses.Run run) {
-        StoredMeasurements.Final last = stored.finalDecision(a.id()).orElse(null);
+        LastMeasurement.Final last = stored.finalDecision(a.id()).orElse(null);
         if (last == null) {
             return false;
         }

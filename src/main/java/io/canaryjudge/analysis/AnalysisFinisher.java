@@ -30,20 +30,20 @@ import org.jboss.logging.Logger;
  * the analysis' lease (fenced), and hands the ended analysis to the publisher and to the observers of
  * {@link AnalysisFinished}; hands the publisher again the verdicts Kafka did not acknowledge.
  */
-final class VerdictWriter {
-    private static final Logger LOG = Logger.getLogger(VerdictWriter.class);
+final class AnalysisFinisher {
+    private static final Logger LOG = Logger.getLogger(AnalysisFinisher.class);
 
     private final AnalysisStore store;
     private final Signatures signatures;
     private final VerdictPublisher publisher;
     private final Event<AnalysisFinished> finished;
-    private final Leases leases;
+    private final HeldLeases leases;
     private final Ownership ownership;
     private final ObjectMapper json;
     private final Clock clock;
 
-    VerdictWriter(AnalysisStore store, Signatures signatures, VerdictPublisher publisher,
-                  Event<AnalysisFinished> finished, Leases leases, Ownership ownership, ObjectMapper json,
+    AnalysisFinisher(AnalysisStore store, Signatures signatures, VerdictPublisher publisher,
+                  Event<AnalysisFinished> finished, HeldLeases leases, Ownership ownership, ObjectMapper json,
                   Clock clock) {
         this.store = store;
         this.signatures = signatures;

@@ -15,8 +15,8 @@ import org.jboss.logging.Logger;
  * engine's timer, named by every measurement and verdict written (fencing: a replica whose lease was taken over writes
  * nothing).
  */
-final class Leases {
-    private static final Logger LOG = Logger.getLogger(Leases.class);
+final class HeldLeases {
+    private static final Logger LOG = Logger.getLogger(HeldLeases.class);
 
     private final AnalysisStore store;
     private final AnalysisConfig config;
@@ -29,7 +29,7 @@ final class Leases {
     private final String holder = holder();
     private final Counter fenced;
 
-    Leases(AnalysisStore store, AnalysisConfig config, Clock clock, MeterRegistry registry) {
+    HeldLeases(AnalysisStore store, AnalysisConfig config, Clock clock, MeterRegistry registry) {
         this.store = store;
         this.config = config;
         this.clock = clock;

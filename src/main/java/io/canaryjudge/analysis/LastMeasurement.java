@@ -15,13 +15,13 @@ import java.util.Optional;
  * What the engine reads back from an analysis' last stored measurement when it resumes it on a replica that did not
  * take that measurement: the state to continue from, or the final decision to end with.
  */
-final class StoredMeasurements {
+final class LastMeasurement {
     private static final TypeReference<Map<String, Lifecycle.Counters>> COUNTERS = new TypeReference<>() { };
 
     private final AnalysisStore store;
     private final ObjectMapper json;
 
-    StoredMeasurements(AnalysisStore store, ObjectMapper json) {
+    LastMeasurement(AnalysisStore store, ObjectMapper json) {
         this.store = store;
         this.json = json;
     }
@@ -32,7 +32,7 @@ final class StoredMeasurements {
      * @param seq     the measurement's number
      * @param metrics its per-metric results, which the verdict carries
      */
-    record Final(int seq, VerdictWriter.Ending ending, List<MeasurementDocument.Metric> metrics) {
+    record Final(int seq, AnalysisFinisher.Ending ending, List<MeasurementDocument.Metric> metrics) {
     }
 
     private Optional<MeasurementDocument> last(String id) {
@@ -72,7 +72,7 @@ final class StoredMeasurements {
         // documents stored before the phase was written with them: the phase their verdict ends in
         Phase phase = d.phase() != null ? d.phase() : Phase.of(d.verdict().name());
         double score = d.score() != null && d.score().isPresent() ? d.score().get() : Double.NaN;
-        return Optional.of(new Final(last.get().seq(), new VerdictWriter.Ending(phase, d.verdict(), score, d.reason()),
-                d.metrics() == null ? List.of() : d.metrics()));
+        AnalysisFinisher.Ending ending = new AnalysisFinisher.Ending(phase, d.verdict(), score, d.reason());
+        return Optional.of(new Final(last.get().seq(), ending, d.metrics() == null ? List.of() : d.metrics()));
     }
 }
