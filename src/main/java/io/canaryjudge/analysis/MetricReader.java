@@ -45,13 +45,9 @@ class MetricReader {
         }
     }
 
-    Observation read(AnalysisTemplate template, MetricTemplate metric, DeploymentEvent event, Instant start, Instant end) {
-        return read(live, template, metric, Scope.of(event), start, end);
-    }
-
-    Observation readInterval(AnalysisTemplate template, MetricTemplate metric, DeploymentEvent event, Instant start,
-                             Instant end) {
-        return readInterval(live, template, metric, Scope.of(event), start, end);
+    /** Prometheus, as the live engine's measurements read it. */
+    RangeSource source() {
+        return live;
     }
 
     /** Fixed mode's window [start, end], from any source (a backtest's data read ahead). */

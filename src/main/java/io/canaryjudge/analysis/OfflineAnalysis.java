@@ -1,10 +1,8 @@
 package io.canaryjudge.analysis;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.judge.Classification;
-import io.canaryjudge.judge.MetricResult;
 import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.template.AnalysisTemplate;
 import io.canaryjudge.template.MetricTemplate;
@@ -16,17 +14,16 @@ import java.util.Objects;
 
 /**
  * One whole analysis run at once over past data, with the live engine's rules and nothing else: every
- * measurement in turn (fixed: cumulative windows, {@link Lifecycle}; sequential: one new interval per look,
- * {@link SequentialStep}), low-traffic extensions included. Nothing is stored, published or rolled back; the
- * data come from a {@link RangeSource}. Used by backtests (A/A calibration and replays).
+ * measurement in turn through the live engine's {@link MeasurementPipeline} (fixed: cumulative windows,
+ * {@link Lifecycle}; sequential: one new interval per look, {@link SequentialStep}), low-traffic extensions included.
+ * Nothing is stored, published or rolled back; the data come from a {@link RangeSource}. Used by backtests (A/A
+ * calibration and replays).
  */
 public final class OfflineAnalysis {
-    private final ObjectMapper json;
-    private final Judging judging;
+    private final MeasurementPipeline pipeline;
 
     public OfflineAnalysis(ObjectMapper json) {
-        this.json = Objects.requireNonNull(json, "json == null");
-        this.judging = new Judging(json);
+        this.pipeline = new MeasurementPipeline(Objects.requireNonNull(json, "json == null"), false, 0);
     }
 
     /** Who is compared: the placeholders of the template's queries and each side's label matchers. */
@@ -66,129 +63,52 @@ public final class OfflineAnalysis {
     }
 
     /** Runs every measurement of an analysis started at {@code startedAt} until it finishes. */
-    public Result run(AnalysisTemplate t, Cohorts cohorts, Instant startedAt, RangeSource source) {
-        return t.sequentialMode() ? sequential(t, cohorts, startedAt, source) : fixed(t, cohorts, startedAt, source);
-    }
-
-    private static MetricReader.Scope target(Cohorts c) {
-        return new MetricReader.Scope(c.namespace(), c.service(), c.canary(), c.stable());
-    }
-
-    /** As {@code AnalysisEngine.take}: measurement i reads [start, start + i·interval]. */
-    private Result fixed(AnalysisTemplate t, Cohorts c, Instant startedAt, RangeSource source) {
-        Instant windowStart = startedAt.plus(t.initialDelay());
-        Map<String, Lifecycle.Counters> counters = Map.of();
+    public Result run(AnalysisTemplate t, Cohorts c, Instant startedAt, RangeSource source) {
+        MetricReader.Scope scope = new MetricReader.Scope(c.namespace(), c.service(), c.canary(), c.stable());
+        Instant start = startedAt.plus(t.initialDelay());
+        MeasurementPipeline.Carried carried = MeasurementPipeline.Carried.NONE;
         int total = t.count();
         int extensions = 0;
         for (int seq = 1; ; seq++) {
-            Instant windowEnd = windowStart.plus(t.interval().multipliedBy(seq));
-            List<Observation> observations = new ArrayList<>();
-            List<MetricResult> judged = new ArrayList<>();
-            for (MetricTemplate m : t.metrics()) {
-                Observation o = Judging.applyNanPolicy(m, MetricReader.read(source, t, m, target(c), windowStart,
-                        windowEnd));
-                observations.add(o);
-                judged.add(judging.judge(Judging.spec(m), o));
-            }
-            Lifecycle.Decision d = Lifecycle.step(t, counters, judged, seq, total, extensions);
-            counters = d.counters();
-            if (d.kind() == Lifecycle.Decision.Kind.EXTEND) {
+            MeasurementPipeline.Measurement m = pipeline.take(new MeasurementPipeline.Look(t, source, scope, start,
+                    seq, total, extensions), carried);
+            carried = m.carried();
+            if (m.kind() == Lifecycle.Decision.Kind.EXTEND) {
                 extensions++;
                 total++;
-            } else if (d.kind() == Lifecycle.Decision.Kind.FINISH) {
-                List<MetricOutcome> metrics = new ArrayList<>();
-                for (int i = 0; i < t.metrics().size(); i++) {
-                    MetricTemplate m = t.metrics().get(i);
-                    MetricResult r = judged.get(i);
-                    Lifecycle.Counters k = d.counters().get(m.name());
-                    // Lifecycle's failure limit: over it, the metric counts as failed even if the last look passed
-                    String cls = failed(r.classification()) || k.failures() <= m.failureLimitOrDefault()
-                            || k.lastFailure() == null ? r.classification().name() : k.lastFailure();
-                    ObjectNode detail = detail(m, observations.get(i));
-                    judging.describe(r, detail);
-                    detail.put("classification", cls);
-                    metrics.add(new MetricOutcome(m.name(), m.isCritical(), m.isDryRun(), cls,
-                            failed(Classification.valueOf(cls)), r.explanation(), detail));
-                }
-                return new Result(d.verdict(), d.phase().name(), d.reason(), seq, total, extensions, windowStart,
-                        windowEnd, List.copyOf(metrics));
+            } else if (m.kind() == Lifecycle.Decision.Kind.FINISH) {
+                // fixed mode reports the whole window read by the deciding look, sequential mode its new interval
+                Instant lookStart = t.sequentialMode() ? m.windowStart() : start;
+                return new Result(m.finalVerdict(), m.phase().name(), m.reason(), seq, total, extensions, lookStart,
+                        m.windowEnd(), outcomes(m));
             }
         }
     }
 
-    /**
-     * As {@code AnalysisEngine.takeSequential}: look i reads the new interval (start + (i−1)·interval,
-     * start + i·interval] ({@code MetricReader.readInterval}: points, raw counters or buckets).
-     */
-    private Result sequential(AnalysisTemplate t, Cohorts c, Instant startedAt, RangeSource source) {
-        Instant windowStart = startedAt.plus(t.initialDelay());
-        Map<String, SequentialStep.MetricState> states = Map.of();
-        int total = t.count();
-        int extensions = 0;
-        for (int seq = 1; ; seq++) {
-            Instant intervalStart = windowStart.plus(t.interval().multipliedBy(seq - 1L));
-            Instant intervalEnd = windowStart.plus(t.interval().multipliedBy(seq));
-            List<Observation> observations = new ArrayList<>();
-            for (MetricTemplate m : t.metrics()) {
-                observations.add(Judging.applyNanPolicy(m, MetricReader.readInterval(source, t, m, target(c),
-                        intervalStart, intervalEnd)));
-            }
-            SequentialStep.StepOutcome d = SequentialStep.step(t, states, observations, seq, total, extensions);
-            states = d.states();
-            if (d.kind() == Lifecycle.Decision.Kind.EXTEND) {
-                extensions++;
-                total++;
-            } else if (d.kind() == Lifecycle.Decision.Kind.FINISH) {
-                List<MetricOutcome> metrics = new ArrayList<>();
-                for (int i = 0; i < t.metrics().size(); i++) {
-                    MetricTemplate m = t.metrics().get(i);
-                    Observation o = observations.get(i);
-                    SequentialStep.MetricState state = d.states().get(m.name());
-                    Classification cls = SequentialStep.classification(m, state, o);
-                    String explanation = SequentialStep.explanation(m, state, d.decision());
-                    ObjectNode detail = detail(m, o);
-                    if (o.error() == null && m.kind() == MetricTemplate.MetricKindName.COUNTS) {
-                        detail.set("interval", json.valueToTree(SequentialStep.interval(o)));
-                    }
-                    detail.put("classification", cls.name());
-                    detail.put("explanation", explanation);
-                    detail.set("sequential", SequentialStep.describe(json, m, state, d.decision()));
-                    metrics.add(new MetricOutcome(m.name(), m.isCritical(), m.isDryRun(), cls.name(), failed(cls),
-                            explanation, detail));
+    /** Each metric at the deciding look, with the numbers the live analysis stores (without the raw values). */
+    private List<MetricOutcome> outcomes(MeasurementPipeline.Measurement m) {
+        List<MetricOutcome> metrics = new ArrayList<>();
+        List<MetricTemplate> templates = m.look().template().metrics();
+        for (int i = 0; i < templates.size(); i++) {
+            MetricTemplate metric = templates.get(i);
+            ObjectNode detail = pipeline.metricEntry(m, i);
+            String cls = detail.path("classification").asText();
+            if (m.fixed() != null) {
+                // Lifecycle's failure limit: over it, the metric counts as failed even if the last look passed
+                Lifecycle.Counters k = m.fixed().counters().get(metric.name());
+                if (!failed(Classification.valueOf(cls)) && k.failures() > metric.failureLimitOrDefault()
+                        && k.lastFailure() != null) {
+                    cls = k.lastFailure();
                 }
-                return new Result(d.verdict(), d.phase().name(), d.reason(), seq, total, extensions, intervalStart,
-                        intervalEnd, List.copyOf(metrics));
+                detail.put("classification", cls);
             }
+            metrics.add(new MetricOutcome(metric.name(), metric.isCritical(), metric.isDryRun(), cls,
+                    failed(Classification.valueOf(cls)), detail.path("explanation").asText(null), detail));
         }
+        return List.copyOf(metrics);
     }
 
     private static boolean failed(Classification c) {
         return c == Classification.HIGH || c == Classification.LOW;
-    }
-
-    /** The metric's identity and each cohort's rendered queries (values are left out: a backtest has many). */
-    private ObjectNode detail(MetricTemplate m, Observation o) {
-        ObjectNode n = json.createObjectNode();
-        n.put("name", m.name());
-        n.put("kind", m.kind().name().toLowerCase());
-        n.put("critical", m.isCritical());
-        if (m.isDryRun()) {
-            n.put("dryRun", true);
-        }
-        if (o.error() != null) {
-            n.put("error", o.error());
-            return n;
-        }
-        for (String side : List.of("canary", "stable")) {
-            Observation.CohortData data = side.equals("canary") ? o.canary() : o.stable();
-            ObjectNode cohort = n.putObject(side);
-            ArrayNode queries = cohort.putArray("queries");
-            data.queries().forEach(queries::add);
-            if (data.exposure() != null || data.events() != null) {
-                Judging.number(cohort, "events", data.events() == null ? Double.NaN : data.events());
-                Judging.number(cohort, "exposure", data.exposure() == null ? Double.NaN : data.exposure());
-            }
-        }
-        return n;
     }
 }

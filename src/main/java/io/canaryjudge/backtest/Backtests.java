@@ -139,6 +139,38 @@ public class Backtests {
         String namespace = dnsLabel("namespace", r.namespace());
         String service = dnsLabel("service", r.service());
         Duration window = t.interval().multipliedBy(t.count());
+        AaCohorts sides = aaCohorts(r, window);
+        int n = aaWindows(r, t, window);
+        Instant spanEnd = r.from().plus(window.multipliedBy(n)).plus(t.interval().multipliedBy(maxExtensions(t)));
+        ReadAhead source = source(t, sides.offset(), r.from(), spanEnd, n);
+        OfflineAnalysis.Cohorts cohorts = new OfflineAnalysis.Cohorts(namespace, service, sides.canary(),
+                sides.stable());
+        AaTally tally = new AaTally(t);
+        for (int k = 0; k < n; k++) {
+            Instant start = r.from().plus(window.multipliedBy(k));
+            // no rollout inside a stable window, so no warm-up to skip: the analysis reads the window itself
+            tally.add(k, start, start.plus(window), analysis.run(t, cohorts, start.minus(t.initialDelay()), source));
+        }
+        int aborts = tally.verdicts.get(Verdict.ABORT.name());
+        ClopperPearson cp = ClopperPearson.of(aborts, n, CONFIDENCE);
+        Rate rate = new Rate(aborts, n, cp.estimate(), cp.lower(), cp.upper(), CONFIDENCE, "Clopper-Pearson (exact)");
+        Double alpha = t.sequentialMode() ? t.sequential().alpha() : null;
+        LOG.infof("backtest=aa template=%s service=%s/%s windows=%d aborts=%d queries=%d", t.name(), namespace, service,
+                n, aborts, source.queries());
+        return new AaResult("aa", t.name(), mode(t), namespace, service, sides.method(), sides.canary(),
+                sides.stable(), Durations.format(sides.offset()), Durations.format(window), r.from(),
+                r.from().plus(window.multipliedBy(n)), n, tally.verdicts, rate, alpha, Comparison.sentence(t, rate),
+                tally.metrics(t), tally.rows, source.queries());
+    }
+
+    /**
+     * The two sides an A/A backtest compares: one stable cohort against itself offset in time, or two disjoint stable
+     * selectors; {@code method} names which.
+     */
+    private record AaCohorts(Map<String, String> canary, Map<String, String> stable, String method, Duration offset) {
+    }
+
+    private static AaCohorts aaCohorts(BacktestRequest r, Duration window) {
         Map<String, String> canary;
         Map<String, String> stable;
         String method;
@@ -171,6 +203,11 @@ public class Backtests {
                     "both sides would read the same series at the same time: give two different cohorts or a "
                             + "positive offset");
         }
+        return new AaCohorts(canary, stable, method, offset);
+    }
+
+    /** The number of whole analysis windows in [from, to], within the limit; the range must lie in the past. */
+    private int aaWindows(BacktestRequest r, AnalysisTemplate t, Duration window) {
         if (r.from() == null || r.to() == null) {
             throw new InvalidInputException(r.from() == null ? "from" : "to", "from and to are required (RFC 3339)");
         }
@@ -191,21 +228,24 @@ public class Backtests {
                     + ", more than the limit of " + config.maxWindows() + " per backtest (canary.backtest.max-windows); "
                     + "split the range");
         }
-        int n = (int) windows;
-        Instant spanEnd = r.from().plus(window.multipliedBy(n)).plus(t.interval().multipliedBy(maxExtensions(t)));
-        ReadAhead source = source(t, offset, r.from(), spanEnd, n);
-        Map<String, Integer> verdicts = new LinkedHashMap<>();
-        for (Verdict v : Verdict.values()) {
-            verdicts.put(v.name(), 0);
+        return (int) windows;
+    }
+
+    /** The A/A windows' outcomes as they are run: verdicts, per-metric failures and one row per window. */
+    private static final class AaTally {
+        final Map<String, Integer> verdicts = new LinkedHashMap<>();
+        /** Per metric: windows it failed in, and of those the ABORT ones. */
+        final Map<String, int[]> perMetric = new LinkedHashMap<>();
+        final List<Window> rows = new ArrayList<>();
+
+        AaTally(AnalysisTemplate t) {
+            for (Verdict v : Verdict.values()) {
+                verdicts.put(v.name(), 0);
+            }
+            t.metrics().forEach(m -> perMetric.put(m.name(), new int[2]));
         }
-        Map<String, int[]> perMetric = new LinkedHashMap<>();
-        t.metrics().forEach(m -> perMetric.put(m.name(), new int[2]));
-        List<Window> rows = new ArrayList<>();
-        OfflineAnalysis.Cohorts cohorts = new OfflineAnalysis.Cohorts(namespace, service, canary, stable);
-        for (int k = 0; k < n; k++) {
-            Instant start = r.from().plus(window.multipliedBy(k));
-            // no rollout inside a stable window, so no warm-up to skip: the analysis reads the window itself
-            OfflineAnalysis.Result o = analysis.run(t, cohorts, start.minus(t.initialDelay()), source);
+
+        void add(int k, Instant start, Instant end, OfflineAnalysis.Result o) {
             verdicts.merge(o.verdict().name(), 1, Integer::sum);
             for (OfflineAnalysis.MetricOutcome m : o.metrics()) {
                 if (m.failed()) {
@@ -215,20 +255,14 @@ public class Backtests {
                     }
                 }
             }
-            rows.add(new Window(k + 1, start, start.plus(window), o.verdict().name(), o.decidedAt(), o.measurements(),
+            rows.add(new Window(k + 1, start, end, o.verdict().name(), o.decidedAt(), o.measurements(),
                     o.failedMetrics(), o.reason()));
         }
-        List<MetricCount> metrics = t.metrics().stream().map(m -> new MetricCount(m.name(), m.isCritical(),
-                m.isDryRun(), perMetric.get(m.name())[0], perMetric.get(m.name())[1])).toList();
-        int aborts = verdicts.get(Verdict.ABORT.name());
-        ClopperPearson cp = ClopperPearson.of(aborts, n, CONFIDENCE);
-        Rate rate = new Rate(aborts, n, cp.estimate(), cp.lower(), cp.upper(), CONFIDENCE, "Clopper-Pearson (exact)");
-        Double alpha = t.sequentialMode() ? t.sequential().alpha() : null;
-        LOG.infof("backtest=aa template=%s service=%s/%s windows=%d aborts=%d queries=%d", t.name(), namespace, service,
-                n, aborts, source.queries());
-        return new AaResult("aa", t.name(), mode(t), namespace, service, method, canary, stable,
-                Durations.format(offset), Durations.format(window), r.from(), r.from().plus(window.multipliedBy(n)), n,
-                verdicts, rate, alpha, Comparison.sentence(t, rate), metrics, rows, source.queries());
+
+        List<MetricCount> metrics(AnalysisTemplate t) {
+            return t.metrics().stream().map(m -> new MetricCount(m.name(), m.isCritical(), m.isDryRun(),
+                    perMetric.get(m.name())[0], perMetric.get(m.name())[1])).toList();
+        }
     }
 
     private ReplayResult replay(BacktestRequest r) {

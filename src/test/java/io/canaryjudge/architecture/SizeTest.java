@@ -22,8 +22,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.StandardJavaFileManager;
@@ -40,34 +38,9 @@ class SizeTest {
     static final int MAX_CLASS_LINES = 350;
     static final int MAX_METHOD_LINES = 60;
 
-    /**
-     * Violators that other changes of issue #21 are shrinking at the same time, named as the failure message names
-     * them. Remove an entry once its class or method fits: an entry that no longer violates fails this test too, so
-     * the list only ever shrinks. Add nothing.
-     */
-    private static final Set<String> ALLOWED = Set.of(
-            // the analysis engine and the backtests
-            "io.canaryjudge.analysis.AnalysisEngine",
-            "io.canaryjudge.analysis.AnalysisEngine#take",
-            "io.canaryjudge.analysis.AnalysisEngine#takeSequential",
-            "io.canaryjudge.backtest.Backtests#aa");
-
     @Test
     void classesAndMethodsAreSmall() {
-        List<Violation> found = violations(Path.of("src/main/java"));
-        List<String> unexpected = new ArrayList<>();
-        Set<String> stillViolating = new TreeSet<>();
-        for (Violation v : found) {
-            if (ALLOWED.contains(v.name())) {
-                stillViolating.add(v.name());
-            } else {
-                unexpected.add(v.toString());
-            }
-        }
-        List<String> stale = ALLOWED.stream().filter(a -> !stillViolating.contains(a)).sorted()
-                .map(a -> a + " fits now: remove it from SizeTest.ALLOWED").toList();
-        List<String> problems = new ArrayList<>(unexpected);
-        problems.addAll(stale);
+        List<String> problems = violations(Path.of("src/main/java")).stream().map(Violation::toString).toList();
         assertTrue(problems.isEmpty(), () -> "classes over " + MAX_CLASS_LINES + " lines, methods over "
                 + MAX_METHOD_LINES + " lines (split by responsibility, or into well-named steps):\n  "
                 + String.join("\n  ", problems));
@@ -94,7 +67,7 @@ class SizeTest {
         assertTrue(lines > MAX_CLASS_LINES, "the sample must be long");
     }
 
-    /** A class or method that is too long: its name (as {@link #ALLOWED} lists it), its length and where it starts. */
+    /** A class or method that is too long: its name, its length and where it starts. */
     record Violation(String name, long lines, String file, long line) {
         @Override
         public String toString() {
