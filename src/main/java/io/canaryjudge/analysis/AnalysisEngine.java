@@ -284,7 +284,7 @@ class AnalysisEngine {
         MeasurementDocument doc = pipeline.document(m);
         Instant now = clock.instant();
         AnalysisStore.Write write = store.addMeasurement(new MeasurementRecord(id, seq, m.windowStart(), m.windowEnd(),
-                now, doc.verdict().name(), MeasurementPipeline.finite(m.score()), MeasurementCodec.write(json, doc)),
+                now, doc.verdict(), MeasurementPipeline.finite(m.score()), MeasurementCodec.write(json, doc)),
                 leases.held(id));
         if (write == AnalysisStore.Write.FENCED) {
             fencedOff(id, "measurement " + seq);

@@ -52,7 +52,7 @@ public class Backtests {
     }
 
     /** One A/A window's outcome. */
-    public record Window(int index, Instant start, Instant end, String verdict, int decidedAt, int measurements,
+    public record Window(int index, Instant start, Instant end, Verdict verdict, int decidedAt, int measurements,
                          List<String> failedMetrics, String reason) {
     }
 
@@ -76,7 +76,7 @@ public class Backtests {
     /** Result of a replay of a past deployment. */
     public record ReplayResult(String kind, String template, String mode, String namespace, String service,
                                Map<String, String> canaryLabels, Map<String, String> stableLabels, Instant startedAt,
-                               String verdict, String phase, String reason, int decidedAt, int measurements,
+                               Verdict verdict, String phase, String reason, int decidedAt, int measurements,
                                int extensions, Instant lookStart, Instant lookEnd, List<String> failedMetrics,
                                List<OfflineAnalysis.MetricOutcome> metrics, int prometheusQueries) {
     }
@@ -255,7 +255,7 @@ public class Backtests {
                     }
                 }
             }
-            rows.add(new Window(k + 1, start, end, o.verdict().name(), o.decidedAt(), o.measurements(),
+            rows.add(new Window(k + 1, start, end, o.verdict(), o.decidedAt(), o.measurements(),
                     o.failedMetrics(), o.reason()));
         }
 
@@ -291,7 +291,7 @@ public class Backtests {
         LOG.infof("backtest=replay template=%s service=%s/%s verdict=%s decidedAt=%d queries=%d", t.name(), namespace,
                 service, o.verdict(), o.decidedAt(), source.queries());
         return new ReplayResult("replay", t.name(), mode(t), namespace, service, canary, stable, r.startedAt(),
-                o.verdict().name(), o.phase(), o.reason(), o.decidedAt(), o.measurements(), o.extensions(),
+                o.verdict(), o.phase(), o.reason(), o.decidedAt(), o.measurements(), o.extensions(),
                 o.lookStart(), o.lookEnd(), o.failedMetrics(), o.metrics(), source.queries());
     }
 

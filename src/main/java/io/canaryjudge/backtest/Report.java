@@ -1,5 +1,6 @@
 package io.canaryjudge.backtest;
 
+import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.analysis.OfflineAnalysis;
 import java.util.Locale;
 
@@ -44,7 +45,7 @@ final class Report {
         for (Backtests.Window w : r.windowResults()) {
             sb.append(String.format(Locale.ROOT, "  %4d  %-20s  %-20s  %-12s  %-7s  %s%n", w.index(), w.start(), w.end(),
                     w.verdict(), w.decidedAt() + "/" + w.measurements(), String.join(", ", w.failedMetrics())));
-            if (!w.verdict().equals("PROMOTE")) {
+            if (w.verdict() != Verdict.PROMOTE) {
                 sb.append("        ").append(w.reason()).append('\n');
             }
         }

@@ -2,16 +2,18 @@ package io.canaryjudge.integrations;
 
 import io.canaryjudge.problem.ConflictException;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.canaryjudge.analysis.AnalysisService;
 import io.canaryjudge.event.Submission;
+import io.canaryjudge.event.Cohort;
+import io.canaryjudge.event.DeploymentEvent;
 import io.canaryjudge.event.EventReader;
 import io.canaryjudge.event.EventType;
-import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.verdict.AnalysisRecord;
 import io.canaryjudge.verdict.AnalysisStore;
+import io.canaryjudge.verdict.MeasurementCodec;
+import io.canaryjudge.verdict.MeasurementDocument;
 import io.canaryjudge.verdict.MeasurementRecord;
 import io.canaryjudge.verdict.VerdictCodec;
 import io.canaryjudge.verdict.VerdictDocument;
@@ -104,17 +106,17 @@ public class IntegrationAnalyses {
         if (!java.util.Objects.equals(a.stableDigest(), r.stableDigest())) {
             differs.add("stable digest " + a.stableDigest() + " (this call: " + r.stableDigest() + ")");
         }
-        JsonNode event = read(a.eventJson());
+        DeploymentEvent event = storedEvent(a);
         for (String cohort : List.of("canary", "stable")) {
-            Map<String, String> stored = new java.util.TreeMap<>();
-            event.path(cohort).path("labels").fields().forEachRemaining(f -> stored.put(f.getKey(), f.getValue().asText()));
+            Cohort c = cohort.equals("canary") ? event.canary() : event.stable();
+            Map<String, String> stored = new java.util.TreeMap<>(c == null ? Map.of() : c.labels());
             Map<String, String> asked = new java.util.TreeMap<>(cohort.equals("canary") ? r.canaryLabels()
                     : r.stableLabels());
             if (!stored.isEmpty() && !stored.equals(asked)) {
                 differs.add(cohort + " labels " + stored + " (this call: " + asked + ")");
             }
         }
-        String storedImage = event.path("image").isTextual() ? event.path("image").asText() : null;
+        String storedImage = event.image() == null || event.image().isBlank() ? null : event.image();
         String askedImage = r.image() == null || r.image().isBlank() ? null : r.image();
         if (!java.util.Objects.equals(storedImage, askedImage)) {
             differs.add("image " + storedImage + " (this call: " + askedImage + ")");
@@ -161,13 +163,13 @@ public class IntegrationAnalyses {
             verdict = Standing.INCONCLUSIVE;
             reason = "analysis ended without a verdict (" + a.phase().name().toLowerCase() + ")"
                     + (a.reason() == null ? "" : ": " + a.reason());
-            metrics = last == null ? List.of() : metrics(read(last.resultJson()));
+            metrics = last == null ? List.of() : metrics(MeasurementCodec.read(json, last.resultJson()));
         } else {
             verdict = Standing.PENDING;
             reason = "measurement " + ms.size() + " of " + a.measurementCount() + " taken"
                     + (last == null ? "; the first window closes at " + a.startedAt().plus(a.interval())
                     : "; interim: " + last.verdict());
-            metrics = last == null ? List.of() : metrics(read(last.resultJson()));
+            metrics = last == null ? List.of() : metrics(MeasurementCodec.read(json, last.resultJson()));
         }
         return new IntegrationOutcome(verdict, a.verdict() == null ? null : a.score(), reason, a.id(), a.eventId(),
                 a.phase().name(), progress, metrics);
@@ -190,26 +192,19 @@ public class IntegrationAnalyses {
     }
 
     /** The metrics of a stored measurement (of a running analysis, or one that ended without a verdict). */
-    private static List<IntegrationOutcome.MetricSummary> metrics(JsonNode node) {
+    private static List<IntegrationOutcome.MetricSummary> metrics(MeasurementDocument d) {
         List<IntegrationOutcome.MetricSummary> out = new ArrayList<>();
-        if (node != null) {
-            for (JsonNode m : node.path("metrics")) {
-                out.add(new IntegrationOutcome.MetricSummary(m.path("name").asText(),
-                        IntegrationOutcome.MetricSummary.classification(m.path("classification").asText(null)),
-                        m.has("critical") ? m.path("critical").asBoolean() : null, m.path("explanation").asText(null)));
-            }
+        for (MeasurementDocument.Metric m : d.metrics() == null ? List.<MeasurementDocument.Metric>of() : d.metrics()) {
+            out.add(new IntegrationOutcome.MetricSummary(m.name(), m.classification(), m.critical(), m.explanation()));
         }
         return out;
     }
 
-    private JsonNode read(String text) {
-        if (text == null) {
-            return null;
-        }
+    private DeploymentEvent storedEvent(AnalysisRecord a) {
         try {
-            return json.readTree(text);
+            return json.readValue(a.eventJson(), DeploymentEvent.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored JSON is unreadable", e);
+            throw new IllegalStateException("stored event is unreadable", e);
         }
     }
 }

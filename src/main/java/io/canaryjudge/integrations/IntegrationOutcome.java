@@ -2,6 +2,7 @@ package io.canaryjudge.integrations;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.canaryjudge.judge.Classification;
+import io.canaryjudge.judge.Verdict;
 import java.util.List;
 
 /**
@@ -22,7 +23,7 @@ public record IntegrationOutcome(Standing verdict, Double score, String reason, 
 
     /** Measurements taken out of those planned, with the latest interim verdict and score. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record Progress(int taken, int planned, String interimVerdict, Double interimScore) {
+    public record Progress(int taken, int planned, Verdict interimVerdict, Double interimScore) {
     }
 
     /** One metric's classification and the sentence that explains it. */

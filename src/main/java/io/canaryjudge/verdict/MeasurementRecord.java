@@ -1,5 +1,6 @@
 package io.canaryjudge.verdict;
 
+import io.canaryjudge.judge.Verdict;
 import java.time.Instant;
 
 /** One stored measurement: the window it covers, when it was taken, and the judged result as JSON. */
@@ -9,7 +10,7 @@ public record MeasurementRecord(
         Instant windowStart,
         Instant windowEnd,
         Instant takenAt,
-        String verdict,
+        Verdict verdict,
         Double score,
         String resultJson) {
 }

@@ -78,13 +78,13 @@ final class StoredMeasurements {
         setTime(ps, 3, m.windowStart());
         setTime(ps, 4, m.windowEnd());
         setTime(ps, 5, m.takenAt());
-        ps.setString(6, m.verdict());
+        ps.setString(6, StoreJdbc.name(m.verdict()));
         setDouble(ps, 7, m.score());
         ps.setString(8, m.resultJson());
     }
 
     private static MeasurementRecord read(ResultSet rs) throws SQLException {
         return new MeasurementRecord(rs.getString(1), rs.getInt(2), time(rs, 3), time(rs, 4), time(rs, 5),
-                rs.getString(6), StoreJdbc.dbl(rs, 7), rs.getString(8));
+                StoreJdbc.verdict(rs, 6), StoreJdbc.dbl(rs, 7), rs.getString(8));
     }
 }

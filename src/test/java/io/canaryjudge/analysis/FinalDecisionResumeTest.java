@@ -82,7 +82,7 @@ class FinalDecisionResumeTest {
             String result = seq < 3 ? "{\"decision\":\"CONTINUE\",\"verdict\":\"INCONCLUSIVE\",\"metrics\":[]}"
                     : finalMeasurement;
             store.addMeasurement(new MeasurementRecord(id, seq, startedAt.plus(Duration.ofMinutes(seq - 1L)),
-                    startedAt.plus(Duration.ofMinutes(seq)), now, seq < 3 ? "INCONCLUSIVE" : "ABORT", null, result));
+                    startedAt.plus(Duration.ofMinutes(seq)), now, seq < 3 ? Verdict.INCONCLUSIVE : Verdict.ABORT, null, result));
         }
         return id;
     }

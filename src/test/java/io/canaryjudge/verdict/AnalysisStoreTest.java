@@ -136,14 +136,14 @@ class AnalysisStoreTest {
         assertEquals(1, store.renew(first.owner(), List.of(a.id()), now.plusSeconds(120)));
         assertEquals(0, store.renew("replica-x", List.of(a.id()), now.plusSeconds(120)));
         assertTrue(store.claim(a.id(), "replica-x", now.plusSeconds(60), now.plusSeconds(119)).isEmpty());
-        MeasurementRecord m1 = new MeasurementRecord(a.id(), 1, now, now.plusSeconds(60), now, "PROMOTE", 100.0, "{}");
+        MeasurementRecord m1 = new MeasurementRecord(a.id(), 1, now, now.plusSeconds(60), now, Verdict.PROMOTE, 100.0, "{}");
         assertEquals(AnalysisStore.Write.STORED, store.addMeasurement(m1, first));
         assertEquals(AnalysisStore.Write.DUPLICATE, store.addMeasurement(m1, first));
         // after the lease ended, replica-x takes over with a new epoch: the first holder's writes are refused
         AnalysisStore.Lease second = store.claim(a.id(), "replica-x", now.plusSeconds(300), now.plusSeconds(121))
                 .orElseThrow();
         assertEquals(2, second.epoch());
-        MeasurementRecord m2 = new MeasurementRecord(a.id(), 2, now, now.plusSeconds(120), now, "PROMOTE", 100.0, "{}");
+        MeasurementRecord m2 = new MeasurementRecord(a.id(), 2, now, now.plusSeconds(120), now, Verdict.PROMOTE, 100.0, "{}");
         assertEquals(AnalysisStore.Write.FENCED, store.addMeasurement(m2, first));
         assertFalse(store.finish(a.id(), Phase.SUCCESSFUL, Verdict.PROMOTE, 100.0, "zombie", "{}", now, first));
         assertEquals(AnalysisStore.Write.STORED, store.addMeasurement(m2, second));
@@ -255,7 +255,7 @@ class AnalysisStoreTest {
         Instant now = Instant.parse("2026-11-26T03:04:05Z");
         AnalysisRecord a = store.insertIfAbsent(analysis("m-" + UUID.randomUUID(), "meas", now)).analysis();
         for (int seq : new int[] {2, 1, 2}) {
-            store.addMeasurement(new MeasurementRecord(a.id(), seq, now, now.plusSeconds(60L * seq), now, "PROMOTE", null,
+            store.addMeasurement(new MeasurementRecord(a.id(), seq, now, now.plusSeconds(60L * seq), now, Verdict.PROMOTE, null,
                     "{\"seq\":" + seq + "}"));
         }
         assertEquals(List.of(1, 2), store.measurements(a.id()).stream().map(MeasurementRecord::seq).toList());

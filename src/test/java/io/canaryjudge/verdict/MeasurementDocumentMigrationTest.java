@@ -218,7 +218,7 @@ class MeasurementDocumentMigrationTest {
                 .until(() -> store.find(id).orElseThrow().phase().terminal());
         AnalysisRecord a = store.find(id).orElseThrow();
         assertEquals(Phase.FAILED, a.phase(), "the phase of its verdict");
-        assertEquals("ABORT", a.verdict());
+        assertEquals(Verdict.ABORT, a.verdict());
         assertEquals(tree.path("reason").asText(), a.reason());
         assertEquals(1, store.measurementCount(id), "no measurement was taken after the final one");
         VerdictDocument v = VerdictCodec.read(json, a.verdictJson());
@@ -251,7 +251,7 @@ class MeasurementDocumentMigrationTest {
             for (int seq = 1; seq <= docs.size(); seq++) {
                 JsonNode d = readTree(docs.get(seq - 1));
                 store.addMeasurement(new MeasurementRecord(id, seq, startedAt.plus(Duration.ofMinutes(seq - 1L)),
-                        startedAt.plus(Duration.ofMinutes(seq)), now, d.path("verdict").asText(), null, docs.get(seq - 1)));
+                        startedAt.plus(Duration.ofMinutes(seq)), now, Verdict.valueOf(d.path("verdict").asText()), null, docs.get(seq - 1)));
             }
             return id;
         } catch (IOException e) {
