@@ -185,8 +185,7 @@ public class IntegrationAnalyses {
     private static List<IntegrationOutcome.MetricSummary> verdictMetrics(VerdictDocument verdict) {
         List<IntegrationOutcome.MetricSummary> out = new ArrayList<>();
         for (VerdictDocument.Metric m : verdict.metrics() == null ? List.<VerdictDocument.Metric>of() : verdict.metrics()) {
-            out.add(new IntegrationOutcome.MetricSummary(m.name(),
-                    IntegrationOutcome.MetricSummary.classification(m.classification()), m.critical(), m.explanation()));
+            out.add(new IntegrationOutcome.MetricSummary(m.name(), m.classification(), m.critical(), m.explanation()));
         }
         return out;
     }

@@ -29,17 +29,5 @@ public record IntegrationOutcome(Standing verdict, Double score, String reason, 
     /** One metric's classification and the sentence that explains it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record MetricSummary(String name, Classification classification, Boolean critical, String explanation) {
-
-        /** The classification a stored document names; a name this version does not know reads as ERROR. */
-        static Classification classification(String stored) {
-            if (stored == null) {
-                return null;
-            }
-            try {
-                return Classification.valueOf(stored);
-            } catch (IllegalArgumentException unknown) {
-                return Classification.ERROR;
-            }
-        }
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.canaryjudge.event.RollbackTarget;
+import io.canaryjudge.judge.Classification;
 import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.supplychain.SignatureCheck;
 import java.time.Instant;
@@ -109,7 +110,7 @@ public record VerdictDocument(
             Boolean critical,
             Boolean dryRun,
             String error,
-            String classification,
+            Classification classification,
             String explanation,
             @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> detail) {
 

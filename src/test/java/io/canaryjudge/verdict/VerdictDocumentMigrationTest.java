@@ -1,5 +1,6 @@
 package io.canaryjudge.verdict;
 
+import io.canaryjudge.judge.Classification;
 import io.canaryjudge.judge.Verdict;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -115,14 +116,14 @@ class VerdictDocumentMigrationTest {
             assertEquals(m.path("name").asText(), r.name());
             assertEquals(m.path("kind").asText(), r.kind());
             assertEquals(m.path("critical").asBoolean(), r.critical());
-            assertEquals(m.path("classification").asText(), r.classification());
+            assertEquals(m.path("classification").asText(), r.classification().name());
             assertEquals(m.path("explanation").asText(), r.explanation());
             assertEquals(m.path("sequential"), r.detail().get("sequential"), "the sequential tests as written");
             assertEquals(m.path("canary"), r.detail().get("canary"));
         }
         // SignedPromotionTest's unsigned canary: the metrics would have promoted it, the signature policy aborted it
         assertTrue(d.reason().startsWith("Not promoted: the canary's image signature was not verified"), d.reason());
-        assertEquals(List.of("PASS", "PASS", "PASS", "PASS"),
+        assertEquals(List.of(Classification.PASS, Classification.PASS, Classification.PASS, Classification.PASS),
                 d.metrics().stream().map(VerdictDocument.Metric::classification).toList());
         assertNull(d.judgeVerdict());
         assertNull(d.decision());
@@ -160,7 +161,7 @@ class VerdictDocumentMigrationTest {
         assertEquals("alice", approved.decision().by());
         assertEquals("metrics dashboard looks fine, ticket OPS-17", approved.decision().reason());
         assertEquals(Optional.of(0.0), approved.score());
-        assertEquals("NO_DATA", approved.metrics().get(0).classification());
+        assertEquals(Classification.NO_DATA, approved.metrics().get(0).classification());
         assertTrue(approved.metrics().get(0).detail().get("u").isNull(), "a null statistic stays null");
 
         VerdictDocument aborted = VerdictCodec.read(json, v1("decision-abort-running"));
