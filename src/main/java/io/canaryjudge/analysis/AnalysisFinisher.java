@@ -105,8 +105,8 @@ final class AnalysisFinisher {
     }
 
     /** The last measurement's metrics as the verdict carries them: without each cohort's raw values. */
-    private List<VerdictDocument.Metric> slim(List<MeasurementDocument.Metric> metrics) {
-        List<VerdictDocument.Metric> slim = new ArrayList<>();
+    private List<MeasurementDocument.Metric> slim(List<MeasurementDocument.Metric> metrics) {
+        List<MeasurementDocument.Metric> slim = new ArrayList<>();
         for (MeasurementDocument.Metric m : metrics) {
             ObjectNode copy = json.valueToTree(m);
             for (String cohort : List.of("canary", "stable")) {
@@ -114,7 +114,7 @@ final class AnalysisFinisher {
                     c.remove(List.of("values", "times"));
                 }
             }
-            slim.add(json.convertValue(copy, VerdictDocument.Metric.class));
+            slim.add(json.convertValue(copy, MeasurementDocument.Metric.class));
         }
         return slim;
     }

@@ -158,18 +158,18 @@ public class IntegrationAnalyses {
         List<IntegrationOutcome.MetricSummary> metrics;
         if (a.verdict() != null) {
             verdict = Standing.of(a.verdict());
-            metrics = a.verdictJson() == null ? List.of() : verdictMetrics(VerdictCodec.read(json, a.verdictJson()));
+            metrics = a.verdictJson() == null ? List.of() : summaries(VerdictCodec.read(json, a.verdictJson()).metrics());
         } else if (a.phase().terminal()) {
             verdict = Standing.INCONCLUSIVE;
             reason = "analysis ended without a verdict (" + a.phase().name().toLowerCase() + ")"
                     + (a.reason() == null ? "" : ": " + a.reason());
-            metrics = last == null ? List.of() : metrics(MeasurementCodec.read(json, last.resultJson()));
+            metrics = last == null ? List.of() : summaries(MeasurementCodec.read(json, last.resultJson()).metrics());
         } else {
             verdict = Standing.PENDING;
             reason = "measurement " + ms.size() + " of " + a.measurementCount() + " taken"
                     + (last == null ? "; the first window closes at " + a.startedAt().plus(a.interval())
                     : "; interim: " + last.verdict());
-            metrics = last == null ? List.of() : metrics(MeasurementCodec.read(json, last.resultJson()));
+            metrics = last == null ? List.of() : summaries(MeasurementCodec.read(json, last.resultJson()).metrics());
         }
         return new IntegrationOutcome(verdict, a.verdict() == null ? null : a.score(), reason, a.id(), a.eventId(),
                 a.phase().name(), progress, metrics);
@@ -182,18 +182,10 @@ public class IntegrationAnalyses {
         return c;
     }
 
-    private static List<IntegrationOutcome.MetricSummary> verdictMetrics(VerdictDocument verdict) {
+    /** The metrics of a verdict, or of a stored measurement (of a running analysis or one ended without a verdict). */
+    private static List<IntegrationOutcome.MetricSummary> summaries(List<MeasurementDocument.Metric> metrics) {
         List<IntegrationOutcome.MetricSummary> out = new ArrayList<>();
-        for (VerdictDocument.Metric m : verdict.metrics() == null ? List.<VerdictDocument.Metric>of() : verdict.metrics()) {
-            out.add(new IntegrationOutcome.MetricSummary(m.name(), m.classification(), m.critical(), m.explanation()));
-        }
-        return out;
-    }
-
-    /** The metrics of a stored measurement (of a running analysis, or one that ended without a verdict). */
-    private static List<IntegrationOutcome.MetricSummary> metrics(MeasurementDocument d) {
-        List<IntegrationOutcome.MetricSummary> out = new ArrayList<>();
-        for (MeasurementDocument.Metric m : d.metrics() == null ? List.<MeasurementDocument.Metric>of() : d.metrics()) {
+        for (MeasurementDocument.Metric m : metrics == null ? List.<MeasurementDocument.Metric>of() : metrics) {
             out.add(new IntegrationOutcome.MetricSummary(m.name(), m.classification(), m.critical(), m.explanation()));
         }
         return out;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.canaryjudge.event.RollbackTarget;
-import io.canaryjudge.judge.Classification;
 import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.supplychain.SignatureCheck;
 import java.time.Instant;
@@ -37,7 +36,8 @@ import java.util.Optional;
  * @param image         the canary's image repository, when the event named it
  * @param signature     the canary's signature check before a PROMOTE, absent when signatures are off
  * @param measurements  how many measurements were stored
- * @param metrics       the per-metric results of the last measurement, without the raw values
+ * @param metrics       the per-metric results of the last measurement ({@link MeasurementDocument.Metric}), without
+ *                      the raw values
  * @param judgeVerdict  the judge's verdict that a human decision overruled
  * @param decision      the human decision that set the verdict
  * @param other         fields this version does not model, kept as they were read so that a round trip loses none
@@ -70,7 +70,7 @@ public record VerdictDocument(
         Instant startedAt,
         Instant completedAt,
         Integer measurements,
-        List<Metric> metrics,
+        List<MeasurementDocument.Metric> metrics,
         Verdict judgeVerdict,
         Decision decision,
         @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> other) {
@@ -95,27 +95,6 @@ public record VerdictDocument(
 
         public Digest(String digest) {
             this(digest, Map.of());
-        }
-    }
-
-    /**
-     * One metric's result. The fields the readers use are typed; the rest (each cohort's queries and counts, the
-     * judge's statistics or the sequential tests) depends on the mode and the metric kind and stays as it was written.
-     */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"name", "kind", "critical", "dryRun", "error", "classification", "explanation"})
-    public record Metric(
-            String name,
-            String kind,
-            Boolean critical,
-            Boolean dryRun,
-            String error,
-            Classification classification,
-            String explanation,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> detail) {
-
-        public Metric {
-            detail = detail == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(detail));
         }
     }
 

@@ -112,7 +112,7 @@ class VerdictDocumentMigrationTest {
         assertEquals(tree.path("metrics").size(), d.metrics().size());
         for (int i = 0; i < d.metrics().size(); i++) {
             JsonNode m = tree.path("metrics").get(i);
-            VerdictDocument.Metric r = d.metrics().get(i);
+            MeasurementDocument.Metric r = d.metrics().get(i);
             assertEquals(m.path("name").asText(), r.name());
             assertEquals(m.path("kind").asText(), r.kind());
             assertEquals(m.path("critical").asBoolean(), r.critical());
@@ -124,7 +124,7 @@ class VerdictDocumentMigrationTest {
         // SignedPromotionTest's unsigned canary: the metrics would have promoted it, the signature policy aborted it
         assertTrue(d.reason().startsWith("Not promoted: the canary's image signature was not verified"), d.reason());
         assertEquals(List.of(Classification.PASS, Classification.PASS, Classification.PASS, Classification.PASS),
-                d.metrics().stream().map(VerdictDocument.Metric::classification).toList());
+                d.metrics().stream().map(MeasurementDocument.Metric::classification).toList());
         assertNull(d.judgeVerdict());
         assertNull(d.decision());
     }
