@@ -61,11 +61,7 @@ final class RunningAnalyses {
 
         /** The run's record with the store's current phase and planned measurement count. */
         AnalysisRecord withProgress(AnalysisStore.Progress p) {
-            AnalysisRecord a = record;
-            return new AnalysisRecord(a.id(), a.eventId(), a.deploymentId(), a.namespace(), a.service(),
-                    a.environment(), a.template(), a.canaryDigest(), a.stableDigest(), a.eventJson(), a.templateJson(),
-                    a.startedAt(), a.interval(), p.measurementCount(), p.phase(), a.verdict(), a.score(), a.reason(),
-                    a.verdictJson(), a.createdAt(), a.updatedAt(), a.completedAt(), a.publishedAt());
+            return record.withProgress(p);
         }
     }
 
@@ -83,10 +79,7 @@ final class RunningAnalyses {
             }
             compiled.put(a.templateJson(), t);
         }
-        r = new Run(new AnalysisRecord(a.id(), a.eventId(), a.deploymentId(), a.namespace(), a.service(),
-                a.environment(), a.template(), a.canaryDigest(), a.stableDigest(), null, null, a.startedAt(), a.interval(),
-                a.measurementCount(), a.phase(), a.verdict(), a.score(), a.reason(), null, a.createdAt(), a.updatedAt(),
-                a.completedAt(), a.publishedAt()), json.readValue(a.eventJson(), DeploymentEvent.class), t);
+        r = new Run(a.withoutDocuments(), json.readValue(a.eventJson(), DeploymentEvent.class), t);
         runs.put(a.id(), r);
         return r;
     }

@@ -15,6 +15,7 @@ import io.canaryjudge.event.EventReader;
 import io.canaryjudge.judge.Classification;
 import io.canaryjudge.judge.Verdict;
 import io.canaryjudge.template.TemplateRepository;
+import io.canaryjudge.testing.AnalysisRecordBuilder;
 import io.canaryjudge.testing.DemoScenario;
 import io.canaryjudge.testing.RealInfrastructure;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -245,9 +246,11 @@ class MeasurementDocumentMigrationTest {
             DeploymentEvent event = events.read(json.readTree(DemoScenario.event("migration-" + id, service,
                     startedAt)));
             String t = json.writeValueAsString(templates.find(template).orElseThrow());
-            store.insertIfAbsent(new AnalysisRecord(id, event.id(), event.deploymentId(), event.namespace(), service,
-                    null, template, event.canary().digest(), event.stable().digest(), json.writeValueAsString(event), t,
-                    startedAt, Duration.ofMinutes(1), 10, Phase.RUNNING, null, null, null, null, now, now, null, null));
+            store.insertIfAbsent(AnalysisRecordBuilder.analysis().id(id).eventId(event.id())
+                    .deploymentId(event.deploymentId()).namespace(event.namespace()).service(service).environment(null)
+                    .template(template).canaryDigest(event.canary().digest()).stableDigest(event.stable().digest())
+                    .eventJson(json.writeValueAsString(event)).templateJson(t).startedAt(startedAt)
+                    .interval(Duration.ofMinutes(1)).measurementCount(10).phase(Phase.RUNNING).created(now).build());
             for (int seq = 1; seq <= docs.size(); seq++) {
                 JsonNode d = readTree(docs.get(seq - 1));
                 store.addMeasurement(new MeasurementRecord(id, seq, startedAt.plus(Duration.ofMinutes(seq - 1L)),
