@@ -45,22 +45,7 @@ public final class MeasurementCodec {
      * @throws UnreadableDocumentException when the text is not a measurement document this version can read
      */
     public static MeasurementDocument read(ObjectMapper json, String text) {
-        JsonNode tree;
-        try {
-            tree = json.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new UnreadableDocumentException("the measurement document is not JSON: " + e.getOriginalMessage(), e);
-        }
-        if (tree == null || !tree.isObject()) {
-            throw new UnreadableDocumentException("the measurement document is not a JSON object", null);
-        }
-        JsonNode version = tree.path("version");
-        if (!version.isMissingNode() && !version.isNull()
-                && (!version.canConvertToExactIntegral() || version.asInt() < 1
-                || version.asInt() > MeasurementDocument.CURRENT_VERSION)) {
-            throw new UnreadableDocumentException("the measurement document has version " + version + "; this service "
-                    + "reads versions 1 to " + MeasurementDocument.CURRENT_VERSION, null);
-        }
+        JsonNode tree = DocumentTrees.versioned(json, text, "measurement", MeasurementDocument.CURRENT_VERSION);
         MeasurementDocument d;
         try {
             d = json.treeToValue(tree, MeasurementDocument.class);

@@ -29,22 +29,7 @@ public final class VerdictCodec {
      * @throws UnreadableDocumentException when the text is not a verdict document this version can read
      */
     public static VerdictDocument read(ObjectMapper json, String text) {
-        JsonNode tree;
-        try {
-            tree = json.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new UnreadableDocumentException("the verdict document is not JSON: " + e.getOriginalMessage(), e);
-        }
-        if (tree == null || !tree.isObject()) {
-            throw new UnreadableDocumentException("the verdict document is not a JSON object", null);
-        }
-        JsonNode version = tree.path("version");
-        if (!version.isMissingNode() && !version.isNull()
-                && (!version.canConvertToExactIntegral() || version.asInt() < 1
-                || version.asInt() > VerdictDocument.CURRENT_VERSION)) {
-            throw new UnreadableDocumentException("the verdict document has version " + version + "; this service "
-                    + "reads versions 1 to " + VerdictDocument.CURRENT_VERSION, null);
-        }
+        JsonNode tree = DocumentTrees.versioned(json, text, "verdict", VerdictDocument.CURRENT_VERSION);
         VerdictDocument d;
         try {
             d = json.treeToValue(tree, VerdictDocument.class);
