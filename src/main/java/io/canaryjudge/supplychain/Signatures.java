@@ -29,7 +29,9 @@ public class Signatures {
     private final SignatureConfig config;
     private final SignatureMode defaultMode;
     private final Map<String, AcceptedKey> keys;
-    private final RegistryClient registry;
+    private final RegistryClient.Settings registrySettings;
+    /** Made on the first check: its HTTP client sets up TLS, which a service with every mode off never needs. */
+    private volatile RegistryClient registry;
     private final Clock clock;
     private final MeterRegistry meters;
     private final Map<Accepted, CosignVerifier> verifiers = new ConcurrentHashMap<>();
@@ -53,9 +55,9 @@ public class Signatures {
         this.keys = material.keys();
         this.identities = material.identities();
         this.keyless = material.keyless();
-        this.registry = new RegistryClient(RegistryClient.Settings.defaults().withTimeout(config.timeout())
+        this.registrySettings = RegistryClient.Settings.defaults().withTimeout(config.timeout())
             .withInsecureHosts(new HashSet<>(config.insecureRegistries().orElse(List.of())))
-            .withCredentials(material.credentials()), clock);
+            .withCredentials(material.credentials());
     }
 
     /** The mode for a namespace: its own, or the service-wide one. */
@@ -132,11 +134,10 @@ public class Signatures {
             a.keys().forEach(k -> list.add(keys.get(k)));
             List<AcceptedIdentity> ids = new ArrayList<>();
             a.identities().forEach(i -> ids.add(identities.get(i)));
-            return new CosignVerifier(registry, list, ids, keyless, CosignVerifier.Options.defaults()
+            return new CosignVerifier(registry(), list, ids, keyless, CosignVerifier.Options.defaults()
                 .withTtls(config.verifiedTtl(), config.rejectedTtl(), Duration.ZERO), clock);
         });
     }
-
 
     private static Verdict unsignedVerdict(String text) {
         return switch (Optional.ofNullable(text).orElse("").trim().toLowerCase()) {
@@ -145,5 +146,19 @@ public class Signatures {
             default -> throw new IllegalArgumentException(
                 "canary.signatures.unsigned must be inconclusive or abort, not '" + text + "'");
         };
+    }
+
+    private RegistryClient registry() {
+        RegistryClient r = registry;
+        if (r == null) {
+            synchronized (this) {
+                r = registry;
+                if (r == null) {
+                    r = new RegistryClient(registrySettings, clock);
+                    registry = r;
+                }
+            }
+        }
+        return r;
     }
 }

@@ -100,4 +100,20 @@ class ArchitectureTest {
             .because("services throw io.canaryjudge.problem exceptions; only the REST edge speaks HTTP")
             .check(CLASSES);
     }
+
+    /**
+     * The JVM checks a signed jar's signature and every entry's digest when it first loads a class from it (for JGit
+     * a visible share of start-up; BENCHMARKS.md). Beans are created at start-up, so they name no type from the signed
+     * jars (JGit, Bouncy Castle); the work that needs them sits in classes loaded only when it runs.
+     */
+    @Test
+    void beansNameNoTypeFromASignedJar() {
+        noClasses().that().areAnnotatedWith("jakarta.inject.Singleton")
+            .or().areAnnotatedWith("jakarta.enterprise.context.ApplicationScoped")
+            .or().areAnnotatedWith("jakarta.enterprise.context.Dependent")
+            .or().areAnnotatedWith("io.quarkus.runtime.Startup")
+            .should().dependOnClassesThat().resideInAnyPackage("org.eclipse.jgit..", "org.bouncycastle..")
+            .because("a signed jar is verified when its first class loads; beans are made at start-up")
+            .check(CLASSES);
+    }
 }
