@@ -19,10 +19,10 @@ import java.util.Base64;
 
 /**
  * How the rank e-process's node sums travel in every stored measurement (its state, so a restarted service
- * continues the same process). 201 doubles written as decimals were ≈ 2.7 KB per rank test — with 3 metrics a third
- * of each ≈ 20 KB measurement document — and hundreds of decimal conversions per measurement. They are written as
- * {@code "<length>:<first>:<base64 of the big-endian IEEE-754 bits from first to the last non-zero node>"}: bit-exact,
- * about 40 % of the size (a one-sided test leaves the other half of its nodes at zero). Documents written before
+ * continues the same process). Written as decimals, the 201 node sums of each rank test were a large share of every
+ * measurement document and hundreds of decimal conversions per measurement (BENCHMARKS.md). They are written as
+ * {@code "<length>:<first>:<base64 of the big-endian IEEE-754 bits from first to the last non-zero node>"}: bit-exact
+ * and smaller, and a one-sided test's other half of zero nodes is not written at all. Documents written before
  * (a JSON array of numbers) read as they always did. {@link SequentialStateCodec}, which writes the stored states,
  * uses {@link #encode} and {@link #decode}; the mix-in does the same wherever else Jackson meets a rank state, and
  * keeps the judge free of Jackson.

@@ -102,7 +102,7 @@ final class AnalysisJson {
         final char[] scratch = new char[32];
 
         PageBuffer() {
-            super(64 * 1024); // a page of 50 summaries is 30–40 KB
+            super(64 * 1024); // room for a page of summaries at the default limit without growing
         }
 
         int capacity() {

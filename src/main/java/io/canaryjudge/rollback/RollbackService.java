@@ -92,7 +92,8 @@ public class RollbackService {
 
     /**
      * With rollbacks on, the first one should not pay for building the Kubernetes client and loading its model
-     * and JSON classes (≈ 1.4 s measured by load-test/rollback-latency.sh): do it once in the background at start.
+     * and JSON classes (the first rollback's cost, in BENCHMARKS.md's rollback latency): do it once in the background
+     * at start.
      * No request is sent, so nothing reaches for a cluster.
      */
     private void warmUp() {
