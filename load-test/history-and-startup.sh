@@ -3,7 +3,10 @@
 # query at 10^6 stored analyses on PostgreSQL against /q/health/live at the same concurrency, the plans and times of
 # the store queries the service runs on timers, and the DORA report over those analyses against PostgreSQL's own read.
 # Options (environment): RUNS (starts per series, 3), SKIP_DEFAULTS=1 (no JVM-defaults series), EXTRA_FLAGS (one more
-# series, and the history part, with these JVM flags), APP (another packaged build), HISTORY_JFR=1, READY_KAFKA=1.
+# series, and the history part, with these JVM flags), APP (another packaged build), HISTORY_JFR=1, READY_KAFKA=1,
+# COMPARE_APP=dir (another packaged build, e.g. of an older commit: PAIRS starts of each, alternating, on their own
+# databases, and the paired difference of start to live and of CPU; start-up moves by more between hours than
+# between builds, so only alternating starts compare two builds).
 # Usage (from the repository root, after ./mvnw package -DskipTests and (cd load-test && ../mvnw package)):
 #   bash load-test/history-and-startup.sh [rows=1000000] [concurrency=16, or a list like 1,4,16] [seconds=20]
 set -euo pipefail
@@ -56,7 +59,7 @@ start() {
   local t1 t2 cpu
   t1=$(date +%s%N)
   (cd "$APP" && KAFKA_BOOTSTRAP_SERVERS=$KAFKA CANARY_DB_URL="$URL" CANARY_DB_USER=canary PORT=$HTTP \
-    CANARY_AUTH_MODE=open CANARY_TEMPLATES_DIR="$OLDPWD/analysis-templates" exec java "$@" -jar quarkus-run.jar) > "$WORK/service.log" 2>&1 &
+    CANARY_AUTH_MODE=open CANARY_TEMPLATES_DIR="${TPL:-$OLDPWD/analysis-templates}" exec java "$@" -jar quarkus-run.jar) > "$WORK/service.log" 2>&1 &
   SVC=$!
   until curl -sf "http://127.0.0.1:$HTTP/q/health/live" >/dev/null; do sleep 0.02; done
   t2=$(date +%s%N)
@@ -100,6 +103,22 @@ FLAGS=(-XX:SharedArchiveFile=app-cds.jsa -XX:+UseSerialGC -Xms32m -Xmx512m)
 report "recommended flags (README, Running it)" "${FLAGS[@]}"
 # EXTRA_FLAGS: one more series with the recommended flags plus these, and the history part runs with them too
 if [ -n "${EXTRA_FLAGS:-}" ]; then FLAGS+=($EXTRA_FLAGS); report "recommended + $EXTRA_FLAGS" "${FLAGS[@]}"; fi
+if [ -n "${COMPARE_APP:-}" ]; then
+  psql -h 127.0.0.1 -p "$PORT" -U canary -d postgres -qc "CREATE DATABASE canary_compare"
+  PAIRS=${PAIRS:-12}; THIS_APP=$APP; THIS_URL=$URL; : > "$WORK/pairs"
+  echo "-- $PAIRS alternating starts of $COMPARE_APP (A) and $THIS_APP (B), recommended flags"
+  for i in $(seq "$PAIRS"); do
+    # the other build with its own templates (<tree>/target/quarkus-app -> <tree>/analysis-templates)
+    APP=$COMPARE_APP; URL="${THIS_URL%/canary}/canary_compare"; TPL=$(cd "$COMPARE_APP/../.." && pwd)/analysis-templates
+    start "${FLAGS[@]}"; read -r ma _ _ _ ca _ < "$WORK/last"; stop
+    APP=$THIS_APP; URL=$THIS_URL; TPL=; start "${FLAGS[@]}"; read -r mb _ _ _ cb _ < "$WORK/last"; stop
+    echo "$ma $ca $mb $cb" >> "$WORK/pairs"
+  done
+  awk '{n++; d=$3-$1; c=$4-$2; sd+=d; sdd+=d*d; sc+=c; scc+=c*c; a[n]=$1; b[n]=$3}
+    END {md=sd/n; mc=sc/n; printf "start to live, A then B, per pair (ms): "; for (i=1;i<=n;i++) printf "%d/%d ", a[i], b[i];
+      printf "\nB - A: start to live %+.0f ms ± %.0f (standard error, %d pairs), CPU to live %+.0f ms ± %.0f\n", md,
+      sqrt((sdd/n-md*md)*n/(n-1)/n), n, mc, sqrt((scc/n-mc*mc)*n/(n-1)/n)}' "$WORK/pairs"
+fi
 start "${FLAGS[@]}"
 
 echo "== history: $ROWS analyses =="
