@@ -14,7 +14,8 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  */
 @QuarkusMain
 public final class Main {
-    private Main() {
+    /** Package-private, not private: Quarkus makes the main class a bean and would otherwise need reflection. */
+    Main() {
     }
 
     public static void main(String... args) {
