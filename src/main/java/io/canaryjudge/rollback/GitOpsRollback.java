@@ -9,12 +9,10 @@ import java.util.Objects;
 
 /**
  * Rolls back by committing the stable digest to the environment's overlay in a GitOps config repository, so the
- * GitOps controller and the cluster agree (no drift fight). Pushes are never forced: a push rejected because
- * someone else pushed first is followed by fetch, rebase and another push; if the rebase conflicts, the edit is
- * made again on the new head (where it may turn out to be already done).
- *
- * <p>The git work itself is {@link GitOpsCommit}'s: this class names no JGit type, so the service can create it at
- * start-up without loading JGit, whose signed jar the JVM verifies on first use (BENCHMARKS.md, start-up).
+ * GitOps controller and the cluster agree (no drift fight). This class refuses what must not be written (no
+ * repository, no environment for the path, a path leaving the repository) and keeps one rollback at a time in the
+ * working clone; the commit and the never-forced push are {@link GitOpsCommit}'s. It names no JGit type, so the service
+ * creates it at start-up without loading JGit, whose signed jar the JVM verifies on first use (BENCHMARKS.md, start-up).
  */
 @Singleton
 final class GitOpsRollback implements Strategy {
